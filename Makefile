@@ -1,0 +1,52 @@
+# disputelib: `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+AS_OF ?= 2026-11-27
+
+.DEFAULT_GOAL := help
+.PHONY: help venv report test lint bench sample lock clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+venv: $(STAMP) ## Create or refresh .venv from requirements.lock
+
+report: $(STAMP) ## Run the eligibility report on the embedded sample data, into reports/
+	@mkdir -p reports
+	$(BIN)/disputelib eligibility data/sample/orders.csv --as-of $(AS_OF) \
+		--out reports/eligibility.csv --rejects reports/eligibility-rejects.csv
+	@echo "wrote reports/eligibility.csv"
+
+lint: $(STAMP) ## ruff
+	$(BIN)/ruff check src tests bench
+
+test: $(STAMP) lint ## ruff and the whole test suite
+	$(BIN)/python -m pytest -n 2
+
+bench: $(STAMP) ## Benchmarks (print figures; never part of the tests)
+	$(BIN)/python bench/bench_eligibility.py
+
+sample: $(STAMP) ## Rebuild data/sample/ from its fixed seed
+	$(BIN)/python -m disputelib.sample data/sample
+
+lock: ## Re-resolve requirements.lock from pyproject.toml (then re-run the notebooks)
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip setuptools wheel
+	.lock-venv/bin/python -m pip install --quiet -e ".[dev]"
+	{ echo "# Exact versions of everything .venv holds: the one install source (Makefile, environment.yml)."; \
+	  echo "# Regenerate with 'make lock' after changing dependencies in pyproject.toml."; \
+	  .lock-venv/bin/python -m pip freeze --all --exclude-editable | grep -v "^disputelib"; } > requirements.lock
+	rm -rf .lock-venv
+
+clean: ## Remove the virtualenv, caches and generated reports
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,53 @@
+"""The ``disputelib`` command. Each subcommand is a module of this package.
+
+A subcommand module defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and
+``run(args) -> int``; it parses and calls the library, nothing more. Errors a user can fix
+are one sentence on stderr and exit code 2; ``--strict`` / ``--fail-on`` findings exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from disputelib.cli.common import EXIT_USAGE, USER_ERRORS
+
+#: Subcommand modules, in the order ``disputelib --help`` lists them.
+SUBCOMMANDS: tuple[str, ...] = ("eligibility", "rules")
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict]:
+    from disputelib import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="disputelib",
+        description="Marketplace buyer-protection disputes: windows, lifecycle, refunds, reports.",
+    )
+    parser.add_argument("--version", action="version", version=f"disputelib {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    modules = {}
+    for name in SUBCOMMANDS:
+        module = importlib.import_module(f"disputelib.cli.{name}")
+        module.add_arguments(sub.add_parser(module.NAME, help=module.HELP, description=module.HELP))
+        modules[module.NAME] = module
+    return parser, modules
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``disputelib`` console command."""
+    parser, modules = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return modules[args.command].run(args)
+    except USER_ERRORS as exc:
+        print(f"disputelib {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"disputelib {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

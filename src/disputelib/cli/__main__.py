@@ -1,0 +1,5 @@
+import sys
+
+from disputelib.cli import main
+
+sys.exit(main())

@@ -1,0 +1,54 @@
+"""``disputelib eligibility ORDERS --as-of DAY``: dispute windows for an order export."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from disputelib.cli.common import EXIT_FINDINGS, add_pack, date_arg, out_path
+from disputelib.policy import load_pack
+from disputelib.tables import read_table, write_table
+from disputelib.windows import eligibility
+
+NAME = "eligibility"
+HELP = "which orders can be disputed on a day, from when and until when, for what"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("orders", metavar="ORDERS", help="order export, .csv or .parquet")
+    parser.add_argument("--as-of", required=True, type=date_arg, metavar="YYYY-MM-DD", help="the day to judge on")
+    add_pack(parser)
+    parser.add_argument("--out", metavar="FILE", help="output .csv or .parquet (default: CSV on stdout)")
+    parser.add_argument(
+        "--rejects",
+        metavar="FILE",
+        help="rejected rows with their reasons (default: beside --out as NAME.rejects.EXT, else on stderr)",
+    )
+    parser.add_argument("--strict", action="store_true", help="exit with code 1 when any row is rejected")
+
+
+def rejects_path_for(out: Path) -> Path:
+    """Where rejects go when ``--rejects`` is not given: beside ``--out``."""
+    return out.with_name(f"{out.stem}.rejects{out.suffix}")
+
+
+def run(args: argparse.Namespace) -> int:
+    out, rejects_out = out_path(args.out), out_path(args.rejects)
+    pack = load_pack(args.pack)
+    result = eligibility(read_table(args.orders), args.as_of, pack)
+    write_table(result.table, out)
+    if rejects_out is None and out is not None and len(result.rejects):
+        rejects_out = rejects_path_for(out)
+    if rejects_out is not None:
+        write_table(result.rejects, rejects_out)
+        if len(result.rejects):
+            print(f"rejected rows written to {rejects_out}", file=sys.stderr)
+    elif len(result.rejects):
+        print("rejected rows:", file=sys.stderr)
+        write_table(result.rejects, None, stream=sys.stderr)
+    print(result.summary(), file=sys.stderr)
+    if args.strict and len(result.rejects):
+        print(f"--strict: {len(result.rejects)} rows were rejected", file=sys.stderr)
+        return EXIT_FINDINGS
+    return 0

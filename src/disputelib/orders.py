@@ -1,0 +1,246 @@
+"""Order exports: the input columns, and validation that never loses a row.
+
+:func:`validate_orders` splits an export into accepted orders, with typed and canonical
+columns, and rejected rows, kept with their original values and a ``reject_reason``.
+Every row read ends up in exactly one of the two.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from disputelib.clock import is_valid_zone, to_timer_dates
+from disputelib.payments import normalize_payment_method
+from disputelib.policy import Pack, load_pack
+
+REQUIRED_COLUMNS: tuple[str, ...] = ("order_id", "amount_usd", "payment_method")
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "shipped_at",
+    "received_at",
+    "buyer_country",
+    "buyer_timezone",
+    "protection_days",
+    "problem",
+    "problem_amount_usd",
+)
+
+#: Problems a buyer can report, and the kind of dispute each one calls for.
+PROBLEMS: dict[str, str] = {
+    "not_received": "refund_only",
+    "missing_items": "refund_only",
+    "damaged": "return_goods",
+    "not_as_described": "return_goods",
+    "counterfeit": "return_goods",
+    "quality": "return_goods",
+}
+DISPUTE_TYPES: tuple[str, ...] = ("none", "refund_only", "return_goods")
+
+#: Typed columns added to accepted orders (besides the canonical input columns).
+SHIPPED, RECEIVED = "shipped_date", "received_date"
+
+
+class OrderColumnsError(ValueError):
+    """An export without a required column."""
+
+
+@dataclass(frozen=True)
+class ValidatedOrders:
+    """Accepted and rejected rows of an order export.
+
+    Attributes
+    ----------
+    orders
+        Accepted rows: ``order_id`` (string), ``amount_usd`` (float), ``payment_method``
+        (canonical), ``shipped_date`` and ``received_date`` (dates in the timer zone),
+        ``buyer_country`` (upper case), ``buyer_timezone``, ``protection_days`` (Int64),
+        ``problem`` (canonical or missing), ``problem_amount_usd`` (float), then every
+        other input column untouched. The original row number is the index.
+    rejects
+        Rejected rows with their original values, ``row`` (1-based data row number) and
+        ``reject_reason`` (every reason, separated by ``"; "``).
+    n_read
+        Rows read; ``len(orders) + len(rejects) == n_read``.
+    """
+
+    orders: pd.DataFrame
+    rejects: pd.DataFrame
+    n_read: int
+
+    def summary(self) -> str:
+        return f"read {self.n_read} rows: {len(self.orders)} accepted, {len(self.rejects)} rejected"
+
+
+@functools.cache
+def iso_countries() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes, from the time-zone database's ``iso3166.tab``."""
+    try:
+        text = (resources.files("tzdata") / "zoneinfo" / "iso3166.tab").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        text = Path("/usr/share/zoneinfo/iso3166.tab").read_text(encoding="utf-8")
+    return frozenset(line.split("\t", 1)[0] for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def _text(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column as stripped strings with empty text as missing (all missing if absent)."""
+    if name not in frame.columns:
+        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    col = frame[name]
+    if col.dtype == object or isinstance(col.dtype, pd.StringDtype) or col.dtype == "str":
+        col = col.astype("string").str.strip()
+        return col.mask(col == "")
+    return col.astype("string")
+
+
+def _numbers(frame: pd.DataFrame, name: str) -> tuple[pd.Series, np.ndarray]:
+    """A numeric column and a mask of values given but not numbers."""
+    if name not in frame.columns:
+        return pd.Series(np.nan, index=frame.index), np.zeros(len(frame), bool)
+    col = frame[name]
+    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+        return col.astype("float64"), np.zeros(len(frame), bool)
+    text = _text(frame, name)
+    values = pd.to_numeric(text, errors="coerce").astype("float64")
+    bad = (text.notna() & values.isna()).to_numpy(bool)
+    return values, bad
+
+
+def _map_distinct(values: pd.Series, func) -> np.ndarray:
+    """Apply ``func`` to each distinct non-missing value; an object array per row."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.asarray([func(u) for u in uniques] + [None], dtype=object)
+    return mapped[codes]
+
+
+def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> ValidatedOrders:
+    """Check an order export row by row (vectorised) and split accepted from rejected.
+
+    Parameters
+    ----------
+    frame
+        An order export as read by :func:`disputelib.tables.read_table`. Required columns:
+        ``order_id``, ``amount_usd``, ``payment_method``; optional: ``shipped_at``,
+        ``received_at``, ``buyer_country``, ``buyer_timezone``, ``protection_days``,
+        ``problem``, ``problem_amount_usd``. Other columns pass through.
+    pack
+        The rule pack whose timer zone dates are placed in.
+
+    Returns
+    -------
+    ValidatedOrders
+
+    Raises
+    ------
+    OrderColumnsError
+        When a required column is missing.
+
+    Notes
+    -----
+    A row is rejected for: a missing ``order_id``; an ``order_id`` that appears more than
+    once (every copy is rejected: which one is right cannot be known); a missing,
+    non-numeric or non-positive ``amount_usd``; a missing or unknown ``payment_method``;
+    an unreadable ``shipped_at`` or ``received_at``; a receipt without shipment or before
+    it; an unknown ``buyer_country`` or ``buyer_timezone``; a non-integer or non-positive
+    ``protection_days``; an unknown ``problem``; a non-numeric or non-positive
+    ``problem_amount_usd`` or one above ``amount_usd``.
+    """
+    pack = load_pack(pack)
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise OrderColumnsError(
+            f"the orders have no {', '.join(repr(c) for c in missing)} column"
+            f"{'s' if len(missing) > 1 else ''} (required: {', '.join(REQUIRED_COLUMNS)})"
+        )
+    n = len(frame)
+    reasons: list[tuple[np.ndarray, str | np.ndarray]] = []
+
+    def reject(mask: np.ndarray | pd.Series, reason: str | np.ndarray) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            reasons.append((mask, reason))
+
+    order_id = _text(frame, "order_id")
+    reject(order_id.isna(), "missing order_id")
+    counts = order_id.map(order_id.value_counts())
+    dup = (counts > 1).fillna(False).to_numpy(bool)
+    if dup.any():
+        reject(dup, "duplicate order_id (" + counts.astype("Int64").astype("string").fillna("") + " rows)")
+
+    amount, amount_bad = _numbers(frame, "amount_usd")
+    reject(amount_bad, "amount_usd is not a number")
+    reject(amount.isna() & ~amount_bad, "missing amount_usd")
+    reject(amount <= 0, "amount_usd must be positive")
+
+    method_text = _text(frame, "payment_method")
+    method = normalize_payment_method(method_text)
+    reject(method_text.isna(), "missing payment_method")
+    reject(method_text.notna() & method.isna(), "unknown payment_method " + method_text.fillna(""))
+
+    shipped, shipped_bad = to_timer_dates(_raw(frame, "shipped_at"), pack.timer_zone)
+    received, received_bad = to_timer_dates(_raw(frame, "received_at"), pack.timer_zone)
+    reject(shipped_bad, "unreadable shipped_at (use an ISO 8601 date or timestamp)")
+    reject(received_bad, "unreadable received_at (use an ISO 8601 date or timestamp)")
+    reject(~np.isnat(received) & np.isnat(shipped) & ~shipped_bad, "received_at without shipped_at")
+    reject(received < shipped, "received_at is before shipped_at")
+
+    country = _text(frame, "buyer_country").str.upper()
+    known = iso_countries()
+    bad_country = country.notna() & ~country.isin(known)
+    reject(bad_country, "unknown buyer_country " + _text(frame, "buyer_country").fillna("") + " (use ISO 3166 alpha-2)")
+
+    zone = _text(frame, "buyer_timezone")
+    zone_ok = _map_distinct(zone, is_valid_zone)
+    reject(zone.notna().to_numpy(bool) & (zone_ok != True), "unknown buyer_timezone " + zone.fillna(""))  # noqa: E712
+
+    days, days_bad = _numbers(frame, "protection_days")
+    reject(days_bad | (days.notna() & (days != np.floor(days))), "protection_days is not a whole number")
+    reject(days <= 0, "protection_days must be positive")
+
+    problem_text = _text(frame, "problem")
+    problem = problem_text.str.lower().str.replace(r"[\s-]+", "_", regex=True)
+    problem = problem.mask(problem == "none")
+    reject(problem.notna() & ~problem.isin(list(PROBLEMS)), "unknown problem " + problem_text.fillna(""))
+
+    part, part_bad = _numbers(frame, "problem_amount_usd")
+    reject(part_bad, "problem_amount_usd is not a number")
+    reject(part <= 0, "problem_amount_usd must be positive")
+    reject(part > amount, "problem_amount_usd is above amount_usd")
+
+    bad = np.zeros(n, dtype=bool)
+    for mask, _ in reasons:
+        bad |= mask
+    row_number = np.arange(1, n + 1)
+
+    rejects = frame.loc[bad].copy()
+    text = pd.Series("", index=rejects.index, dtype="string")
+    for mask, reason in reasons:
+        piece = reason if isinstance(reason, str) else pd.Series(reason, index=frame.index)[bad].astype("string")
+        add = mask[bad]
+        text = text.where(~add, text.where(text == "", text + "; ") + piece)
+    rejects.insert(0, "reject_reason", text.astype(str))
+    rejects.insert(0, "row", row_number[bad])
+
+    keep = ~bad
+    orders = frame.loc[keep].copy()
+    orders["order_id"] = order_id[keep]
+    orders["amount_usd"] = amount[keep]
+    orders["payment_method"] = method[keep]
+    orders[SHIPPED] = pd.Series(shipped[keep].astype("datetime64[s]"), index=orders.index)
+    orders[RECEIVED] = pd.Series(received[keep].astype("datetime64[s]"), index=orders.index)
+    orders["buyer_country"] = country[keep]
+    orders["buyer_timezone"] = zone[keep]
+    orders["protection_days"] = days[keep].astype("Int64")
+    orders["problem"] = problem[keep].astype("string")
+    orders["problem_amount_usd"] = part[keep]
+    return ValidatedOrders(orders=orders, rejects=rejects, n_read=n)
+
+
+def _raw(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(pd.NA, index=frame.index, dtype="string")

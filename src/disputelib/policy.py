@@ -1,0 +1,395 @@
+"""Rule packs: a marketplace's dispute rules as data.
+
+A rule pack is a TOML file. The packs shipped with the package live in
+``disputelib/packs/``; any other file can be loaded by its path. Each file is read into
+frozen dataclasses, and every rule carries its summary, its source and how sure we are of
+it (``H`` an official page, ``M`` several consistent third-party copies, ``L`` one
+unofficial source).
+
+Unknown or misspelled keys and impossible values raise :class:`PackError`, naming the key
+and the file. Single values can be overridden from Python for what-if analysis::
+
+    >>> pack = load_pack("aliexpress-2022", overrides={"timers.seller_response.offset": 5})
+    >>> pack.timer("seller_response").offset
+    5
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import tomllib
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+DEFAULT_PACK = "aliexpress-2022"
+
+#: What a timer can count from.
+ANCHORS = frozenset(
+    {
+        "shipped",  # the seller marked the order shipped
+        "received",  # the buyer confirmed receipt, or the order completed by itself
+        "opened",  # the dispute was opened (or last modified)
+        "seller_answered",  # the seller proposed or rejected
+        "decided",  # the dispute was decided in the buyer's favour
+        "return_agreed",  # the buyer agreed to return the goods
+    }
+)
+#: How a timer counts: calendar days in the timer zone, or business days on the
+#: buyer country's calendar.
+UNITS = frozenset({"days", "business_days"})
+CONFIDENCES = frozenset({"H", "M", "L"})
+SELLER_SILENCE = frozenset({"auto_escalate", "refund_buyer"})
+
+
+class PackError(ValueError):
+    """A rule pack that cannot be found or does not make sense."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Where a rule comes from and how sure we are of it."""
+
+    summary: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A deadline counted from an anchor event.
+
+    ``offset`` counts ``unit`` after the anchor's date in ``zone``: ``offset = 10`` with
+    ``unit = "days"`` anchored on ``shipped`` is the 11th day, the ship day being day 1.
+    """
+
+    name: str
+    anchor: str
+    offset: int
+    unit: str
+    zone: str
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class Protection:
+    """How long an order that never arrives stays protected after shipment."""
+
+    default_days: int
+    by_country: Mapping[str, int]
+    rule: Rule
+
+    def days_for(self, country: str | None) -> int:
+        """Protection days for a buyer country (ISO 3166 alpha-2, any case)."""
+        if not country:
+            return self.default_days
+        return self.by_country.get(country.upper(), self.default_days)
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """Pack-specific choices of the dispute lifecycle."""
+
+    seller_silence: str
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class Refunds:
+    """Where refunds go: payment methods refunded to the buyer's Alipay balance."""
+
+    alipay_methods: frozenset[str]
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Evidence upload limits."""
+
+    photo_max_mb: float
+    video_max_mb: float
+    photo_types: frozenset[str]
+    video_types: frozenset[str]
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A complete rule pack. Build one with :func:`load_pack`."""
+
+    name: str
+    marketplace: str
+    title: str
+    timer_zone: str
+    source: str
+    timers: Mapping[str, Timer]
+    protection: Protection
+    lifecycle: Lifecycle
+    refunds: Refunds
+    evidence: Evidence
+    path: str
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+    def timer(self, name: str) -> Timer:
+        """The timer called ``name``; :class:`PackError` when the pack has none."""
+        try:
+            return self.timers[name]
+        except KeyError:
+            known = ", ".join(sorted(self.timers))
+            raise PackError(f"pack {self.name!r} has no timer {name!r} (it has: {known})") from None
+
+    def has_timer(self, name: str) -> bool:
+        return name in self.timers
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Pack:
+        """A copy of this pack with single values replaced, e.g. ``{"timers.seller_response.offset": 5}``."""
+        return _build(_apply_overrides(self.raw, overrides, self.path), self.path)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def available_packs() -> list[str]:
+    """Names of the packs shipped with the package."""
+    folder = resources.files("disputelib") / "packs"
+    return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_pack(
+    pack: str | Path | Pack | None = None, overrides: Mapping[str, Any] | None = None
+) -> Pack:
+    """Load a rule pack by name (a shipped pack) or by path (any TOML file).
+
+    Parameters
+    ----------
+    pack
+        A shipped pack's name (see :func:`available_packs`), a path to a TOML file, an
+        already loaded :class:`Pack`, or ``None`` for the default pack.
+    overrides
+        Dotted keys and new values, e.g. ``{"protection.default_days": 90}``.
+
+    Returns
+    -------
+    Pack
+
+    Raises
+    ------
+    PackError
+        When the pack cannot be found or read, or has unknown keys or impossible values.
+    """
+    if isinstance(pack, Pack):
+        return pack.with_overrides(overrides) if overrides else pack
+    name = DEFAULT_PACK if pack is None else str(pack)
+    path = Path(name)
+    if name.endswith(".toml") or path.exists():
+        if not path.is_file():
+            raise PackError(f"rule pack file {name!r} does not exist")
+        text, where = path.read_text(encoding="utf-8"), str(path)
+    else:
+        shipped = resources.files("disputelib") / "packs" / f"{name}.toml"
+        if not shipped.is_file():
+            raise PackError(
+                f"unknown rule pack {name!r}: use one of {', '.join(available_packs())} "
+                "or the path of a .toml file"
+            )
+        text, where = shipped.read_text(encoding="utf-8"), f"{name}.toml"
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PackError(f"{where}: not valid TOML ({exc})") from None
+    if overrides:
+        raw = _apply_overrides(raw, overrides, where)
+    return _build(raw, where)
+
+
+def _apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any], where: str) -> dict:
+    data = copy.deepcopy(dict(raw))
+    for dotted, value in overrides.items():
+        *parents, last = dotted.split(".")
+        node = data
+        for part in parents:
+            if not isinstance(node.get(part), dict):
+                raise PackError(f"{where}: cannot override {dotted!r}: the pack has no table {part!r}")
+            node = node[part]
+        node[last] = value
+    return data
+
+
+# --------------------------------------------------------------------------- validation
+
+
+class _Section:
+    """Reads one TOML table, remembering which keys were used."""
+
+    def __init__(self, data: Any, key: str, where: str):
+        if not isinstance(data, dict):
+            raise PackError(f"{where}: [{key}] must be a table")
+        self.data, self.key, self.where = data, key, where
+        self.used: set[str] = set()
+
+    def get(self, name: str, kind: type | tuple[type, ...], default: Any = dataclasses.MISSING):
+        self.used.add(name)
+        if name not in self.data:
+            if default is dataclasses.MISSING:
+                raise PackError(f"{self.where}: missing key '{self.key}.{name}'")
+            return default
+        value = self.data[name]
+        if kind in (int, float, (int, float)) and isinstance(value, bool):
+            raise PackError(f"{self.where}: '{self.key}.{name}' must be a number, not {value!r}")
+        if not isinstance(value, kind):
+            want = kind.__name__ if isinstance(kind, type) else "number"
+            raise PackError(f"{self.where}: '{self.key}.{name}' must be a {want}, not {value!r}")
+        return value
+
+    def choice(self, name: str, allowed: frozenset[str]) -> str:
+        value = self.get(name, str)
+        if value not in allowed:
+            raise PackError(
+                f"{self.where}: '{self.key}.{name}' is {value!r}; "
+                f"allowed: {', '.join(sorted(allowed))}"
+            )
+        return value
+
+    def rule(self) -> Rule:
+        confidence = self.choice("confidence", CONFIDENCES)
+        return Rule(self.get("summary", str), self.get("source", str), confidence)
+
+    def done(self) -> None:
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            keys = ", ".join(f"'{self.key}.{k}'" for k in unknown)
+            raise PackError(f"{self.where}: unknown key {keys}")
+
+
+def _positive(section: _Section, name: str, kind: type | tuple = int, zero_ok: bool = False):
+    value = section.get(name, kind)
+    if value < 0 or (value == 0 and not zero_ok):
+        raise PackError(f"{section.where}: '{section.key}.{name}' must be positive, not {value!r}")
+    return value
+
+
+def _zone(section: _Section, name: str, default: Any = dataclasses.MISSING) -> str:
+    value = section.get(name, str, default)
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise PackError(f"{section.where}: '{section.key}.{name}' {value!r} is not an IANA time zone") from None
+    return value
+
+
+def _types(section: _Section, name: str) -> frozenset[str]:
+    values = section.get(name, list)
+    if not values or not all(isinstance(v, str) and v for v in values):
+        raise PackError(f"{section.where}: '{section.key}.{name}' must be a list of file extensions")
+    return frozenset(v.lower().lstrip(".") for v in values)
+
+
+def _build(raw: Mapping[str, Any], where: str) -> Pack:
+    top = _Section(dict(raw), "", where)
+    top.key = "(top level)"
+    head = _Section(top.get("pack", dict), "pack", where)
+    name = head.get("name", str)
+    marketplace = head.get("marketplace", str)
+    title = head.get("title", str)
+    timer_zone = _zone(head, "timer_zone")
+    source = head.get("source", str)
+    head.done()
+
+    timers: dict[str, Timer] = {}
+    for timer_name, body in top.get("timers", dict).items():
+        sec = _Section(body, f"timers.{timer_name}", where)
+        timers[timer_name] = Timer(
+            name=timer_name,
+            anchor=sec.choice("anchor", ANCHORS),
+            offset=_positive(sec, "offset", zero_ok=True),
+            unit=sec.choice("unit", UNITS),
+            zone=_zone(sec, "zone", timer_zone),
+            rule=sec.rule(),
+        )
+        sec.done()
+    for required in ("window_opens", "window_closes", "seller_response", "refund_earliest", "refund_latest"):
+        if required not in timers:
+            raise PackError(f"{where}: missing table [timers.{required}]")
+    if timers["refund_earliest"].offset > timers["refund_latest"].offset:
+        raise PackError(f"{where}: 'timers.refund_earliest.offset' is after 'timers.refund_latest.offset'")
+
+    sec = _Section(top.get("protection", dict), "protection", where)
+    by_country = sec.get("by_country", dict, {})
+    for country, days in by_country.items():
+        if len(country) != 2 or not country.isalpha() or not country.isupper():
+            raise PackError(f"{where}: 'protection.by_country.{country}' is not an ISO 3166 alpha-2 code")
+        if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
+            raise PackError(f"{where}: 'protection.by_country.{country}' must be a positive number of days")
+    protection = Protection(_positive(sec, "default_days"), dict(by_country), sec.rule())
+    sec.done()
+
+    sec = _Section(top.get("lifecycle", dict), "lifecycle", where)
+    lifecycle = Lifecycle(sec.choice("seller_silence", SELLER_SILENCE), sec.rule())
+    sec.done()
+
+    sec = _Section(top.get("refunds", dict), "refunds", where)
+    from disputelib.payments import PAYMENT_METHODS  # noqa: PLC0415  (avoids an import cycle)
+
+    alipay = sec.get("alipay_methods", list)
+    for method in alipay:
+        if method not in PAYMENT_METHODS:
+            raise PackError(
+                f"{where}: 'refunds.alipay_methods' has unknown payment method {method!r}; "
+                f"known: {', '.join(PAYMENT_METHODS)}"
+            )
+    refunds = Refunds(frozenset(alipay), sec.rule())
+    sec.done()
+
+    sec = _Section(top.get("evidence", dict), "evidence", where)
+    evidence = Evidence(
+        photo_max_mb=_positive(sec, "photo_max_mb", (int, float)),
+        video_max_mb=_positive(sec, "video_max_mb", (int, float)),
+        photo_types=_types(sec, "photo_types"),
+        video_types=_types(sec, "video_types"),
+        rule=sec.rule(),
+    )
+    sec.done()
+    top.done()
+    return Pack(
+        name=name,
+        marketplace=marketplace,
+        title=title,
+        timer_zone=timer_zone,
+        source=source,
+        timers=timers,
+        protection=protection,
+        lifecycle=lifecycle,
+        refunds=refunds,
+        evidence=evidence,
+        path=where,
+        raw=copy.deepcopy(dict(raw)),
+    )
+
+
+def describe(pack: Pack) -> str:
+    """A pack's rules as readable text, each with its source and confidence."""
+    lines = [f"{pack.name}: {pack.title}", f"  timer zone: {pack.timer_zone}", f"  source: {pack.source}", ""]
+
+    def entry(label: str, detail: str, rule: Rule) -> None:
+        lines.append(f"{label}: {detail}")
+        lines.append(f"    {rule.summary}")
+        lines.append(f"    source: {rule.source} [{rule.confidence}]")
+
+    for timer in pack.timers.values():
+        unit = "business days" if timer.unit == "business_days" else "days"
+        entry(f"timer {timer.name}", f"{timer.anchor} + {timer.offset} {unit} ({timer.zone})", timer.rule)
+    countries = ", ".join(f"{c} {d}" for c, d in sorted(pack.protection.by_country.items()))
+    entry(
+        "protection",
+        f"{pack.protection.default_days} days after shipment" + (f" ({countries})" if countries else ""),
+        pack.protection.rule,
+    )
+    entry("lifecycle", f"seller silence -> {pack.lifecycle.seller_silence}", pack.lifecycle.rule)
+    entry("refunds", "to Alipay balance: " + ", ".join(sorted(pack.refunds.alipay_methods)), pack.refunds.rule)
+    ev = pack.evidence
+    entry("evidence", f"photos <= {ev.photo_max_mb} MB, videos <= {ev.video_max_mb} MB", ev.rule)
+    return "\n".join(lines)
