@@ -156,24 +156,28 @@ def iso_in_zone(instants: pd.Series | pd.DatetimeIndex, zones: pd.Series | str) 
     Returns
     -------
     pandas.Series
-        ``string`` dtype, e.g. ``2026-03-29T15:00:00+08:00``.
+        Categorical text, e.g. ``2026-03-29T15:00:00+08:00``; missing without a zone.
     """
     instants = pd.Series(instants).reset_index(drop=True)
     utc = instants.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[s]")
     if isinstance(zones, str):
         zones = pd.Series([zones] * len(instants))
-    zones = pd.Series(zones).reset_index(drop=True)
-    codes, uniques = pd.factorize(zones, use_na_sentinel=True)
-    offset = np.zeros(len(utc), dtype="int64")
-    has = (codes >= 0) & ~np.isnat(utc)
-    for code, name in enumerate(uniques):
-        rows = has & (codes == code)
+    zone_codes, zone_names = pd.factorize(pd.Series(zones).reset_index(drop=True), use_na_sentinel=True)
+    has = (zone_codes >= 0) & ~np.isnat(utc)
+    # Deadlines repeat: format each distinct (instant, zone) pair once.
+    key = np.where(has, utc.astype("int64") * (len(zone_names) + 1) + zone_codes, -1)
+    codes, distinct = pd.factorize(key)
+    pairs = distinct >= 0
+    seconds = np.where(pairs, distinct // (len(zone_names) + 1), 0).astype("datetime64[s]")
+    zone_of = np.where(pairs, distinct % (len(zone_names) + 1), -1)
+    text = np.full(len(distinct), None, dtype=object)
+    for code, name in enumerate(zone_names):
+        rows = zone_of == code
         if rows.any():
-            local = instants[rows].dt.tz_convert(name).dt.tz_localize(None).to_numpy("datetime64[s]")
-            offset[rows] = (local - utc[rows]).astype("int64")
-    wall = utc + offset.astype("timedelta64[s]")
-    text = np.datetime_as_string(wall, unit="s").astype(object)
-    text = text + _offset_text(offset)
-    result = pd.Series(text, dtype="string")
-    result[~has] = pd.NA
-    return result
+            moment = pd.DatetimeIndex(seconds[rows]).tz_localize("UTC")
+            wall = moment.tz_convert(name).tz_localize(None).to_numpy("datetime64[s]")
+            offset = (wall - seconds[rows]).astype("int64")
+            text[rows] = np.datetime_as_string(wall, unit="s").astype(object) + _offset_text(offset)
+    # Few distinct texts in many rows: a categorical holds them once.
+    inner, categories = pd.factorize(pd.Series(text, dtype=object), use_na_sentinel=True)
+    return pd.Series(pd.Categorical.from_codes(np.append(inner, -1)[codes], categories=categories))

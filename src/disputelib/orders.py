@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from disputelib.clock import is_valid_zone, to_timer_dates
-from disputelib.payments import normalize_payment_method
+from disputelib.payments import map_distinct, normalize_payment_method
 from disputelib.policy import Pack, load_pack
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("order_id", "amount_usd", "payment_method")
@@ -86,15 +86,23 @@ def iso_countries() -> frozenset[str]:
     return frozenset(line.split("\t", 1)[0] for line in text.splitlines() if line and not line.startswith("#"))
 
 
+def _clean(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.strip()
+    return text.mask(text == "")
+
+
 def _text(frame: pd.DataFrame, name: str) -> pd.Series:
-    """A column as stripped strings with empty text as missing (all missing if absent)."""
+    """A column as stripped strings with empty text as missing (all missing if absent).
+
+    Categorical columns (few distinct values, as Parquet exports often hold) are cleaned
+    per category rather than per row.
+    """
     if name not in frame.columns:
         return pd.Series(pd.NA, index=frame.index, dtype="string")
     col = frame[name]
-    if col.dtype == object or isinstance(col.dtype, pd.StringDtype) or col.dtype == "str":
-        col = col.astype("string").str.strip()
-        return col.mask(col == "")
-    return col.astype("string")
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return map_distinct(col, lambda v: str(v).strip() or None)
+    return _clean(col)
 
 
 def _numbers(frame: pd.DataFrame, name: str) -> tuple[pd.Series, np.ndarray]:
@@ -108,13 +116,6 @@ def _numbers(frame: pd.DataFrame, name: str) -> tuple[pd.Series, np.ndarray]:
     values = pd.to_numeric(text, errors="coerce").astype("float64")
     bad = (text.notna() & values.isna()).to_numpy(bool)
     return values, bad
-
-
-def _map_distinct(values: pd.Series, func) -> np.ndarray:
-    """Apply ``func`` to each distinct non-missing value; an object array per row."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = np.asarray([func(u) for u in uniques] + [None], dtype=object)
-    return mapped[codes]
 
 
 def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> ValidatedOrders:
@@ -157,19 +158,20 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
             f"{'s' if len(missing) > 1 else ''} (required: {', '.join(REQUIRED_COLUMNS)})"
         )
     n = len(frame)
-    reasons: list[tuple[np.ndarray, str | np.ndarray]] = []
+    reasons: list[tuple[np.ndarray, str, pd.Series | None]] = []
 
-    def reject(mask: np.ndarray | pd.Series, reason: str | np.ndarray) -> None:
+    def reject(mask: np.ndarray | pd.Series, reason: str, value: pd.Series | None = None) -> None:
+        """Reject rows under ``mask`` for ``reason``, followed by the row's ``value`` if given."""
         mask = np.asarray(mask, dtype=bool)
         if mask.any():
-            reasons.append((mask, reason))
+            reasons.append((mask, reason, value))
 
     order_id = _text(frame, "order_id")
     reject(order_id.isna(), "missing order_id")
-    counts = order_id.map(order_id.value_counts())
-    dup = (counts > 1).fillna(False).to_numpy(bool)
+    dup = (order_id.duplicated(keep=False) & order_id.notna()).to_numpy(bool)
     if dup.any():
-        reject(dup, "duplicate order_id (" + counts.astype("Int64").astype("string").fillna("") + " rows)")
+        copies = order_id[dup].map(order_id[dup].value_counts()).astype("string") + " rows)"
+        reject(dup, "duplicate order_id (", copies.reindex(frame.index))
 
     amount, amount_bad = _numbers(frame, "amount_usd")
     reject(amount_bad, "amount_usd is not a number")
@@ -179,7 +181,7 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
     method_text = _text(frame, "payment_method")
     method = normalize_payment_method(method_text)
     reject(method_text.isna(), "missing payment_method")
-    reject(method_text.notna() & method.isna(), "unknown payment_method " + method_text.fillna(""))
+    reject(method_text.notna() & method.isna(), "unknown payment_method ", method_text)
 
     shipped, shipped_bad = to_timer_dates(_raw(frame, "shipped_at"), pack.timer_zone)
     received, received_bad = to_timer_dates(_raw(frame, "received_at"), pack.timer_zone)
@@ -188,23 +190,23 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
     reject(~np.isnat(received) & np.isnat(shipped) & ~shipped_bad, "received_at without shipped_at")
     reject(received < shipped, "received_at is before shipped_at")
 
-    country = _text(frame, "buyer_country").str.upper()
     known = iso_countries()
+    country = map_distinct(_text(frame, "buyer_country"), str.upper)
     bad_country = country.notna() & ~country.isin(known)
-    reject(bad_country, "unknown buyer_country " + _text(frame, "buyer_country").fillna("") + " (use ISO 3166 alpha-2)")
+    reject(bad_country, "unknown buyer_country ", _text(frame, "buyer_country"))
 
     zone = _text(frame, "buyer_timezone")
-    zone_ok = _map_distinct(zone, is_valid_zone)
-    reject(zone.notna().to_numpy(bool) & (zone_ok != True), "unknown buyer_timezone " + zone.fillna(""))  # noqa: E712
+    zone_ok = map_distinct(zone, lambda z: "ok" if is_valid_zone(z) else None)
+    reject(zone.notna() & zone_ok.isna(), "unknown buyer_timezone ", zone)
 
     days, days_bad = _numbers(frame, "protection_days")
     reject(days_bad | (days.notna() & (days != np.floor(days))), "protection_days is not a whole number")
     reject(days <= 0, "protection_days must be positive")
 
     problem_text = _text(frame, "problem")
-    problem = problem_text.str.lower().str.replace(r"[\s-]+", "_", regex=True)
+    problem = map_distinct(problem_text, lambda p: "_".join(str(p).lower().replace("-", " ").split()))
     problem = problem.mask(problem == "none")
-    reject(problem.notna() & ~problem.isin(list(PROBLEMS)), "unknown problem " + problem_text.fillna(""))
+    reject(problem.notna() & ~problem.isin(list(PROBLEMS)), "unknown problem ", problem_text)
 
     part, part_bad = _numbers(frame, "problem_amount_usd")
     reject(part_bad, "problem_amount_usd is not a number")
@@ -212,14 +214,14 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
     reject(part > amount, "problem_amount_usd is above amount_usd")
 
     bad = np.zeros(n, dtype=bool)
-    for mask, _ in reasons:
+    for mask, _, _ in reasons:
         bad |= mask
     row_number = np.arange(1, n + 1)
 
     rejects = frame.loc[bad].copy()
     text = pd.Series("", index=rejects.index, dtype="string")
-    for mask, reason in reasons:
-        piece = reason if isinstance(reason, str) else pd.Series(reason, index=frame.index)[bad].astype("string")
+    for mask, reason, value in reasons:
+        piece = reason if value is None else reason + value[bad].astype("string").fillna("")
         add = mask[bad]
         text = text.where(~add, text.where(text == "", text + "; ") + piece)
     rejects.insert(0, "reject_reason", text.astype(str))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import numpy as np
 import pandas as pd
 
 #: Canonical payment methods.
@@ -66,13 +69,26 @@ def normalize_payment_method(values: pd.Series) -> pd.Series:
     Returns
     -------
     pandas.Series
-        The canonical method per row (one of :data:`PAYMENT_METHODS`), missing where the
-        spelling is unknown or empty.
+        Categorical: the canonical method per row (one of :data:`PAYMENT_METHODS`), missing
+        where the spelling is unknown or empty.
 
     Examples
     --------
     >>> normalize_payment_method(pd.Series(["VISA", "Wire transfer", "Euroset"])).tolist()
     ['card', 'bank_transfer', 'cash_payment']
     """
-    key = values.astype("string").str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
-    return key.map(ALIASES).astype("string")
+    return map_distinct(values, lambda v: ALIASES.get(" ".join(str(v).split()).lower()))
+
+
+def map_distinct(values: pd.Series, func: Callable[[object], object]) -> pd.Series:
+    """Apply ``func`` once per distinct non-missing value; a categorical, missing stays missing.
+
+    Export columns such as payment method or country hold a handful of distinct values in
+    millions of rows: cleaning the distinct values is what makes them cheap. ``func``
+    returning None makes the value missing.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = pd.Series([func(u) for u in uniques], dtype=object)
+    inner, categories = pd.factorize(mapped, use_na_sentinel=True)
+    final = np.append(inner, -1)[codes]
+    return pd.Series(pd.Categorical.from_codes(final, categories=categories), index=values.index)

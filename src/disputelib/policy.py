@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import difflib
 import tomllib
 import zoneinfo
 from collections.abc import Mapping
@@ -25,6 +26,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from disputelib.payments import PAYMENT_METHODS
 
 DEFAULT_PACK = "aliexpress-2022"
 
@@ -44,6 +47,7 @@ ANCHORS = frozenset(
 UNITS = frozenset({"days", "business_days"})
 CONFIDENCES = frozenset({"H", "M", "L"})
 SELLER_SILENCE = frozenset({"auto_escalate", "refund_buyer"})
+RULE_KEYS = ("summary", "source", "confidence")
 
 
 class PackError(ValueError):
@@ -225,11 +229,16 @@ def _apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any], where
 class _Section:
     """Reads one TOML table, remembering which keys were used."""
 
-    def __init__(self, data: Any, key: str, where: str):
+    def __init__(self, data: Any, key: str, where: str, allowed: tuple[str, ...]):
         if not isinstance(data, dict):
             raise PackError(f"{where}: [{key}] must be a table")
         self.data, self.key, self.where = data, key, where
         self.used: set[str] = set()
+        for name in data:
+            if name not in allowed:
+                close = difflib.get_close_matches(name, allowed, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else f" (allowed: {', '.join(allowed)})"
+                raise PackError(f"{where}: unknown key '{key}.{name}'{hint}")
 
     def get(self, name: str, kind: type | tuple[type, ...], default: Any = dataclasses.MISSING):
         self.used.add(name)
@@ -258,11 +267,6 @@ class _Section:
         confidence = self.choice("confidence", CONFIDENCES)
         return Rule(self.get("summary", str), self.get("source", str), confidence)
 
-    def done(self) -> None:
-        unknown = sorted(set(self.data) - self.used)
-        if unknown:
-            keys = ", ".join(f"'{self.key}.{k}'" for k in unknown)
-            raise PackError(f"{self.where}: unknown key {keys}")
 
 
 def _positive(section: _Section, name: str, kind: type | tuple = int, zero_ok: bool = False):
@@ -289,19 +293,17 @@ def _types(section: _Section, name: str) -> frozenset[str]:
 
 
 def _build(raw: Mapping[str, Any], where: str) -> Pack:
-    top = _Section(dict(raw), "", where)
-    top.key = "(top level)"
-    head = _Section(top.get("pack", dict), "pack", where)
+    top = _Section(dict(raw), "", where, ("pack", "timers", "protection", "lifecycle", "refunds", "evidence"))
+    head = _Section(top.get("pack", dict), "pack", where, ("name", "marketplace", "title", "timer_zone", "source"))
     name = head.get("name", str)
     marketplace = head.get("marketplace", str)
     title = head.get("title", str)
     timer_zone = _zone(head, "timer_zone")
     source = head.get("source", str)
-    head.done()
 
     timers: dict[str, Timer] = {}
     for timer_name, body in top.get("timers", dict).items():
-        sec = _Section(body, f"timers.{timer_name}", where)
+        sec = _Section(body, f"timers.{timer_name}", where, ("anchor", "offset", "unit", "zone", *RULE_KEYS))
         timers[timer_name] = Timer(
             name=timer_name,
             anchor=sec.choice("anchor", ANCHORS),
@@ -310,14 +312,13 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
             zone=_zone(sec, "zone", timer_zone),
             rule=sec.rule(),
         )
-        sec.done()
     for required in ("window_opens", "window_closes", "seller_response", "refund_earliest", "refund_latest"):
         if required not in timers:
             raise PackError(f"{where}: missing table [timers.{required}]")
     if timers["refund_earliest"].offset > timers["refund_latest"].offset:
         raise PackError(f"{where}: 'timers.refund_earliest.offset' is after 'timers.refund_latest.offset'")
 
-    sec = _Section(top.get("protection", dict), "protection", where)
+    sec = _Section(top.get("protection", dict), "protection", where, ("default_days", "by_country", *RULE_KEYS))
     by_country = sec.get("by_country", dict, {})
     for country, days in by_country.items():
         if len(country) != 2 or not country.isalpha() or not country.isupper():
@@ -325,14 +326,11 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
         if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
             raise PackError(f"{where}: 'protection.by_country.{country}' must be a positive number of days")
     protection = Protection(_positive(sec, "default_days"), dict(by_country), sec.rule())
-    sec.done()
 
-    sec = _Section(top.get("lifecycle", dict), "lifecycle", where)
+    sec = _Section(top.get("lifecycle", dict), "lifecycle", where, ("seller_silence", *RULE_KEYS))
     lifecycle = Lifecycle(sec.choice("seller_silence", SELLER_SILENCE), sec.rule())
-    sec.done()
 
-    sec = _Section(top.get("refunds", dict), "refunds", where)
-    from disputelib.payments import PAYMENT_METHODS  # noqa: PLC0415  (avoids an import cycle)
+    sec = _Section(top.get("refunds", dict), "refunds", where, ("alipay_methods", *RULE_KEYS))
 
     alipay = sec.get("alipay_methods", list)
     for method in alipay:
@@ -342,9 +340,13 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
                 f"known: {', '.join(PAYMENT_METHODS)}"
             )
     refunds = Refunds(frozenset(alipay), sec.rule())
-    sec.done()
 
-    sec = _Section(top.get("evidence", dict), "evidence", where)
+    sec = _Section(
+        top.get("evidence", dict),
+        "evidence",
+        where,
+        ("photo_max_mb", "video_max_mb", "photo_types", "video_types", *RULE_KEYS),
+    )
     evidence = Evidence(
         photo_max_mb=_positive(sec, "photo_max_mb", (int, float)),
         video_max_mb=_positive(sec, "video_max_mb", (int, float)),
@@ -352,8 +354,6 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
         video_types=_types(sec, "video_types"),
         rule=sec.rule(),
     )
-    sec.done()
-    top.done()
     return Pack(
         name=name,
         marketplace=marketplace,

@@ -32,10 +32,11 @@ import numpy as np
 import pandas as pd
 
 from disputelib.clock import iso_in_zone, midnight_after
-from disputelib.orders import PROBLEMS, RECEIVED, SHIPPED, validate_orders
+from disputelib.orders import DISPUTE_TYPES, PROBLEMS, RECEIVED, SHIPPED, validate_orders
 from disputelib.policy import Pack, PackError, load_pack
 
 STATUSES: tuple[str, ...] = ("not_shipped", "too_early", "open", "expired")
+_DISPUTE_TYPE = pd.CategoricalDtype(DISPUTE_TYPES)
 
 #: Output columns, in order; input columns that are not consumed follow them.
 WINDOW_COLUMNS: tuple[str, ...] = (
@@ -122,9 +123,9 @@ def claims(orders: pd.DataFrame) -> pd.DataFrame:
     """
     problem = orders["problem"].astype("string") if "problem" in orders.columns else None
     if problem is None:
-        kind = pd.Series("none", index=orders.index, dtype="string")
+        kind = pd.Series("none", index=orders.index, dtype=_DISPUTE_TYPE)
     else:
-        kind = problem.map(PROBLEMS).astype("string").fillna("none")
+        kind = problem.map(PROBLEMS).astype("string").fillna("none").astype(_DISPUTE_TYPE)
     paid = orders["amount_usd"].astype("float64")
     part = (
         pd.to_numeric(orders["problem_amount_usd"], errors="coerce").astype("float64")
@@ -156,7 +157,8 @@ def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None)
         One row per order, same index: ``order_id``, ``status``, ``window_opens`` and
         ``window_closes`` (dates), ``deadline`` (tz-aware, timer zone),
         ``deadline_local`` (ISO 8601 text in ``buyer_timezone``), ``days_left`` (Int64),
-        ``dispute_type``, ``claim_usd``, ``payment_method``, ``amount_usd``,
+        ``dispute_type``, ``claim_usd``; ``status``, ``deadline_local``, ``dispute_type``
+        and the cleaned text columns are categoricals (few distinct values in many rows), ``payment_method``, ``amount_usd``,
         ``buyer_country``, ``buyer_timezone``, ``protection_days``, ``protection_ends``
         (date the order completes by itself), ``problem``, then the other input columns.
 
@@ -183,10 +185,10 @@ def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None)
 
     status = np.select(
         [np.isnat(shipped), today < opens, today > closes],
-        ["not_shipped", "too_early", "expired"],
-        default="open",
+        [STATUSES.index("not_shipped"), STATUSES.index("too_early"), STATUSES.index("expired")],
+        default=STATUSES.index("open"),
     )
-    is_open = status == "open"
+    is_open = status == STATUSES.index("open")
     days_left = pd.array(np.where(is_open, (closes - today).astype("int64"), 0), dtype="Int64")
     days_left[~is_open] = pd.NA
 
@@ -196,11 +198,11 @@ def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None)
     out = pd.DataFrame(
         {
             "order_id": orders["order_id"],
-            "status": pd.Series(status, index=index, dtype="string"),
+            "status": pd.Series(pd.Categorical.from_codes(status, categories=STATUSES), index=index),
             "window_opens": pd.Series(opens.astype("datetime64[s]"), index=index),
             "window_closes": pd.Series(closes.astype("datetime64[s]"), index=index),
             "deadline": pd.Series(deadline, index=index),
-            "deadline_local": pd.Series(iso_in_zone(deadline, zones).to_numpy(), index=index, dtype="string"),
+            "deadline_local": pd.Series(iso_in_zone(deadline, zones).array, index=index),
             "days_left": pd.Series(days_left, index=index),
         },
         index=index,

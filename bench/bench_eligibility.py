@@ -1,0 +1,114 @@
+"""Eligibility throughput beside a bare-numpy floor, at 1M and 10M orders.
+
+The floor does the same date arithmetic (protection days by country, window opens and
+closes, status, days left, the deadline instant) on ready numpy arrays, with no
+validation, no time-zone placement and no text. Each size runs in its own process so that
+its peak memory (max RSS) is its own. Prints rows/s (median of the repeats), the ratio to
+the floor and peak memory.
+
+    python bench/bench_eligibility.py [--sizes 1000000 10000000] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+COUNTRIES = np.array(["US", "RU", "BR", "KR", "DE", "FR", "ES"])
+ZONES = np.array(
+    ["America/New_York", "Europe/Moscow", "America/Sao_Paulo", "Asia/Seoul", "Europe/Berlin", "Europe/Paris", "Europe/Madrid"]
+)
+METHODS = np.array(["Visa", "MasterCard", "PayPal", "Alipay", "Russian Post", "Western Union", "T/T", "Wire transfer"])
+PROBLEMS = np.array(["", "", "", "", "not_received", "missing_items", "damaged", "not_as_described"])
+AS_OF = np.datetime64("2026-06-01", "D")
+
+
+def synthetic(n: int, seed: int = 1) -> pd.DataFrame:
+    """A typed order export (as read from Parquet) with n rows."""
+    rng = np.random.default_rng(seed)
+    shipped = np.datetime64("2026-01-01", "D") + rng.integers(0, 200, n).astype("timedelta64[D]")
+    transit = rng.integers(5, 80, n)
+    received = (shipped + transit.astype("timedelta64[D]")).astype("datetime64[s]")
+    received[transit > 60] = np.datetime64("NaT")
+    where = rng.integers(0, len(COUNTRIES), n)
+    amount = np.round(rng.gamma(2.0, 15.0, n) + 0.5, 2)
+    return pd.DataFrame(
+        {
+            "order_id": pd.array(np.char.add("O", np.arange(n).astype(str)), dtype="string"),
+            "amount_usd": amount,
+            "payment_method": pd.Categorical(METHODS[rng.integers(0, len(METHODS), n)]),
+            "shipped_at": shipped.astype("datetime64[s]"),
+            "received_at": received,
+            "buyer_country": pd.Categorical(COUNTRIES[where]),
+            "buyer_timezone": pd.Categorical(ZONES[where]),
+            "problem": pd.Categorical(PROBLEMS[rng.integers(0, len(PROBLEMS), n)]),
+        }
+    )
+
+
+def floor(frame: pd.DataFrame) -> np.ndarray:
+    """The same date arithmetic on bare arrays: the fastest this could be."""
+    shipped = frame["shipped_at"].to_numpy().astype("datetime64[D]")
+    received = frame["received_at"].to_numpy().astype("datetime64[D]")
+    codes = frame["buyer_country"].cat.codes.to_numpy()
+    days = np.array([60, 90, 120, 60, 60, 60, 60])[codes].astype("timedelta64[D]")
+    ends = shipped + days
+    completed = np.where(np.isnat(received), ends, np.minimum(received, ends))
+    opens = shipped + np.timedelta64(10, "D")
+    closes = completed + np.timedelta64(15, "D")
+    status = np.select([AS_OF < opens, AS_OF > closes], [1, 3], default=2)
+    days_left = np.where(status == 2, (closes - AS_OF).astype("int64"), -1)
+    deadline = (closes + np.timedelta64(1, "D")).astype("datetime64[s]") + np.timedelta64(8, "h")
+    return np.stack([status, days_left, deadline.astype("int64")])
+
+
+def measure(kind: str, n: int, repeats: int) -> dict:
+    import disputelib as dl
+
+    frame = synthetic(n)
+    pack = dl.load_pack()
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        if kind == "floor":
+            floor(frame)
+        else:
+            result = dl.eligibility(frame, str(AS_OF), pack)
+            assert len(result.table) == n and len(result.rejects) == 0
+        seconds.append(time.perf_counter() - start)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"kind": kind, "n": n, "median_s": statistics.median(seconds), "peak_mb": peak_mb}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "N"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.child[0], int(args.child[1]), args.repeats)))
+        return
+    print(f"{'rows':>11} {'disputelib rows/s':>18} {'floor rows/s':>13} {'ratio':>6} {'peak MB':>8} {'floor MB':>9}")
+    for n in args.sizes:
+        runs = {}
+        for kind in ("floor", "disputelib"):
+            cmd = [sys.executable, __file__, "--child", kind, str(n), "--repeats", str(args.repeats)]
+            runs[kind] = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+        ours, base = runs["disputelib"], runs["floor"]
+        print(
+            f"{n:>11,} {n / ours['median_s']:>18,.0f} {n / base['median_s']:>13,.0f} "
+            f"{ours['median_s'] / base['median_s']:>6.1f} {ours['peak_mb']:>8,.0f} {base['peak_mb']:>9,.0f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

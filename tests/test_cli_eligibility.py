@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from disputelib.cli import main
+
+CSV = """order_id,amount_usd,payment_method,shipped_at,received_at,buyer_country,buyer_timezone,problem,problem_amount_usd,store
+A1,10.00,Visa,2026-03-03,2026-03-20,US,America/New_York,missing_items,4.99,Shop one
+A2,5.00,T/T,2026-03-12T21:30:00-07:00,,RU,Europe/Moscow,not_received,,Shop two
+A3,7.00,bitcoin,2026-03-01,,KR,Asia/Seoul,,,Shop three
+A4,0,card,2026-03-01,,KR,Asia/Seoul,,,Shop four
+"""
+
+
+@pytest.fixture
+def orders(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text(CSV, encoding="utf-8")
+    return path
+
+
+def test_csv_to_csv_with_rejects(orders, tmp_path, capsys):
+    out, rejects = tmp_path / "out.csv", tmp_path / "rejects.csv"
+    code = main(["eligibility", str(orders), "--as-of", "2026-03-25", "--out", str(out), "--rejects", str(rejects)])
+    assert code == 0
+    table = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert table["order_id"].tolist() == ["A1", "A2"]
+    assert table.loc[0, "window_opens"] == "2026-03-13" and table.loc[0, "window_closes"] == "2026-04-04"
+    assert table.loc[0, "deadline"] == "2026-04-05T00:00:00-07:00"
+    assert table.loc[0, "deadline_local"] == "2026-04-05T03:00:00-04:00"
+    assert table.loc[0, "status"] == "open" and table.loc[0, "days_left"] == "10"
+    assert table.loc[0, "store"] == "Shop one"
+    bad = pd.read_csv(rejects, dtype=str, keep_default_na=False)
+    assert bad["order_id"].tolist() == ["A3", "A4"]
+    assert bad["amount_usd"].tolist() == ["7.00", "0"]  # original text kept
+    assert bad["reject_reason"].tolist() == ["unknown payment_method bitcoin", "amount_usd must be positive"]
+    err = capsys.readouterr().err
+    assert "read 4 rows: 2 accepted, 2 rejected" in err
+
+
+def test_parquet_round_trip_and_default_rejects_path(orders, tmp_path):
+    out = tmp_path / "out.parquet"
+    assert main(["eligibility", str(orders), "--as-of", "2026-03-25", "--out", str(out)]) == 0
+    table = pd.read_parquet(out)
+    assert str(table["deadline"].dt.tz) == "America/Los_Angeles"
+    assert len(pd.read_parquet(tmp_path / "out.rejects.parquet")) == 2
+    again = tmp_path / "again.csv"
+    assert main(["eligibility", str(out), "--as-of", "2026-03-25", "--out", str(again)]) == 0
+    assert pd.read_csv(again)["order_id"].tolist() == ["A1", "A2"]
+
+
+def test_stdout_and_rejects_on_stderr(orders, capsys):
+    assert main(["eligibility", str(orders), "--as-of", "2026-03-25"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0].startswith("order_id,status,window_opens,window_closes,deadline")
+    assert len(captured.out.splitlines()) == 3
+    assert "unknown payment_method bitcoin" in captured.err
+
+
+def test_strict_exits_non_zero(orders, tmp_path):
+    code = main(["eligibility", str(orders), "--as-of", "2026-03-25", "--out", str(tmp_path / "o.csv"), "--strict"])
+    assert code == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        ("order_id,amount_usd\nA,1\n", "orders.csv", "the orders have no 'payment_method' column"),
+        ("", "orders.csv", "the file is empty"),
+        ("not parquet", "orders.parquet", "cannot read"),
+        (None, "absent.csv", "no such file"),
+        ("order_id\n", "orders.txt", "use a .csv or .parquet file name"),
+    ],
+)
+def test_unusable_input_is_one_sentence_and_no_output(tmp_path, capsys, content, name, message):
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    code = main(["eligibility", str(path), "--as-of", "2026-03-25", "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert message in err and len(err.splitlines()) == 1
+    assert not out.exists()
+
+
+def test_bad_as_of_and_unknown_pack(orders, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["eligibility", str(orders), "--as-of", "25/03/2026"])
+    assert exit_.value.code == 2
+    assert "not a date: use YYYY-MM-DD" in capsys.readouterr().err
+    assert main(["eligibility", str(orders), "--as-of", "2026-03-25", "--pack", "ebay"]) == 2
+    assert "unknown rule pack 'ebay'" in capsys.readouterr().err
+
+
+def test_rules_command(capsys):
+    assert main(["rules", "aliexpress-legacy"]) == 0
+    out = capsys.readouterr().out
+    assert "timer seller_response: opened + 5 days" in out and "source:" in out
+
+
+def test_console_script_is_installed():
+    done = subprocess.run(
+        [sys.executable, "-m", "disputelib.cli", "rules"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and "aliexpress-2022" in done.stdout

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from disputelib.clock import iso_in_zone, midnight_after, to_timer_dates
+
+LA = "America/Los_Angeles"
+
+
+@pytest.mark.parametrize(
+    ("value", "date"),
+    [
+        ("2026-03-12", "2026-03-12"),  # a date is that date in the timer zone
+        ("2026-03-12T21:30:00-07:00", "2026-03-12"),  # 21:30 in California: still the 12th ...
+        ("2026-03-13T04:30:00Z", "2026-03-12"),  # ... although it is the 13th in UTC
+        ("2026-03-13T04:30:00+00:00", "2026-03-12"),
+        ("2026-03-13 09:00:00+09:00", "2026-03-12"),  # Seoul morning = previous day in California
+        ("2026-03-12T23:59:59", "2026-03-12"),  # naive: wall time in the timer zone
+        ("2026-03-12 00:00", "2026-03-12"),
+        ("2026-11-01T08:30:00Z", "2026-11-01"),  # after the fall-back change (01:30 PDT)
+        (" 2026-03-12 ", "2026-03-12"),
+    ],
+)
+def test_values_are_placed_in_the_timer_zone(value, date):
+    dates, bad = to_timer_dates(pd.Series([value]), LA)
+    assert not bad[0]
+    assert str(dates[0]) == date
+
+
+@pytest.mark.parametrize("value", ["12/03/2026", "2026-02-30", "yesterday", "2026-13-01T00:00Z"])
+def test_unreadable_values_are_flagged(value):
+    dates, bad = to_timer_dates(pd.Series([value]), LA)
+    assert bad[0] and np.isnat(dates[0])
+
+
+def test_missing_values_are_not_errors():
+    dates, bad = to_timer_dates(pd.Series(["", None, "   "], dtype=object), LA)
+    assert not bad.any() and np.isnat(dates).all()
+
+
+def test_typed_columns():
+    aware = pd.Series(pd.to_datetime(["2026-03-13T04:30:00Z"], utc=True))
+    naive = pd.Series(pd.to_datetime(["2026-03-13T04:30:00"]))
+    objects = pd.Series([dt.date(2026, 3, 13), dt.datetime(2026, 3, 13, 4, 30, tzinfo=dt.UTC)], dtype=object)
+    assert str(to_timer_dates(aware, LA)[0][0]) == "2026-03-12"
+    assert str(to_timer_dates(naive, LA)[0][0]) == "2026-03-13"
+    assert [str(d) for d in to_timer_dates(objects, LA)[0]] == ["2026-03-13", "2026-03-12"]
+
+
+@pytest.mark.parametrize(
+    ("last_day", "deadline"),
+    [
+        ("2026-03-07", "2026-03-08T00:00:00-08:00"),  # the night before spring-forward: PST
+        ("2026-03-08", "2026-03-09T00:00:00-07:00"),  # the day of the change: PDT
+        ("2026-10-31", "2026-11-01T00:00:00-07:00"),  # the night before fall-back: still PDT
+        ("2026-11-01", "2026-11-02T00:00:00-08:00"),
+        ("2026-12-31", "2027-01-01T00:00:00-08:00"),
+    ],
+)
+def test_deadline_is_the_next_midnight_with_the_offset_in_force(last_day, deadline):
+    instants = midnight_after(np.array([last_day], dtype="datetime64[D]"), LA)
+    assert iso_in_zone(instants, LA)[0] == deadline
+
+
+@pytest.mark.parametrize(
+    ("zone", "local"),
+    [
+        ("UTC", "2026-03-09T07:00:00+00:00"),  # shown in UTC only when the buyer lives in UTC
+        ("Asia/Seoul", "2026-03-09T16:00:00+09:00"),
+        ("Asia/Kolkata", "2026-03-09T12:30:00+05:30"),  # half-hour zones are not rounded
+        ("Asia/Kathmandu", "2026-03-09T12:45:00+05:45"),
+        ("America/New_York", "2026-03-09T03:00:00-04:00"),
+        ("Europe/London", "2026-03-09T07:00:00+00:00"),  # UK not yet on summer time
+    ],
+)
+def test_same_instant_in_the_buyers_zone(zone, local):
+    instants = midnight_after(np.array(["2026-03-08"], dtype="datetime64[D]"), LA)
+    assert iso_in_zone(instants, pd.Series([zone]))[0] == local
+
+
+def test_zones_per_row_and_missing_zone():
+    instants = midnight_after(np.array(["2026-03-08", "2026-03-08", "2026-07-01"], dtype="datetime64[D]"), LA)
+    text = iso_in_zone(instants, pd.Series(["Asia/Seoul", None, "Europe/Moscow"], dtype=object))
+    assert text[0] == "2026-03-09T16:00:00+09:00"
+    assert pd.isna(text[1])
+    assert text[2] == "2026-07-02T10:00:00+03:00"
