@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from disputelib.clock import is_valid_zone, to_timer_dates
-from disputelib.payments import map_distinct, normalize_payment_method
+from disputelib.columns import map_distinct
+from disputelib.payments import normalize_payment_method
 from disputelib.policy import Pack, load_pack
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("order_id", "amount_usd", "payment_method")
@@ -228,7 +229,8 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
     rejects.insert(0, "row", row_number[bad])
 
     keep = ~bad
-    orders = frame.loc[keep].copy()
+    # Copy-on-write: a shallow copy shares the caller's columns until one is replaced.
+    orders = frame.copy(deep=False) if keep.all() else frame.loc[keep].copy()
     orders["order_id"] = order_id[keep]
     orders["amount_usd"] = amount[keep]
     orders["payment_method"] = method[keep]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import numpy as np
 import pandas as pd
+
+from disputelib.columns import map_distinct
 
 #: Canonical payment methods.
 PAYMENT_METHODS: tuple[str, ...] = (
@@ -78,17 +77,3 @@ def normalize_payment_method(values: pd.Series) -> pd.Series:
     ['card', 'bank_transfer', 'cash_payment']
     """
     return map_distinct(values, lambda v: ALIASES.get(" ".join(str(v).split()).lower()))
-
-
-def map_distinct(values: pd.Series, func: Callable[[object], object]) -> pd.Series:
-    """Apply ``func`` once per distinct non-missing value; a categorical, missing stays missing.
-
-    Export columns such as payment method or country hold a handful of distinct values in
-    millions of rows: cleaning the distinct values is what makes them cheap. ``func``
-    returning None makes the value missing.
-    """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = pd.Series([func(u) for u in uniques], dtype=object)
-    inner, categories = pd.factorize(mapped, use_na_sentinel=True)
-    final = np.append(inner, -1)[codes]
-    return pd.Series(pd.Categorical.from_codes(final, categories=categories), index=values.index)

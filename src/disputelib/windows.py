@@ -32,11 +32,11 @@ import numpy as np
 import pandas as pd
 
 from disputelib.clock import iso_in_zone, midnight_after
+from disputelib.columns import per_distinct
 from disputelib.orders import DISPUTE_TYPES, PROBLEMS, RECEIVED, SHIPPED, validate_orders
 from disputelib.policy import Pack, PackError, load_pack
 
 STATUSES: tuple[str, ...] = ("not_shipped", "too_early", "open", "expired")
-_DISPUTE_TYPE = pd.CategoricalDtype(DISPUTE_TYPES)
 
 #: Output columns, in order; input columns that are not consumed follow them.
 WINDOW_COLUMNS: tuple[str, ...] = (
@@ -95,16 +95,15 @@ def _day_timer(pack: Pack, name: str, anchor: str) -> int:
 
 def protection_days(orders: pd.DataFrame, pack: Pack) -> np.ndarray:
     """Protection days per order: the ``protection_days`` column, else the pack's by country."""
-    by_country = pack.protection.by_country
+    protection = pack.protection
     if "buyer_country" in orders.columns:
-        country = orders["buyer_country"].astype("string").str.upper()
-        days = country.map(by_country).astype("Float64").fillna(pack.protection.default_days)
+        days = per_distinct(orders["buyer_country"], protection.days_for, protection.default_days, "int64")
     else:
-        days = pd.Series(float(pack.protection.default_days), index=orders.index)
+        days = np.full(len(orders), protection.default_days, dtype="int64")
     if "protection_days" in orders.columns:
-        given = pd.to_numeric(orders["protection_days"], errors="coerce").astype("Float64")
-        days = given.fillna(days)
-    return days.to_numpy("float64").astype("int64")
+        given = pd.to_numeric(orders["protection_days"], errors="coerce").to_numpy("float64", na_value=np.nan)
+        days = np.where(np.isnan(given), days, given).astype("int64")
+    return days
 
 
 def claims(orders: pd.DataFrame) -> pd.DataFrame:
@@ -116,26 +115,35 @@ def claims(orders: pd.DataFrame) -> pd.DataFrame:
     ``problem_amount_usd``. Where ``problem_amount_usd`` is empty the amount paid is
     claimed. No problem gives ``none`` and no claim. A claim never exceeds the amount paid.
 
+    Parameters
+    ----------
+    orders
+        Validated orders (canonical ``problem``, numeric amounts).
+
     Returns
     -------
     pandas.DataFrame
-        ``dispute_type`` (string) and ``claim_usd`` (float, NaN for ``none``), same index.
+        ``dispute_type`` (categorical) and ``claim_usd`` (float, NaN for ``none``), same index.
     """
-    problem = orders["problem"].astype("string") if "problem" in orders.columns else None
-    if problem is None:
-        kind = pd.Series("none", index=orders.index, dtype=_DISPUTE_TYPE)
+    none = DISPUTE_TYPES.index("none")
+    if "problem" in orders.columns:
+        problem = orders["problem"]
+        kind = per_distinct(problem, lambda p: DISPUTE_TYPES.index(PROBLEMS.get(p, "none")), none, "int8")
+        whole = per_distinct(problem, lambda p: p == "not_received", False, bool)
     else:
-        kind = problem.map(PROBLEMS).astype("string").fillna("none").astype(_DISPUTE_TYPE)
-    paid = orders["amount_usd"].astype("float64")
-    part = (
-        pd.to_numeric(orders["problem_amount_usd"], errors="coerce").astype("float64")
-        if "problem_amount_usd" in orders.columns
-        else pd.Series(np.nan, index=orders.index)
+        kind = np.full(len(orders), none, dtype="int8")
+        whole = np.zeros(len(orders), dtype=bool)
+    paid = orders["amount_usd"].to_numpy("float64")
+    if "problem_amount_usd" in orders.columns:
+        part = pd.to_numeric(orders["problem_amount_usd"], errors="coerce").to_numpy("float64", na_value=np.nan)
+    else:
+        part = np.full(len(orders), np.nan)
+    claim = np.where(np.isnan(part) | whole, paid, np.minimum(part, paid))
+    claim = np.where(kind == none, np.nan, np.round(claim, 2))
+    return pd.DataFrame(
+        {"dispute_type": pd.Categorical.from_codes(kind, categories=DISPUTE_TYPES), "claim_usd": claim},
+        index=orders.index,
     )
-    whole = problem == "not_received" if problem is not None else pd.Series(False, index=orders.index)
-    claim = part.where(part.notna() & ~whole.fillna(False), paid)
-    claim = np.minimum(claim, paid).where(kind != "none")
-    return pd.DataFrame({"dispute_type": kind, "claim_usd": claim.round(2)}, index=orders.index)
 
 
 def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None) -> pd.DataFrame:

@@ -1,0 +1,58 @@
+"""Column helpers: work once per distinct value, not once per row.
+
+Export columns such as payment method, country, time zone or problem hold a handful of
+distinct values in millions of rows; cleaning or looking up the distinct values and
+spreading the result by code is what keeps whole-table work cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def per_distinct(values: pd.Series, func: Callable[[Any], Any], missing: Any, dtype: Any) -> np.ndarray:
+    """``func`` of each row's value as a numpy array, computed once per distinct value.
+
+    Parameters
+    ----------
+    values
+        Any column (strings, categoricals, numbers).
+    func
+        Called with each distinct non-missing value.
+    missing
+        The result for missing values.
+    dtype
+        The numpy dtype of the result.
+
+    Examples
+    --------
+    >>> per_distinct(pd.Series(["RU", "US", None, "RU"]), {"RU": 90}.get, 0, object).tolist()
+    [90, None, 0, 90]
+    """
+    codes, table = _distinct(values, func, missing)
+    return np.array(table, dtype=dtype)[codes]
+
+
+def _distinct(values: pd.Series, func: Callable[[Any], Any], missing: Any) -> tuple[np.ndarray, list]:
+    """Codes per row (missing -> the last entry) and ``func`` of each distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes, [func(u) for u in uniques] + [missing]
+
+
+def map_distinct(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
+    """Apply ``func`` once per distinct non-missing value; a categorical, same index.
+
+    ``func`` returning None makes the value missing; missing values stay missing.
+
+    Examples
+    --------
+    >>> map_distinct(pd.Series(["Visa ", "visa"]), lambda v: v.strip().lower()).tolist()
+    ['visa', 'visa']
+    """
+    codes, table = _distinct(values, func, None)
+    inner, categories = pd.factorize(pd.Series(table, dtype=object), use_na_sentinel=True)
+    return pd.Series(pd.Categorical.from_codes(inner[codes], categories=categories), index=values.index)
