@@ -1,0 +1,48 @@
+"""``disputelib check-log EVENTS``: audit a dispute event log against a rule pack."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from disputelib.audit import SEVERITIES, LogColumnsError, check_log
+from disputelib.cli.common import EXIT_FINDINGS, UserError, add_pack, out_path
+from disputelib.policy import load_pack
+from disputelib.tables import read_table, write_table
+
+NAME = "check-log"
+HELP = "check a dispute event log (CSV or Parquet) against the lifecycle, timers, windows and refund promises"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("events", metavar="EVENTS", help="event log, .csv or .parquet (dispute_id, order_id, event, at, amount_usd)")
+    parser.add_argument(
+        "--orders",
+        metavar="ORDERS",
+        help="orders, .csv or .parquet: an order export or an eligibility table (enables window and claim checks)",
+    )
+    add_pack(parser)
+    parser.add_argument("--out", metavar="FILE", help="findings as .csv or .parquet (default: CSV on stdout)")
+    parser.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        metavar="error|warning",
+        help="exit with code 1 when findings of this severity or worse exist",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    out = out_path(args.out)
+    pack = load_pack(args.pack)
+    events = read_table(args.events)
+    orders = read_table(args.orders) if args.orders else None
+    try:
+        result = check_log(events, orders, pack)
+    except LogColumnsError as exc:
+        raise UserError(f"{args.events}: {exc}") from None
+    write_table(result.findings, out)
+    print(result.summary(), file=sys.stderr)
+    if args.fail_on and result.at_or_above(args.fail_on):
+        print(f"--fail-on {args.fail_on}: {result.at_or_above(args.fail_on)} findings", file=sys.stderr)
+        return EXIT_FINDINGS
+    return 0
