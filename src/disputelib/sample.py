@@ -1,0 +1,172 @@
+"""The committed sample data, rebuilt from a fixed seed: ``python -m disputelib.sample DIR``.
+
+Writes into ``DIR``:
+
+- ``orders.csv``: a few hundred orders in the export format of ``disputelib eligibility``,
+  chosen from a simulation of the ``default`` scenario whose period ends on
+  :data:`AS_OF`, so that on that day every status (``not_shipped``, ``too_early``,
+  ``open``, ``expired``), every problem, every payment-method spelling, several buyer
+  countries and time zones and a few per-order ``protection_days`` appear; plus the seed
+  story's order (``O-SEED-STORY``: 18 parts, the most expensive, about US$5, missing),
+  simulated with the ``seed-story`` scenario.
+- ``disputes.parquet`` and ``events.parquet``: the disputes and dispute event logs of a
+  :data:`DISPUTE_ORDERS`-order simulation of the ``default`` scenario observed until
+  :data:`AS_OF`, for the notebooks.
+- ``README.md``: how the files were made.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from disputelib.orders import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from disputelib.policy import DEFAULT_PACK
+from disputelib.scenario import load_scenario
+from disputelib.simulate import Simulation, simulate, write_simulation
+from disputelib.tables import write_table
+from disputelib.windows import as_date, eligibility
+
+AS_OF = "2026-11-27"
+SEED = 20261127
+SAMPLE_ORDERS = 300
+POOL_ORDERS = 20_000
+DISPUTE_ORDERS = 30_000
+SEED_STORY_ID = "O-SEED-STORY"
+
+#: Columns of ``orders.csv``: the export columns, then two columns of hidden truth.
+CSV_COLUMNS: tuple[str, ...] = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, "store_id", "n_items")
+#: Columns whose every value must appear in the sample, at least twice when possible.
+_COVER: tuple[str, ...] = ("status", "problem", "payment_method", "buyer_country", "buyer_timezone")
+
+
+def _ending_on(as_of: str, scenario: str, period_days: int, tail_days: int) -> tuple[object, str]:
+    """A scenario observed until ``as_of`` (00:00 UTC), and its start date."""
+    sc = load_scenario(scenario, overrides={"scenario.period_days": period_days,
+                                            "scenario.observation_tail_days": tail_days})  # fmt: skip
+    start = as_date(as_of) - np.timedelta64(period_days + tail_days, "D")
+    return sc, str(start)
+
+
+def dispute_simulation(as_of: str = AS_OF, seed: int = SEED, n_orders: int = DISPUTE_ORDERS) -> Simulation:
+    """The default scenario's year of orders (plus its observation tail), observed until ``as_of``."""
+    base = load_scenario("default")
+    sc, start = _ending_on(as_of, "default", base.meta.period_days, base.meta.observation_tail_days)
+    return simulate(n_orders, seed, scenario=sc, pack=DEFAULT_PACK, start=start, progress=False)
+
+
+def seed_story_order(as_of: str = AS_OF, seed: int = SEED) -> pd.DataFrame:
+    """The seed story's order, delivered a few days before ``as_of``: one row, id ``O-SEED-STORY``.
+
+    Of 200 simulated seed-story orders, the one whose missing item is priced closest to
+    US$5 (the blog's 7,000 KRW).
+    """
+    sc, start = _ending_on(as_of, "seed-story", 1, 28)
+    orders = simulate(200, seed, scenario=sc, start=start, progress=False).orders
+    orders = orders[orders["received_at"].notna() & orders["problem_amount_usd"].notna()]
+    best = (orders["problem_amount_usd"] - 5.0).abs().to_numpy().argmin()
+    row = orders.iloc[[best]].copy()
+    row["order_id"] = SEED_STORY_ID
+    return row
+
+
+def sample_orders(as_of: str = AS_OF, seed: int = SEED, n: int = SAMPLE_ORDERS) -> pd.DataFrame:
+    """A few hundred orders covering every status on ``as_of``, problem, spelling, country and zone.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CSV_COLUMNS`, sorted by ``order_id``; the seed story's order first.
+    """
+    sc, start = _ending_on(as_of, "default", 150, 0)
+    pool = simulate(POOL_ORDERS, seed, scenario=sc, start=start, progress=False).orders
+    status = eligibility(pool[list(CSV_COLUMNS[:10])], as_of).table["status"]
+    look = pool.assign(status=status.to_numpy())
+    chosen: list[int] = []
+    for column in _COVER:
+        values = look[column].dropna()
+        for value in sorted(values.unique()):
+            chosen += [i for i in values.index[values == value][:2] if i not in chosen]
+    chosen += [i for i in look.index[look["protection_days"].notna()][:2] if i not in chosen]
+    rest = [i for i in look.index if i not in set(chosen)]
+    chosen += rest[: max(0, n - 1 - len(chosen))]
+    picked = pool.loc[sorted(chosen), list(CSV_COLUMNS)]
+    story = seed_story_order(as_of, seed)[list(CSV_COLUMNS)]
+    return pd.concat([story, picked], ignore_index=True).sort_values("order_id", ignore_index=True)
+
+
+README = """# Sample data
+
+Made by the package from a fixed seed; rebuild with `make sample`, i.e.
+
+    python -m disputelib.sample data/sample
+
+(seed {seed}, as of {as_of}, rule pack {pack}). Do not edit by hand.
+
+- `orders.csv`: {n_orders} orders in the export format of `disputelib eligibility`
+  (`disputelib eligibility data/sample/orders.csv --as-of {as_of}`), chosen from a
+  {pool}-order simulation of the `default` scenario whose 150-day period ends on {as_of}
+  so that every status, problem, payment-method spelling, buyer country and time zone
+  appears; two extra columns, `store_id` and `n_items`, are hidden truth. Order
+  `{story}` is the seed story (scenario `seed-story`): 18 parts, the most expensive
+  (US${story_usd:.2f}) missing.
+- `disputes.parquet` ({n_disputes} disputes) and `events.parquet` ({n_events} events): a
+  {dispute_orders}-order simulation of the `default` scenario (a year of orders and a
+  60-day tail) observed until {as_of}. The same data with its orders:
+
+      disputelib simulate --orders {dispute_orders} --seed {seed} --start {start} --out DIR
+
+  Column meanings: `disputelib.simulate` (module and `Simulation` docstrings).
+"""
+
+
+def write_sample(out_dir: str | Path, as_of: str = AS_OF, seed: int = SEED) -> dict[str, Path]:
+    """Write ``orders.csv``, ``disputes.parquet``, ``events.parquet`` and ``README.md`` into ``out_dir``.
+
+    Returns
+    -------
+    dict
+        File name stem -> path written.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    orders = sample_orders(as_of, seed)
+    write_table(orders, out / "orders.csv")
+    sim = dispute_simulation(as_of, seed)
+    tmp = out / ".simulation"
+    written = write_simulation(sim, tmp)
+    paths = {"orders": out / "orders.csv"}
+    for name in ("disputes", "events"):
+        paths[name] = written[name].replace(out / f"{name}.parquet")
+    written["orders"].unlink()
+    tmp.rmdir()
+    base = load_scenario("default").meta
+    start = as_date(as_of) - np.timedelta64(base.period_days + base.observation_tail_days, "D")
+    story = orders.loc[orders["order_id"] == SEED_STORY_ID, "problem_amount_usd"].item()
+    (out / "README.md").write_text(
+        README.format(seed=seed, as_of=as_of, pack=DEFAULT_PACK, n_orders=len(orders), pool=POOL_ORDERS,
+                      story=SEED_STORY_ID, story_usd=story, n_disputes=len(sim.disputes), n_events=len(sim.events),
+                      dispute_orders=DISPUTE_ORDERS, start=start),
+        encoding="utf-8",
+    )  # fmt: skip
+    paths["readme"] = out / "README.md"
+    return paths
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m disputelib.sample DIR``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1:
+        print("usage: python -m disputelib.sample DIR", file=sys.stderr)
+        return 2
+    paths = write_sample(args[0])
+    print("wrote " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""The committed sample data: every status, problem and payment family, and the seed story."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import disputelib as dl
+from disputelib.audit import check_log
+from disputelib.orders import PROBLEMS
+from disputelib.sample import AS_OF, SEED_STORY_ID, main, sample_orders, seed_story_order
+from disputelib.simulate import DISPUTE_COLUMNS, EVENT_COLUMNS
+from disputelib.windows import STATUSES
+
+COMMITTED = Path(__file__).resolve().parents[1] / "data" / "sample"
+SPELLINGS = (
+    "Visa", "MasterCard", "Maestro", "PayPal", "Alipay", "Russian Post", "Euroset", "Svyaznoy",
+    "Western Union", "T/T", "Wire transfer", "Bank transfer",
+)  # fmt: skip
+COUNTRIES = ("US", "KR", "RU", "BR", "DE", "FR", "ES")
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sample")
+    assert main([str(out)]) == 0
+    return out
+
+
+def test_usage_error():
+    assert main([]) == 2
+
+
+def test_orders_cover_every_status_problem_spelling_and_country(written):
+    orders = dl.read_table(written / "orders.csv")
+    assert 200 <= len(orders) <= 400
+    result = dl.eligibility(orders, AS_OF)
+    assert len(result.rejects) == 0
+    assert set(result.table["status"]) == set(STATUSES)
+    assert set(orders["problem"]) - {""} == set(PROBLEMS)
+    assert set(SPELLINGS) <= set(orders["payment_method"])
+    assert set(result.table["payment_method"]) == set(dl.PAYMENT_METHODS)
+    assert set(COUNTRIES) <= set(orders["buyer_country"])
+    assert orders["buyer_timezone"].nunique() >= 10
+    assert (orders["protection_days"] != "").sum() >= 2
+
+
+def test_seed_story_order(written):
+    orders = dl.read_table(written / "orders.csv")
+    row = orders[orders["order_id"] == SEED_STORY_ID].iloc[0]
+    assert row["n_items"] == "18"
+    assert row["problem"] == "missing_items"
+    assert float(row["problem_amount_usd"]) == pytest.approx(5.0, abs=0.5)
+    assert row["buyer_country"] == "KR"
+    story = seed_story_order()
+    prices = np.asarray(story["item_prices"].iloc[0])
+    assert int(story["problem_item_index"].iloc[0]) == int(prices.argmax())
+    status = dl.eligibility(orders[orders["order_id"] == SEED_STORY_ID], AS_OF).table["status"].item()
+    assert status == "open"
+
+
+def test_sample_is_reproducible(written):
+    again = sample_orders()
+    first = dl.read_table(written / "orders.csv")
+    assert again["order_id"].tolist() == first["order_id"].tolist()
+    assert np.allclose(again["amount_usd"], first["amount_usd"].astype(float))
+
+
+def test_disputes_and_events_for_the_notebooks(written):
+    disputes = pd.read_parquet(written / "disputes.parquet")
+    events = pd.read_parquet(written / "events.parquet")
+    assert tuple(disputes.columns) == DISPUTE_COLUMNS
+    assert tuple(events.columns) == EVENT_COLUMNS
+    assert len(disputes) >= 1_000
+    assert (written / "disputes.parquet").stat().st_size < 1_000_000
+    assert (written / "events.parquet").stat().st_size < 1_000_000
+    assert check_log(events).errors == 0
+    assert (disputes["observed_until"] == pd.Timestamp(AS_OF, tz="UTC")).all()
+    assert "python -m disputelib.sample" in (written / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not (COMMITTED / "orders.csv").exists(), reason="data/sample not built")
+def test_committed_sample_is_what_the_package_makes(written):
+    for name in ("orders.csv", "README.md"):
+        assert (COMMITTED / name).read_text(encoding="utf-8") == (written / name).read_text(encoding="utf-8"), name
+    for name in ("disputes.parquet", "events.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(COMMITTED / name), pd.read_parquet(written / name))

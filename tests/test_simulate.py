@@ -1,0 +1,247 @@
+"""The simulator: reproducible, chunk-independent, and its logs obey the packs' rules."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import disputelib as dl
+from disputelib.audit import check_log
+from disputelib.cli import main
+from disputelib.lifecycle import EVENTS
+from disputelib.orders import PROBLEMS
+from disputelib.payments import PAYMENT_METHODS
+from disputelib.scenario import ScenarioError, load_scenario
+from disputelib.simulate import (
+    BLOCK_SIZE,
+    DISPUTE_COLUMNS,
+    EVENT_COLUMNS,
+    OUTCOMES,
+    PATHS,
+    Simulation,
+    SimulationError,
+    _check_steps,
+    simulate,
+    write_simulation,
+)
+
+PACKS = ("aliexpress-2022", "aliexpress-legacy")
+TS = "datetime64[us, UTC]"
+DISPUTE_DTYPES = {
+    "dispute_id": "str",
+    "order_id": "str",
+    "store_id": "str",
+    "payment_method": "str",
+    "buyer_country": "str",
+    "dispute_type": "str",
+    "problem": "str",
+    "claim_usd": "float64",
+    "strategy": "str",
+    "filmed_unboxing": "bool",
+    "path": "str",
+    "outcome": "str",
+    "refund_usd": "float64",
+    "opened_at": TS,
+    "seller_answered_at": TS,
+    "escalated_at": TS,
+    "decided_at": TS,
+    "refund_received_at": TS,
+    "refund_channel": "str",
+    "observed_until": TS,
+    "pack": "str",
+}
+
+
+@pytest.fixture(scope="module", params=PACKS)
+def sim(request) -> Simulation:
+    return simulate(20_000, seed=11, pack=request.param)
+
+
+@pytest.fixture(scope="module")
+def story():
+    return simulate(300, seed=5, scenario="seed-story")
+
+
+def test_disputes_columns_and_dtypes_exactly(sim):
+    d = sim.disputes
+    assert tuple(d.columns) == DISPUTE_COLUMNS == tuple(DISPUTE_DTYPES)
+    for name, dtype in DISPUTE_DTYPES.items():
+        assert str(d[name].dtype) == dtype, name
+    assert len(d) > 500
+    assert d["dispute_id"].is_unique
+    assert set(d["path"]) == set(PATHS)
+    assert set(d["outcome"]) == set(OUTCOMES)
+    assert set(d["dispute_type"]) == {"refund_only", "return_goods"}
+    assert set(d["problem"]) == set(PROBLEMS)
+    assert set(d["payment_method"]) <= set(PAYMENT_METHODS)
+    assert set(d["refund_channel"].dropna()) == {"original", "alipay"}
+    assert d["observed_until"].nunique() == 1
+    assert (d["pack"] == sim.pack).all()
+
+
+def test_dispute_rows_are_consistent(sim):
+    d = sim.disputes
+    end = sim.observed_until
+    paid = d["refund_usd"] > 0
+    assert (d["refund_usd"] <= d["claim_usd"] + 1e-9).all()
+    assert d["refund_channel"].notna().eq(paid).all()
+    assert (d.loc[d["outcome"] == "cancelled", "refund_usd"] == 0).all()
+    assert (d.loc[d["outcome"] == "seller_won", "refund_usd"] == 0).all()
+    assert (d.loc[d["path"] == "agreed_with_seller", "seller_answered_at"]).notna().all()
+    assert (d.loc[d["path"] == "buyer_escalated", "escalated_at"]).notna().all()
+    # a refund never arrives before its decision, nor after the end of the observation
+    got = d["refund_received_at"].notna()
+    assert (d.loc[got, "refund_received_at"] > d.loc[got, "decided_at"]).all()
+    assert (d.loc[got, "refund_received_at"] <= end).all()
+    assert not d.loc[~paid, "refund_received_at"].notna().any()
+    assert (d["decided_at"].dropna() <= end).all() and (d["opened_at"] <= end).all()
+
+
+def test_events_are_the_check_log_format_and_match_disputes(sim):
+    e = sim.events
+    assert tuple(e.columns) == EVENT_COLUMNS
+    assert str(e["at"].dtype) == TS and str(e["amount_usd"].dtype) == "float64"
+    assert set(e["event"]) <= set(EVENTS)
+    assert (e["at"] <= sim.observed_until).all()
+    assert set(e["dispute_id"]) == set(sim.disputes["dispute_id"])
+    opened = e[e["event"] == "opened"].set_index("dispute_id")["at"]
+    assert opened.reindex(sim.disputes["dispute_id"]).to_numpy().tolist() == sim.disputes["opened_at"].tolist()
+    got = e[e["event"] == "refund_received"].set_index("dispute_id")["at"]
+    expected = sim.disputes.set_index("dispute_id")["refund_received_at"].dropna()
+    pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False)
+
+
+def test_orders_round_trip_through_eligibility_with_zero_rejects(sim):
+    result = dl.eligibility(sim.orders, "2026-06-01", sim.pack)
+    assert len(result.rejects) == 0
+    assert len(result.table) == len(sim.orders)
+    assert set(result.table["status"]) == {"not_shipped", "too_early", "open", "expired"}
+
+
+def test_logs_pass_check_log_with_zero_errors(sim):
+    result = check_log(sim.events, sim.orders, sim.pack)
+    assert result.errors == 0, result.findings.head().to_string()
+
+
+def test_written_files_read_back(sim, tmp_path):
+    paths = write_simulation(sim, tmp_path / "out")
+    assert sorted(p.name for p in paths.values()) == ["disputes.parquet", "events.parquet", "orders.parquet"]
+    orders = dl.read_table(paths["orders"])
+    assert len(dl.eligibility(orders, "2026-06-01", sim.pack).rejects) == 0
+    events = dl.read_table(paths["events"])
+    assert check_log(events, orders, sim.pack).errors == 0
+    disputes = pd.read_parquet(paths["disputes"])
+    assert tuple(disputes.columns) == DISPUTE_COLUMNS
+    assert list(orders["item_prices"].iloc[0]) == sim.orders["item_prices"].iloc[0]
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(0, 3_000),
+    pack=st.sampled_from(PACKS),
+    scenario=st.sampled_from(["default", "seed-story"]),
+)
+def test_property_every_simulated_log_obeys_the_pack(seed, n, pack, scenario):
+    sim = simulate(n, seed, scenario=scenario, pack=pack)
+    assert len(sim.orders) == n
+    assert check_log(sim.events, sim.orders, pack).errors == 0
+    assert len(dl.eligibility(sim.orders, "2026-06-01", pack).rejects) == 0
+
+
+def test_same_seed_same_data_other_seed_other_data():
+    a, b, c = simulate(3_000, 1), simulate(3_000, 1), simulate(3_000, 2)
+    for name in ("orders", "events", "disputes"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
+    assert not a.orders["amount_usd"].equals(c.orders["amount_usd"])
+
+
+def test_first_orders_do_not_depend_on_how_many_are_simulated():
+    small, big = simulate(1_000, 9), simulate(BLOCK_SIZE + 5_000, 9)
+    pd.testing.assert_frame_equal(small.orders, big.orders.iloc[:1_000])
+    ids = set(small.orders["order_id"])
+    for name in ("events", "disputes"):
+        part = getattr(big, name)
+        pd.testing.assert_frame_equal(getattr(small, name), part[part["order_id"].isin(ids)].reset_index(drop=True))
+    # the second block is the same whether it is cut short or not
+    longer = simulate(BLOCK_SIZE + 6_000, 9)
+    pd.testing.assert_frame_equal(big.orders, longer.orders.iloc[: len(big.orders)])
+
+
+def test_order_ids_number_orders_across_blocks():
+    sim = simulate(BLOCK_SIZE + 10, 3)
+    assert sim.orders["order_id"].iloc[BLOCK_SIZE] == f"O{BLOCK_SIZE:09d}"
+    assert sim.orders["order_id"].is_unique
+
+
+def test_seed_story(story):
+    o, d = story.orders, story.disputes
+    assert (o["n_items"] == 18).all() and (o["store_id"] == "S00000").all()
+    prices = o["item_prices"].map(np.asarray)
+    dearest = prices.map(np.argmax)
+    assert (o["problem_item_index"].astype(int) == dearest).all()
+    assert o["problem_amount_usd"].median() == pytest.approx(5, abs=1.5)
+    transit = (o["delivered_at"] - o["shipped_at"]).dt.total_seconds() / 86_400
+    assert transit.between(17, 23).all()
+    assert (d["strategy"] == "dispute_at_once").all() and not d["filmed_unboxing"].any()
+    assert (d["dispute_type"] == "refund_only").all() and (d["problem"] == "missing_items").all()
+    assert (d["path"] == "agreed_with_seller").all() and (d["outcome"] == "refunded_full").all()
+    merged = d.merge(o[["order_id", "delivered_at"]], on="order_id")
+    assert ((merged["opened_at"] - merged["delivered_at"]) < pd.Timedelta(days=1.5)).all()
+    decided = (d["decided_at"] - d["opened_at"]).dt.total_seconds() / 86_400
+    assert decided.median() == pytest.approx(2, abs=0.5)
+    back = (d["refund_received_at"] - d["opened_at"]).dt.total_seconds() / 86_400
+    assert 5 <= back.median() <= 9
+    assert (d["refund_channel"] == "original").all()
+
+
+def test_most_expensive_knob():
+    sc = load_scenario("seed-story", overrides={"fulfilment.p_most_expensive_missing": 0.0})
+    o = simulate(400, 5, scenario=sc).orders
+    dearest = o["item_prices"].map(np.argmax)
+    share = (o["problem_item_index"].astype(int) == dearest).mean()
+    assert share < 0.2  # about 1 in 18 when any item may be the missing one
+
+
+def test_legacy_silence_refunds_the_buyer_and_2022_escalates():
+    e22 = simulate(20_000, 4, pack="aliexpress-2022")
+    legacy = simulate(20_000, 4, pack="aliexpress-legacy")
+    silent22 = e22.disputes[(e22.disputes["path"] == "auto_escalated") & e22.disputes["seller_answered_at"].isna()]
+    assert silent22["escalated_at"].notna().all()
+    silent = legacy.disputes[(legacy.disputes["path"] == "auto_escalated") & legacy.disputes["seller_answered_at"].isna()]
+    assert len(silent) and silent["escalated_at"].isna().all()
+    assert (silent["refund_usd"] == silent["claim_usd"]).all()
+
+
+def test_every_step_is_checked_against_the_table(pack):
+    ev = np.array([[EVENTS.index("opened"), EVENTS.index("buyer_escalated")]])
+    at = np.array([["2026-03-01T10:00", "2026-03-02T10:00"]], dtype="datetime64[s]")
+    with pytest.raises(SimulationError, match="'buyer_escalated' in state 'awaiting_seller' is illegal"):
+        _check_steps(ev, at, pack)
+    ev = np.array([[EVENTS.index("opened"), EVENTS.index("seller_rejected")]])
+    at = np.array([["2026-03-01T10:00", "2026-03-01T09:00"]], dtype="datetime64[s]")
+    with pytest.raises(SimulationError, match="out of time order"):
+        _check_steps(ev, at, pack)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="not be negative"):
+        simulate(-1, 1)
+    with pytest.raises(ValueError, match="is not a date"):
+        simulate(10, 1, start="soon")
+    with pytest.raises(ScenarioError):
+        simulate(10, 1, scenario="nope")
+
+
+def test_cli_simulate(tmp_path, capsys):
+    out = tmp_path / "sim"
+    code = main(["simulate", "--orders", "2000", "--seed", "3", "--out", str(out), "--pack", "aliexpress-legacy"])
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["disputes.parquet", "events.parquet", "orders.parquet"]
+    err = capsys.readouterr().err
+    assert "simulated 2000 orders" in err and "seconds" in err
+    assert main(["simulate", "--orders", "10", "--seed", "3", "--out", str(out), "--scenario", "nope"]) == 2
+    assert "unknown scenario 'nope'" in capsys.readouterr().err
