@@ -1,0 +1,426 @@
+"""Time to refund, the dispute funnel and money recovered, from a dispute table.
+
+The input is a dispute table as written by :func:`disputelib.simulate.write_simulation`
+(``disputes.parquet``) or a real export with the same columns: ``opened_at``,
+``seller_answered_at``, ``escalated_at``, ``decided_at`` and ``refund_received_at`` are
+tz-aware instants (``NaT`` where the step did not happen), ``observed_until`` is the end of
+the observed period, ``outcome`` is ``refunded_full``, ``refunded_partial``,
+``seller_won`` or ``cancelled`` (missing while undecided).
+
+How time to refund is counted:
+
+- the clock starts when the dispute is opened and stops when the money is received
+  (``refund_received_at``); durations are in days (fractions included);
+- a dispute whose refund has not arrived by ``observed_until`` (decided in the buyer's
+  favour but still travelling, or not decided yet) is **censored** at ``observed_until``:
+  we know only that the refund took longer than that;
+- a dispute that ended with no refund (``seller_won`` or ``cancelled``) never gets one, so
+  it is **excluded** from the time-to-refund analysis rather than censored (censoring
+  would claim it might still be refunded). :func:`refund_durations` records how many were
+  excluded in ``attrs["no_refund"]``, and :func:`refund_time_summary` reports them per
+  group in the ``no_refund`` column.
+
+Survival curves, quantiles and their confidence intervals come from statsmodels'
+Kaplan-Meier estimator (:class:`statsmodels.duration.survfunc.SurvfuncRight`); the group
+comparison is statsmodels' log-rank test (:func:`statsmodels.duration.survfunc.survdiff`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from statsmodels.duration.survfunc import SurvfuncRight, survdiff
+
+#: Outcomes that end a dispute without any refund.
+NO_REFUND: tuple[str, ...] = ("seller_won", "cancelled")
+#: Outcomes in the buyer's favour.
+REFUNDED: tuple[str, ...] = ("refunded_full", "refunded_partial")
+#: Steps of the dispute funnel, in order, and the instant column that marks each one.
+STAGES: dict[str, str] = {
+    "opened": "opened_at",
+    "seller_answered": "seller_answered_at",
+    "escalated": "escalated_at",
+    "decided": "decided_at",
+    "refunded": "refund_received_at",
+}
+#: Label of disputes whose grouping value is missing, and of the single group when ``by=None``.
+UNKNOWN, ALL = "unknown", "all"
+
+_DAY = pd.Timedelta(days=1)
+_SUMMARY_COLUMNS = (
+    "n",
+    "events",
+    "censored",
+    "no_refund",
+    "median_days",
+    "median_lo",
+    "median_hi",
+    "p90_days",
+    "p90_lo",
+    "p90_hi",
+)
+
+
+class AnalysisError(ValueError):
+    """A dispute table that cannot be analysed; the message is one sentence for the user."""
+
+
+def _require(disputes: pd.DataFrame, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in disputes.columns]
+    if missing:
+        raise AnalysisError(f"the dispute table has no column {', '.join(map(repr, missing))}")
+
+
+def _instants(values: pd.Series) -> pd.Series:
+    """tz-aware UTC instants (naive values are read as UTC)."""
+    return pd.to_datetime(values, utc=True)
+
+
+def _outcome(disputes: pd.DataFrame) -> pd.Series:
+    """``outcome`` as text, empty text (a CSV's missing value) as missing."""
+    outcome = disputes["outcome"].astype("string").str.strip()
+    return outcome.mask(outcome == "")
+
+
+def _labels(disputes: pd.DataFrame, by: str | None) -> pd.Series:
+    """Group label per dispute as text; ``unknown`` where missing, ``all`` when ``by`` is None."""
+    if by is None:
+        return pd.Series(ALL, index=disputes.index, dtype="string")
+    _require(disputes, [by])
+    return disputes[by].astype("string").fillna(UNKNOWN)
+
+
+def _group_name(by: str | None) -> str:
+    return "group" if by is None else by
+
+
+def check_disputes(disputes: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Check that a dispute table has what the analyses need; returns it unchanged.
+
+    Parameters
+    ----------
+    disputes
+        A dispute table.
+    by
+        A grouping column that must also be present.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``disputes`` itself.
+
+    Raises
+    ------
+    AnalysisError
+        Naming the first missing columns, e.g. ``the dispute table has no column 'outcome'``.
+
+    Examples
+    --------
+    >>> check_disputes(pd.DataFrame({"x": [1]}))
+    Traceback (most recent call last):
+    ...
+    disputelib.analysis.AnalysisError: the dispute table has no column 'opened_at', ...
+    """
+    needed = [*STAGES.values(), "outcome", "observed_until", "claim_usd", "refund_usd"]
+    _require(disputes, needed + ([by] if by is not None and by not in needed else []))
+    return disputes
+
+
+def refund_durations(disputes: pd.DataFrame) -> pd.DataFrame:
+    """Days from opening each dispute to receiving its refund, with a censoring flag.
+
+    Disputes that ended without a refund (``seller_won``, ``cancelled``) are excluded;
+    their counts by outcome are kept in ``attrs["no_refund"]``. Refunds still pending at
+    ``observed_until`` are censored there.
+
+    Parameters
+    ----------
+    disputes
+        A dispute table with at least ``opened_at``, ``refund_received_at``, ``outcome``
+        and ``observed_until``. It is not modified.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The kept disputes with all their columns (new 0-based index), then ``days``
+        (float, opening to refund received, or to ``observed_until`` when censored) and
+        ``event`` (bool, True when the refund was received).
+
+    Raises
+    ------
+    AnalysisError
+        When a column is missing, ``opened_at`` or ``observed_until`` is missing for a
+        kept dispute, or a refund is received before its dispute was opened.
+
+    Examples
+    --------
+    >>> t = pd.Timestamp("2026-03-01", tz="UTC")
+    >>> d = pd.DataFrame({"opened_at": [t, t], "refund_received_at": [t + pd.Timedelta(days=7), pd.NaT],
+    ...                   "outcome": ["refunded_full", "seller_won"], "observed_until": [t + pd.Timedelta(days=30)] * 2})
+    >>> refund_durations(d)[["days", "event"]].to_dict("records")
+    [{'days': 7.0, 'event': True}]
+    """
+    _require(disputes, ["opened_at", "refund_received_at", "outcome", "observed_until"])
+    outcome = _outcome(disputes)
+    excluded = outcome.isin(NO_REFUND).fillna(False).to_numpy(bool)
+    kept = disputes.loc[~excluded]
+    opened = _instants(kept["opened_at"])
+    received = _instants(kept["refund_received_at"])
+    until = _instants(kept["observed_until"])
+    event = received.notna()
+    days = (received.where(event, until) - opened) / _DAY
+    if days.isna().any():
+        raise AnalysisError(f"{int(days.isna().sum())} disputes have no opened_at or observed_until")
+    if (days < 0).any():
+        raise AnalysisError(f"{int((days < 0).sum())} disputes end before they were opened")
+    out = kept.reset_index(drop=True)
+    out["days"] = days.to_numpy("float64")
+    out["event"] = event.to_numpy(bool)
+    out.attrs["no_refund"] = {name: int((outcome == name).sum()) for name in NO_REFUND}
+    return out
+
+
+def survival_by(disputes: pd.DataFrame, by: str | None = "payment_method") -> dict[str, SurvfuncRight]:
+    """Kaplan-Meier curves of time to refund, one per group.
+
+    Parameters
+    ----------
+    disputes
+        A dispute table (see :func:`refund_durations`).
+    by
+        Column to group by (``payment_method``, ``refund_channel``, ``strategy``...);
+        None for one curve over all disputes. Missing values form the group ``unknown``.
+
+    Returns
+    -------
+    dict of str to statsmodels.duration.survfunc.SurvfuncRight
+        Sorted by group label; groups without any kept dispute are left out. Each fit has
+        ``surv_times``, ``surv_prob`` (share still waiting) and ``surv_prob_se``.
+
+    Examples
+    --------
+    >>> fits = survival_by(disputes, by="payment_method")  # doctest: +SKIP
+    >>> fits["card"].quantile(0.5)  # median days to refund  # doctest: +SKIP
+    """
+    durations = refund_durations(disputes)
+    labels = _labels(durations, by)
+    fits: dict[str, SurvfuncRight] = {}
+    for label in sorted(labels.unique()):
+        rows = (labels == label).to_numpy(bool)
+        fits[label] = SurvfuncRight(
+            durations["days"].to_numpy()[rows], durations["event"].to_numpy(int)[rows], title=label
+        )
+    return fits
+
+
+def _quantile(fit: SurvfuncRight, p: float, alpha: float) -> tuple[float, float, float]:
+    """Quantile of time to refund (share ``p`` refunded) and its confidence interval; NaN if not reached."""
+    if not np.any(fit.status):
+        return np.nan, np.nan, np.nan
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        value = float(fit.quantile(p))
+        try:
+            lo, hi = (float(v) for v in fit.quantile_ci(p, alpha=alpha))
+        except (ValueError, IndexError, ZeroDivisionError):
+            lo, hi = np.nan, np.nan
+    return tuple(v if np.isfinite(v) else np.nan for v in (value, lo, hi))
+
+
+def refund_time_summary(
+    disputes: pd.DataFrame, by: str | None = "payment_method", alpha: float = 0.05, decimals: int = 1
+) -> pd.DataFrame:
+    """Median and 90th-percentile days to refund per group, with confidence intervals.
+
+    Parameters
+    ----------
+    disputes
+        A dispute table (see :func:`refund_durations`).
+    by
+        Column to group by; None for a single row labelled ``all``.
+    alpha
+        1 - confidence level of the intervals (0.05: 95 % intervals).
+    decimals
+        Days are rounded to this many decimals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, sorted by label: the group column (named ``by``, or ``group``),
+        ``n`` (disputes in the analysis), ``events`` (refunds received), ``censored``
+        (refunds still pending), ``no_refund`` (disputes excluded because they ended
+        without a refund), ``median_days`` with ``median_lo`` and ``median_hi``, and
+        ``p90_days`` (days by which 90 % were refunded) with ``p90_lo`` and ``p90_hi``.
+        A quantile is statsmodels' (SAS's) Kaplan-Meier quantile: the first day on which
+        fewer than ``1 - p`` of the disputes are still waiting. Quantiles not reached within
+        the observed period, and interval limits statsmodels cannot determine, are NaN.
+
+    Examples
+    --------
+    >>> refund_time_summary(disputes, by="refund_channel")  # doctest: +SKIP
+    """
+    durations = refund_durations(disputes)
+    _require(disputes, ["outcome"])
+    name = _group_name(by)
+    kept_labels = _labels(durations, by)
+    excluded = _outcome(disputes).isin(NO_REFUND).fillna(False)
+    dropped_labels = _labels(disputes, by)[excluded.to_numpy(bool)]
+    fits = survival_by(disputes, by)
+    counts = pd.DataFrame(
+        {
+            "n": kept_labels.value_counts(),
+            "events": kept_labels[durations["event"].to_numpy(bool)].value_counts(),
+            "no_refund": dropped_labels.value_counts(),
+        }
+    )
+    counts = counts.reindex(sorted(counts.index)).fillna(0).astype("int64")
+    counts["censored"] = counts["n"] - counts["events"]
+    rows = []
+    for label in counts.index:
+        fit = fits.get(label)
+        median = _quantile(fit, 0.5, alpha) if fit is not None else (np.nan,) * 3
+        p90 = _quantile(fit, 0.9, alpha) if fit is not None else (np.nan,) * 3
+        rows.append((*median, *p90))
+    stats = pd.DataFrame(
+        rows, index=counts.index, columns=["median_days", "median_lo", "median_hi", "p90_days", "p90_lo", "p90_hi"]
+    )
+    out = pd.concat([counts, stats.round(decimals)], axis=1).reindex(columns=list(_SUMMARY_COLUMNS))
+    out.index.name = name
+    return out.reset_index()
+
+
+def logrank(disputes: pd.DataFrame, by: str = "payment_method") -> pd.DataFrame:
+    """Log-rank test: do the groups' time-to-refund curves differ?
+
+    Parameters
+    ----------
+    disputes
+        A dispute table (see :func:`refund_durations`).
+    by
+        Column whose groups are compared.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``by`` (the column), ``groups`` (how many), ``chi2`` (3 decimals), ``df``
+        (groups - 1) and ``p_value`` (3 significant digits); NaN statistics when fewer than
+        two groups have a refund.
+
+    Examples
+    --------
+    >>> logrank(disputes, by="payment_method")  # doctest: +SKIP
+    """
+    durations = refund_durations(disputes)
+    labels = _labels(durations, by)
+    with_events = labels[durations["event"].to_numpy(bool)].nunique()
+    groups = int(labels.nunique())
+    chi2 = p_value = np.nan
+    if with_events >= 2:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            chi2, p_value = survdiff(
+                durations["days"].to_numpy(), durations["event"].to_numpy(int), labels.to_numpy(object)
+            )
+    return pd.DataFrame(
+        {
+            "by": [by],
+            "groups": [groups],
+            "chi2": [round(float(chi2), 3)],
+            "df": [max(groups - 1, 0)],
+            "p_value": [float(f"{p_value:.3g}")],
+        }
+    )
+
+
+def funnel(disputes: pd.DataFrame, by: str | None = None, decimals: int = 3) -> pd.DataFrame:
+    """How many disputes reached each step: opened, seller answered, escalated, decided, refunded.
+
+    A step counts as reached when its instant column is set (``refunded``: the money was
+    received by ``observed_until``).
+
+    Parameters
+    ----------
+    disputes
+        A dispute table with ``opened_at``, ``seller_answered_at``, ``escalated_at``,
+        ``decided_at`` and ``refund_received_at``.
+    by
+        Optional column to split the funnel by.
+    decimals
+        Shares are rounded to this many decimals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and step, in step order: the group column when ``by`` is given,
+        ``stage``, ``disputes`` (count) and ``share`` (of the group's opened disputes).
+
+    Examples
+    --------
+    >>> funnel(disputes)  # doctest: +SKIP
+    """
+    _require(disputes, list(STAGES.values()))
+    labels = _labels(disputes, by)
+    reached = pd.DataFrame({stage: _instants(disputes[col]).notna().to_numpy(bool) for stage, col in STAGES.items()})
+    reached.index = disputes.index
+    counts = reached.groupby(labels.to_numpy(object)).sum().astype("int64")
+    counts = counts.reindex([ALL] if by is None else sorted(counts.index), fill_value=0)
+    long = counts.stack()
+    long.index.names = [_group_name(by), "stage"]
+    out = long.rename("disputes").reset_index()
+    opened = out.groupby(_group_name(by))["disputes"].transform("first")
+    out["share"] = (out["disputes"] / opened.where(opened > 0)).round(decimals)
+    if by is None:
+        out = out.drop(columns=_group_name(by))
+    return out.reset_index(drop=True)
+
+
+def recovered(disputes: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Money claimed, awarded and received back, in US dollars.
+
+    Parameters
+    ----------
+    disputes
+        A dispute table with ``claim_usd``, ``refund_usd``, ``outcome`` and
+        ``refund_received_at``.
+    by
+        Optional column to split by; None for one row labelled ``all``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, sorted: the group column (named ``by``, or ``group``),
+        ``disputes``, ``refunded`` (disputes whose money arrived), ``claimed_usd``,
+        ``awarded_usd`` (refunds decided in the buyer's favour), ``received_usd`` (of which
+        arrived by ``observed_until``), ``pending_usd`` (awarded, not yet arrived) and
+        ``recovered_share`` (received / claimed, 3 decimals). Amounts are rounded to cents.
+
+    Examples
+    --------
+    >>> recovered(disputes, by="strategy")  # doctest: +SKIP
+    """
+    _require(disputes, ["claim_usd", "refund_usd", "outcome", "refund_received_at"])
+    labels = _labels(disputes, by).to_numpy(object)
+    awarded_rows = _outcome(disputes).isin(REFUNDED).fillna(False).to_numpy(bool)
+    arrived = _instants(disputes["refund_received_at"]).notna().to_numpy(bool)
+    refund = pd.to_numeric(disputes["refund_usd"], errors="coerce").fillna(0.0).to_numpy("float64")
+    parts = pd.DataFrame(
+        {
+            "disputes": 1,
+            "refunded": arrived.astype("int64"),
+            "claimed_usd": pd.to_numeric(disputes["claim_usd"], errors="coerce").fillna(0.0).to_numpy("float64"),
+            "awarded_usd": np.where(awarded_rows, refund, 0.0),
+            "received_usd": np.where(arrived, refund, 0.0),
+        },
+        index=disputes.index,
+    )
+    out = parts.groupby(labels).sum()
+    out = out.reindex([ALL] if by is None else sorted(out.index), fill_value=0)
+    out["pending_usd"] = out["awarded_usd"] - out["received_usd"]
+    money = ["claimed_usd", "awarded_usd", "received_usd", "pending_usd"]
+    out[money] = out[money].round(2)
+    out["recovered_share"] = (out["received_usd"] / out["claimed_usd"].where(out["claimed_usd"] > 0)).round(3)
+    out.index.name = _group_name(by)
+    return out.reset_index()

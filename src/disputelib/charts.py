@@ -1,0 +1,400 @@
+"""Charts for the notebooks and reports.
+
+Every function draws on the Axes it is given (a new figure when ``ax`` is None) and
+returns that Axes, like pandas and lifelines plot functions. Nothing here calls
+``plt.show()`` or changes matplotlib's global style; colours are fixed per category so
+the same status or group looks the same in every chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
+
+from disputelib.analysis import STAGES, survival_by
+from disputelib.windows import STATUSES, as_date
+
+#: Colour per eligibility status.
+STATUS_COLOURS: dict[str, str] = {
+    "not_shipped": "#9e9e9e",
+    "too_early": "#4c72b0",
+    "open": "#55a868",
+    "expired": "#c44e52",
+}
+#: Colours for groups, in order (colour-blind friendly, from matplotlib's tab10).
+PALETTE: tuple[str, ...] = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    if ax is not None:
+        return ax
+    _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _nothing(ax: Axes, message: str) -> Axes:
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="#555555")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def _group_column(frame: pd.DataFrame, known: Sequence[str]) -> str | None:
+    others = [c for c in frame.columns if c not in known]
+    return others[0] if others else None
+
+
+def survival_curves(
+    disputes: pd.DataFrame,
+    by: str | None = "payment_method",
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Kaplan-Meier curves of time to refund, one step line per group.
+
+    The y axis is the share of disputes still waiting for their money; a tick on a curve
+    marks a censored dispute (refund still pending when observation ended). Disputes that
+    ended without a refund are not part of the curves (see :mod:`disputelib.analysis`).
+
+    Parameters
+    ----------
+    disputes
+        A dispute table.
+    by
+        Column to draw one curve per value of; None for a single curve.
+    ax
+        Axes to draw on; a new 8 x 4.5 inch figure when None.
+    title
+        Chart title; a default naming ``by`` when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = survival_curves(disputes, by="refund_channel")  # doctest: +SKIP
+    """
+    ax = _axes(ax, (8, 4.5))
+    fits = survival_by(disputes, by)
+    label = (by or "all disputes").replace("_", " ")
+    ax.set_title(title or f"Time to refund by {label} (Kaplan-Meier)")
+    ax.set_xlabel("Days since the dispute was opened")
+    ax.set_ylabel("Still waiting for the money")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    if not fits:
+        return _nothing(ax, "no disputes with a refund to show")
+    for i, (group, fit) in enumerate(fits.items()):
+        colour = PALETTE[i % len(PALETTE)]
+        times = np.concatenate([[0.0], np.asarray(fit.surv_times, dtype=float)])
+        probs = np.concatenate([[1.0], np.asarray(fit.surv_prob, dtype=float)])
+        n = len(fit.time)
+        ax.step(times, probs, where="post", color=colour, label=f"{group} (n={n})")
+        censored = np.asarray(fit.time)[np.asarray(fit.status) == 0]
+        if censored.size:
+            at = np.searchsorted(times, censored, side="right") - 1
+            ax.plot(censored, probs[at], "|", color=colour, markersize=7)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlim(left=0)
+    ax.grid(True, alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()
+    handles.append(Line2D([], [], marker="|", linestyle="none", color="#444444", markersize=7))
+    labels.append("censored (still pending)")
+    ax.legend(handles, labels, title=label, loc="upper right", fontsize="small")
+    return ax
+
+
+def refund_time_bars(summary: pd.DataFrame, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Median and 90th-percentile days to refund per group, with confidence intervals.
+
+    Parameters
+    ----------
+    summary
+        The output of :func:`disputelib.analysis.refund_time_summary`.
+    ax
+        Axes to draw on; a new 8 x 4 inch figure when None.
+    title
+        Chart title; a default when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Horizontal bars for the median, a diamond for the 90th percentile, each with its
+        interval as a whisker.
+    """
+    ax = _axes(ax, (8, 4))
+    group = summary.columns[0]
+    ax.set_title(title or f"Days to refund by {group.replace('_', ' ')}")
+    ax.set_xlabel("Days from opening the dispute to money received")
+    ax.set_ylabel(group.replace("_", " "))
+    shown = summary[summary["n"] > 0].reset_index(drop=True)
+    if shown.empty:
+        return _nothing(ax, "no disputes with a refund to show")
+    y = np.arange(len(shown))
+
+    def _err(mid: str, lo: str, hi: str) -> np.ndarray:
+        values = shown[[mid, lo, hi]].to_numpy(float)
+        err = np.vstack([values[:, 0] - values[:, 1], values[:, 2] - values[:, 0]])
+        return np.nan_to_num(np.clip(err, 0, None))
+
+    ax.barh(y, shown["median_days"].fillna(0), color=PALETTE[0], alpha=0.8, label="median")
+    ax.errorbar(
+        shown["median_days"], y, xerr=_err("median_days", "median_lo", "median_hi"),
+        fmt="none", ecolor="#222222", capsize=3, label="95% interval",
+    )
+    ax.errorbar(
+        shown["p90_days"], y, xerr=_err("p90_days", "p90_lo", "p90_hi"),
+        fmt="D", color=PALETTE[1], ecolor=PALETTE[1], capsize=3, label="90% refunded by",
+    )
+    ax.set_yticks(y, [f"{g} (n={n})" for g, n in zip(shown[group], shown["n"], strict=True)])
+    ax.invert_yaxis()
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    return ax
+
+
+def funnel_chart(funnel: pd.DataFrame, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """How many disputes reached each step, as horizontal bars labelled with their share.
+
+    Parameters
+    ----------
+    funnel
+        The output of :func:`disputelib.analysis.funnel`, with or without a group column
+        (one bar per group and step when there is one).
+    ax
+        Axes to draw on; a new 8 x 4 inch figure when None.
+    title
+        Chart title; a default when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (8, 4))
+    group = _group_column(funnel, ("stage", "disputes", "share"))
+    ax.set_title(title or "Dispute funnel: how far disputes got")
+    ax.set_xlabel("Disputes (count)")
+    stages = list(STAGES)
+    y = np.arange(len(stages))
+    ax.set_yticks(y, [s.replace("_", " ") for s in stages])
+    ax.invert_yaxis()
+    if funnel.empty:
+        return _nothing(ax, "no disputes")
+    groups = [None] if group is None else sorted(funnel[group].astype(str).unique())
+    height = 0.8 / len(groups)
+    for i, value in enumerate(groups):
+        rows = funnel if value is None else funnel[funnel[group].astype(str) == value]
+        rows = rows.set_index("stage").reindex(stages)
+        offset = (i - (len(groups) - 1) / 2) * height
+        bars = ax.barh(
+            y + offset, rows["disputes"].fillna(0), height=height, color=PALETTE[i % len(PALETTE)],
+            label=value if value is not None else "disputes",
+        )
+        labels = [f"{s:.0%}" if pd.notna(s) else "" for s in rows["share"]]
+        ax.bar_label(bars, labels=labels, padding=3, fontsize="small")
+    ax.margins(x=0.12)
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.legend(title=group.replace("_", " ") if group else None, loc="lower right", fontsize="small")
+    return ax
+
+
+def status_counts(table: pd.DataFrame, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Orders per eligibility status (not shipped, too early, open, expired).
+
+    Parameters
+    ----------
+    table
+        ``Eligibility.table`` from :func:`disputelib.eligibility` (a ``status`` column).
+    ax
+        Axes to draw on; a new 7 x 3.5 inch figure when None.
+    title
+        Chart title; a default when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (7, 3.5))
+    counts = table["status"].value_counts().reindex(STATUSES, fill_value=0)
+    bars = ax.bar(
+        [s.replace("_", " ") for s in STATUSES], counts.to_numpy(), color=[STATUS_COLOURS[s] for s in STATUSES]
+    )
+    ax.bar_label(bars, padding=2)
+    ax.set_title(title or "Orders by dispute status")
+    ax.set_xlabel("Status on the as-of day")
+    ax.set_ylabel("Orders (count)")
+    ax.margins(y=0.15)
+    ax.legend(bars, [s.replace("_", " ") for s in STATUSES], title="status", fontsize="small")
+    return ax
+
+
+def window_timeline(
+    table: pd.DataFrame,
+    as_of,
+    n: int = 20,
+    span_days: int = 30,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Protection windows of a sample of orders around ``as_of``, as bars from opening to closing day.
+
+    Among the shipped orders whose window overlaps the ``span_days`` days either side of
+    ``as_of``, ``n`` are picked evenly along the order of their closing day (so expired,
+    open and not-yet-open windows all appear), and drawn sorted by opening day. Each bar
+    runs from the first day to the end of the last day a dispute can be opened, coloured
+    by status; a dashed vertical line marks ``as_of``. The pick is deterministic.
+
+    Parameters
+    ----------
+    table
+        ``Eligibility.table`` (``order_id``, ``status``, ``window_opens``, ``window_closes``).
+    as_of
+        The day the status was judged on (``YYYY-MM-DD`` or a date).
+    n
+        How many orders to draw.
+    span_days
+        How far before and after ``as_of`` a window may lie to be picked.
+    ax
+        Axes to draw on; a new 9 x 5 inch figure when None.
+    title
+        Chart title; a default when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (9, 5))
+    day = pd.Timestamp(as_date(as_of))
+    ax.set_title(title or f"Dispute windows around {day.date()} (a sample of orders)")
+    ax.set_xlabel("Date (Pacific time)")
+    ax.set_ylabel("Order")
+    shipped = table[table["window_opens"].notna()]
+    if shipped.empty or n <= 0:
+        return _nothing(ax, "no shipped orders")
+    opens = pd.to_datetime(shipped["window_opens"])
+    ends = pd.to_datetime(shipped["window_closes"]) + pd.Timedelta(days=1)
+    near = ((ends >= day - pd.Timedelta(days=span_days)) & (opens <= day + pd.Timedelta(days=span_days))).to_numpy()
+    pool = shipped.assign(_opens=opens, _ends=ends)[near].sort_values(["_ends", "order_id"], kind="stable")
+    if pool.empty:
+        return _nothing(ax, f"no dispute window within {span_days} days of {day.date()}")
+    picks = np.unique(np.linspace(0, len(pool) - 1, min(n, len(pool))).round().astype(int))
+    chosen = pool.iloc[picks].sort_values(["_opens", "order_id"], kind="stable", ascending=[False, False])
+    y = np.arange(len(chosen))
+    start = mdates.date2num(chosen["_opens"].dt.to_pydatetime())
+    width = mdates.date2num(chosen["_ends"].dt.to_pydatetime()) - start
+    colours = [STATUS_COLOURS.get(s, "#9e9e9e") for s in chosen["status"].astype(str)]
+    ax.barh(y, width, left=start, color=colours, height=0.6)
+    ax.set_yticks(y, chosen["order_id"].astype(str), fontsize="small")
+    ax.axvline(mdates.date2num(day.to_pydatetime()), color="#222222", linestyle="--", linewidth=1.2)
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=8))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
+    ax.tick_params(axis="x", labelrotation=30)
+    ax.grid(True, axis="x", alpha=0.3)
+    present = [s for s in STATUSES if s in set(chosen["status"].astype(str))]
+    handles = [Patch(color=STATUS_COLOURS[s], label=s.replace("_", " ")) for s in present]
+    handles.append(Line2D([], [], color="#222222", linestyle="--", label=f"as of {day.date()}"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    return ax
+
+
+def recovered_bars(recovered: pd.DataFrame, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Money claimed, and how much of it came back, per group.
+
+    Parameters
+    ----------
+    recovered
+        The output of :func:`disputelib.analysis.recovered`.
+    ax
+        Axes to draw on; a new 8 x 4 inch figure when None.
+    title
+        Chart title; a default when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Per group, a light bar for the amount claimed and a dark one for the amount
+        received, labelled with the share recovered.
+    """
+    ax = _axes(ax, (8, 4))
+    group = recovered.columns[0]
+    ax.set_title(title or f"Money recovered by {group.replace('_', ' ')}")
+    ax.set_xlabel("US dollars")
+    ax.set_ylabel(group.replace("_", " "))
+    if recovered.empty:
+        return _nothing(ax, "no disputes")
+    y = np.arange(len(recovered))
+    ax.barh(y, recovered["claimed_usd"], color="#c7d7ea", label="claimed", height=0.7)
+    bars = ax.barh(y, recovered["received_usd"], color=PALETTE[0], label="received", height=0.45)
+    labels = [f"{s:.0%}" if pd.notna(s) else "" for s in recovered["recovered_share"]]
+    ax.bar_label(bars, labels=labels, padding=3, fontsize="small")
+    ax.set_yticks(y, recovered[group].astype(str))
+    ax.invert_yaxis()
+    ax.margins(x=0.1)
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def stacked_bars(
+    table: pd.DataFrame,
+    ax: Axes | None = None,
+    title: str | None = None,
+    xlabel: str = "Count",
+    ylabel: str | None = None,
+) -> Axes:
+    """One horizontal bar per row of a count table, split into its columns.
+
+    Parameters
+    ----------
+    table
+        Counts: rows are the bars (the index labels them), columns the stacked parts
+        (e.g. ``pd.crosstab(orders["buyer_country"], orders["payment_method"])``).
+    ax
+        Axes to draw on; a new 8 x 4.5 inch figure when None.
+    title
+        Chart title; a default naming the index and columns when None.
+    xlabel, ylabel
+        Axis labels; ``ylabel`` defaults to the index name.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (8, 4.5))
+    rows = str(table.index.name or "rows").replace("_", " ")
+    parts = str(table.columns.name or "").replace("_", " ")
+    ax.set_title(title or f"{xlabel} by {rows}" + (f" and {parts}" if parts else ""))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel if ylabel is not None else rows)
+    if table.empty:
+        return _nothing(ax, "nothing to count")
+    y = np.arange(len(table))
+    left = np.zeros(len(table))
+    for i, column in enumerate(table.columns):
+        values = table[column].fillna(0).to_numpy(float)
+        ax.barh(y, values, left=left, color=PALETTE[i % len(PALETTE)], label=str(column))
+        left += values
+    ax.set_yticks(y, [str(v) for v in table.index])
+    ax.invert_yaxis()
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.legend(title=parts or None, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    return ax

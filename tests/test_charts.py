@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import order_frame
+from test_analysis import disputes
+
+import disputelib as dl
+from disputelib import analysis, charts
+
+AS_OF = "2026-11-27"
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def sample_disputes() -> pd.DataFrame:
+    rows = [{"payment_method": "card", "received": d} for d in (3, 5, 7, 9, 11)]
+    rows += [{"payment_method": "western_union", "refund_channel": "alipay", "received": d} for d in (8, 12, 20)]
+    rows += [{"payment_method": "western_union", "received": None}]
+    rows += [{"payment_method": "paypal", "outcome": "seller_won", "answered": 1, "decided": 4}]
+    return disputes(*rows)
+
+
+@pytest.fixture
+def table() -> pd.DataFrame:
+    shipped = pd.date_range("2026-07-01", "2026-11-30", freq="4D").strftime("%Y-%m-%d").tolist()
+    frame = order_frame(shipped_at=shipped + [""])
+    frame["order_id"] = [f"O{i:03d}" for i in range(len(frame))]
+    return dl.eligibility(frame, AS_OF).table
+
+
+def labelled(ax) -> None:
+    """Every chart tells a stranger what it shows."""
+    assert ax.get_title()
+    assert ax.get_xlabel()
+
+
+def test_survival_curves_one_line_per_group(sample_disputes):
+    ax = charts.survival_curves(sample_disputes, by="payment_method")
+    labelled(ax)
+    assert ax.get_ylabel()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    # paypal only has a dispute the seller won: no refund to wait for, so no curve
+    assert legend == ["card (n=5)", "western_union (n=4)", "censored (still pending)"]
+    card = ax.get_lines()[0]
+    assert card.get_xdata()[0] == 0 and card.get_ydata()[0] == 1
+    assert card.get_ydata()[-1] == pytest.approx(0)
+
+
+def test_survival_curves_marks_censored_disputes(sample_disputes):
+    ax = charts.survival_curves(sample_disputes, by="payment_method")
+    ticks = [line for line in ax.get_lines() if line.get_marker() == "|" and len(line.get_xdata())]
+    assert len(ticks) == 1  # the pending western_union refund
+    assert ticks[0].get_ydata()[0] == pytest.approx(1 / 4)  # 3 of 4 refunded before it
+
+
+def test_charts_draw_on_the_given_axes(sample_disputes, table):
+    fig, axes = plt.subplots(2, 3)
+    calls = [
+        lambda ax: charts.survival_curves(sample_disputes, ax=ax),
+        lambda ax: charts.refund_time_bars(analysis.refund_time_summary(sample_disputes), ax=ax),
+        lambda ax: charts.funnel_chart(analysis.funnel(sample_disputes), ax=ax),
+        lambda ax: charts.recovered_bars(analysis.recovered(sample_disputes, by="payment_method"), ax=ax),
+        lambda ax: charts.status_counts(table, ax=ax),
+        lambda ax: charts.window_timeline(table, AS_OF, ax=ax),
+    ]
+    for call, ax in zip(calls, axes.flat, strict=True):
+        assert call(ax) is ax
+        labelled(ax)
+        assert ax.get_legend() is not None
+    assert plt.get_fignums() == [fig.number]
+
+
+def test_refund_time_bars_show_median_and_intervals(sample_disputes):
+    summary = analysis.refund_time_summary(sample_disputes)
+    ax = charts.refund_time_bars(summary)
+    widths = [p.get_width() for p in ax.patches]
+    shown = summary[summary["n"] > 0]
+    np.testing.assert_allclose(widths, shown["median_days"].fillna(0))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["card (n=5)", "western_union (n=4)"]
+
+
+def test_funnel_chart_bars_are_the_counts(sample_disputes):
+    frame = analysis.funnel(sample_disputes)
+    ax = charts.funnel_chart(frame)
+    assert [p.get_width() for p in ax.patches] == frame["disputes"].tolist()
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "opened"
+
+
+def test_status_counts_bars_in_status_order(table):
+    ax = charts.status_counts(table)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["not shipped", "too early", "open", "expired"]
+    counts = table["status"].value_counts()
+    assert [p.get_height() for p in ax.patches] == [counts.get(s, 0) for s in dl.windows.STATUSES]
+
+
+def test_window_timeline_bars_and_as_of_line(table):
+    ax = charts.window_timeline(table, AS_OF, n=12)
+    bars = ax.patches
+    assert len(bars) == 12
+    line = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"][0]
+    assert mdates.num2date(line.get_xdata()[0]).date().isoformat() == AS_OF
+    by_id = table.set_index("order_id")
+    for bar, label in zip(bars, ax.get_yticklabels(), strict=True):
+        row = by_id.loc[label.get_text()]
+        start = mdates.num2date(bar.get_x()).date()
+        end = mdates.num2date(bar.get_x() + bar.get_width()).date()
+        assert start == row["window_opens"].date()
+        assert end == (row["window_closes"] + pd.Timedelta(days=1)).date()  # the closing day is included
+    statuses = {t.get_text() for t in ax.get_legend().get_texts()}
+    assert {"too early", "open", "expired"} <= statuses
+
+
+@pytest.mark.parametrize(
+    ("case", "draw"),
+    [
+        ("no disputes", lambda d, t: charts.survival_curves(d.iloc[:0])),
+        ("no disputes in the summary", lambda d, t: charts.refund_time_bars(analysis.refund_time_summary(d.iloc[:0]))),
+        ("no shipped orders", lambda d, t: charts.window_timeline(t[t["status"] == "not_shipped"], AS_OF)),
+        ("no window near as_of", lambda d, t: charts.window_timeline(t, "2030-01-01")),
+    ],
+)
+def test_empty_inputs_say_so(case, draw, sample_disputes, table):
+    ax = draw(sample_disputes, table)
+    assert ax.texts and ax.texts[0].get_text().startswith("no "), case
+
+
+def test_importing_charts_changes_no_global_style():
+    before = dict(matplotlib.rcParams)
+    importlib.reload(charts)
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_charts_never_show():
+    code = (
+        "import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt\n"
+        "plt.show = lambda *a, **k: (_ for _ in ()).throw(AssertionError('plt.show called'))\n"
+        "import sys; sys.path.insert(0, 'tests')\n"
+        "from test_analysis import disputes; from disputelib import charts, analysis\n"
+        "d = disputes({'received': 3}, {'received': None})\n"
+        "charts.survival_curves(d); charts.funnel_chart(analysis.funnel(d))\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_stacked_bars_stack_the_columns():
+    table = pd.crosstab(
+        pd.Series(["RU", "RU", "US", "RU"], name="buyer_country"),
+        pd.Series(["card", "cash_payment", "card", "card"], name="payment_method"),
+    )
+    ax = charts.stacked_bars(table, xlabel="Orders (count)")
+    labelled(ax)
+    assert ax.get_title() == "Orders (count) by buyer country and payment method"
+    widths = [p.get_width() for p in ax.patches]
+    lefts = [p.get_x() for p in ax.patches]
+    assert widths == [2, 1, 1, 0]  # card: RU 2, US 1; cash_payment: RU 1, US 0
+    assert lefts == [0, 0, 2, 1]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["card", "cash_payment"]
+
+
+def test_recovered_bars_claimed_behind_received(sample_disputes):
+    frame = analysis.recovered(sample_disputes, by="payment_method")
+    ax = charts.recovered_bars(frame)
+    n = len(frame)
+    assert [p.get_width() for p in ax.patches[:n]] == frame["claimed_usd"].tolist()
+    assert [p.get_width() for p in ax.patches[n:]] == frame["received_usd"].tolist()
