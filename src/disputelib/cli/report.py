@@ -1,0 +1,50 @@
+"""``disputelib report --config FILE --out DIR``: run the notebook suite into an HTML report.
+
+Exit codes: 0 the report was published and ``DIR/latest`` points to it; 1 a notebook
+failed, timed out or lost its kernel (the run is kept in ``DIR/failed/``); 2 the config,
+a parameter, the pack or an input file is wrong, and nothing ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from disputelib.cli.common import EXIT_FINDINGS, UserError, date_arg
+from disputelib.paths import PathError
+from disputelib.report import DEFAULT_CONFIG, ReportConfigError, run_report
+
+NAME = "report"
+HELP = "run the notebooks of a report config and publish their HTML, a landing page and a manifest"
+
+
+def _seconds(value: str) -> float:
+    """argparse type for a positive number of seconds."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number of seconds")
+    return seconds
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", metavar="FILE", help=f"report config, YAML (default: {DEFAULT_CONFIG} in the project)"
+    )
+    parser.add_argument(
+        "--out", required=True, metavar="DIR", help="report folder: DIR/runs/<id>/, DIR/latest, DIR/failed/<id>/"
+    )
+    parser.add_argument("--as-of", type=date_arg, metavar="YYYY-MM-DD", help="the day to report on (replaces as_of)")
+    parser.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="seconds each notebook may run")
+
+
+def run(args: argparse.Namespace) -> int:
+    as_of = str(args.as_of) if args.as_of is not None else None
+    try:
+        result = run_report(args.config, args.out, as_of=as_of, timeout=args.timeout)
+    except (ReportConfigError, PathError) as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot write the report into {args.out!r}: {exc.strerror or exc}") from None
+    return 0 if result.ok else EXIT_FINDINGS
