@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 AS_OF ?= 2026-11-27
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report test lint bench sample lock clean
+.PHONY: help venv report test lint bench sample lock clean notebooks lab
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,17 +21,26 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP) ## Create or refresh .venv from requirements.lock
 
-report: $(STAMP) ## Run the eligibility report on the embedded sample data, into reports/
-	@mkdir -p reports
-	$(BIN)/disputelib eligibility data/sample/orders.csv --as-of $(AS_OF) \
-		--out reports/eligibility.csv --rejects reports/eligibility-rejects.csv
-	@echo "wrote reports/eligibility.csv"
+report: $(STAMP) ## Run the notebook report (ci config) on the embedded sample data, into reports/latest/
+	$(BIN)/disputelib report --config conf/reports/ci.yaml --out reports
 
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check src tests bench
 
-test: $(STAMP) lint ## ruff and the whole test suite
-	$(BIN)/python -m pytest -n 2
+test: $(STAMP) lint ## ruff, the whole test suite, then the notebooks against their stored outputs (nbval)
+	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest --nbval notebooks --nbval-current-env --nbval-sanitize-with notebooks/.nbval-sanitize.cfg -p no:randomly -p no:cacheprovider
+
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+
+notebooks: $(STAMP) ## Re-execute every notebook with its defaults in a clean kernel (the nbval baseline)
+	@for nb in $(NOTEBOOKS); do \
+		echo "running $$nb"; \
+		$(BIN)/papermill --kernel python3 --cwd notebooks --no-progress-bar --log-level WARNING "$$nb" "$$nb" || exit 1; \
+	done
+
+lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's kernel (.venv)
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks
 
 bench: $(STAMP) ## Benchmarks (print figures; never part of the tests)
 	$(BIN)/python bench/bench_eligibility.py
