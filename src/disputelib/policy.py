@@ -19,14 +19,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 import difflib
-import tomllib
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from disputelib import datafiles
 from disputelib.payments import PAYMENT_METHODS
 
 DEFAULT_PACK = "aliexpress-2022"
@@ -159,8 +158,7 @@ class Pack:
 
 def available_packs() -> list[str]:
     """Names of the packs shipped with the package."""
-    folder = resources.files("disputelib") / "packs"
-    return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
+    return datafiles.shipped("packs")
 
 
 def load_pack(
@@ -187,40 +185,14 @@ def load_pack(
     """
     if isinstance(pack, Pack):
         return pack.with_overrides(overrides) if overrides else pack
-    name = DEFAULT_PACK if pack is None else str(pack)
-    path = Path(name)
-    if name.endswith(".toml") or path.exists():
-        if not path.is_file():
-            raise PackError(f"rule pack file {name!r} does not exist")
-        text, where = path.read_text(encoding="utf-8"), str(path)
-    else:
-        shipped = resources.files("disputelib") / "packs" / f"{name}.toml"
-        if not shipped.is_file():
-            raise PackError(
-                f"unknown rule pack {name!r}: use one of {', '.join(available_packs())} "
-                "or the path of a .toml file"
-            )
-        text, where = shipped.read_text(encoding="utf-8"), f"{name}.toml"
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PackError(f"{where}: not valid TOML ({exc})") from None
+    raw, where = datafiles.read_toml(DEFAULT_PACK if pack is None else pack, "packs", "rule pack", PackError)
     if overrides:
         raw = _apply_overrides(raw, overrides, where)
     return _build(raw, where)
 
 
 def _apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any], where: str) -> dict:
-    data = copy.deepcopy(dict(raw))
-    for dotted, value in overrides.items():
-        *parents, last = dotted.split(".")
-        node = data
-        for part in parents:
-            if not isinstance(node.get(part), dict):
-                raise PackError(f"{where}: cannot override {dotted!r}: the pack has no table {part!r}")
-            node = node[part]
-        node[last] = value
-    return data
+    return datafiles.apply_overrides(raw, overrides, where, "pack", PackError)
 
 
 # --------------------------------------------------------------------------- validation

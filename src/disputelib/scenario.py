@@ -20,15 +20,14 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from disputelib import datafiles
 from disputelib.clock import is_valid_zone
 from disputelib.orders import iso_countries
 from disputelib.payments import PAYMENT_METHODS, normalize_payment_method
@@ -210,8 +209,7 @@ class Scenario:
 
 def available_scenarios() -> list[str]:
     """Names of the scenarios shipped with the package."""
-    folder = resources.files("disputelib") / "scenarios"
-    return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
+    return datafiles.shipped("scenarios")
 
 
 def load_scenario(
@@ -245,40 +243,15 @@ def load_scenario(
     """
     if isinstance(scenario, Scenario):
         return scenario.with_overrides(overrides) if overrides else scenario
-    name = DEFAULT_SCENARIO if scenario is None else str(scenario)
-    path = Path(name)
-    if name.endswith(".toml") or path.exists():
-        if not path.is_file():
-            raise ScenarioError(f"scenario file {name!r} does not exist")
-        text, where = path.read_text(encoding="utf-8"), str(path)
-    else:
-        shipped = resources.files("disputelib") / "scenarios" / f"{name}.toml"
-        if not shipped.is_file():
-            raise ScenarioError(
-                f"unknown scenario {name!r}: use one of {', '.join(available_scenarios())} "
-                "or the path of a .toml file"
-            )
-        text, where = shipped.read_text(encoding="utf-8"), f"{name}.toml"
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{where}: not valid TOML ({exc})") from None
+    name = DEFAULT_SCENARIO if scenario is None else scenario
+    raw, where = datafiles.read_toml(name, "scenarios", "scenario", ScenarioError)
     if overrides:
         raw = _apply_overrides(raw, overrides, where)
     return _build(raw, where)
 
 
 def _apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any], where: str) -> dict:
-    data = copy.deepcopy(dict(raw))
-    for dotted, value in overrides.items():
-        *parents, last = dotted.split(".")
-        node = data
-        for part in parents:
-            if not isinstance(node.get(part), dict):
-                raise ScenarioError(f"{where}: cannot override {dotted!r}: the scenario has no table {part!r}")
-            node = node[part]
-        node[last] = value
-    return data
+    return datafiles.apply_overrides(raw, overrides, where, "scenario", ScenarioError)
 
 
 # --------------------------------------------------------------------------- validation
