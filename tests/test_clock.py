@@ -23,6 +23,9 @@ LA = "America/Los_Angeles"
         ("2026-03-12 00:00", "2026-03-12"),
         ("2026-11-01T08:30:00Z", "2026-11-01"),  # after the fall-back change (01:30 PDT)
         (" 2026-03-12 ", "2026-03-12"),
+        ("2026-3-12", "2026-03-12"),  # unpadded: a date, not 2026-3 at UTC-12
+        ("2026-3-2", "2026-03-02"),
+        ("2026-03-12T09:30-0700", "2026-03-12"),
     ],
 )
 def test_values_are_placed_in_the_timer_zone(value, date):

@@ -6,7 +6,16 @@ and how long money takes to come back. Analysts use the names below::
     import disputelib as dl
     pack = dl.load_pack("aliexpress-2022")
     result = dl.eligibility(dl.read_table("orders.csv"), as_of="2026-03-20", pack=pack)
+    sim = dl.simulate(10_000, seed=7)
+    dl.analysis.refund_time_summary(sim.disputes, by="payment_method")
+    dl.charts.survival_curves(...)
+
+``dl.analysis``, ``dl.charts`` and ``dl.report`` are imported on first use, so the command
+line does not pay for matplotlib, statsmodels or nbconvert when it does not need them.
 """
+
+import importlib
+from typing import Any
 
 from disputelib.audit import AuditResult, check_log
 from disputelib.evidence import check_files
@@ -15,10 +24,21 @@ from disputelib.orders import ValidatedOrders, validate_orders
 from disputelib.payments import PAYMENT_METHODS, normalize_payment_method
 from disputelib.policy import DEFAULT_PACK, Pack, PackError, available_packs, describe, load_pack
 from disputelib.refunds import arrival_window, refund_channel
+from disputelib.scenario import Scenario, ScenarioError, available_scenarios, load_scenario
+from disputelib.simulate import Simulation, simulate, write_simulation
 from disputelib.tables import TableError, read_table, write_table
 from disputelib.windows import Eligibility, claims, compute_windows, eligibility
 
 __version__ = "0.1.0"
+
+_LAZY_MODULES = ("analysis", "charts", "report")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"disputelib.{name}")
+    raise AttributeError(f"module 'disputelib' has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_PACK",
@@ -30,9 +50,15 @@ __all__ = [
     "Pack",
     "PackError",
     "TableError",
+    "Scenario",
+    "ScenarioError",
+    "Simulation",
     "ValidatedOrders",
+    "analysis",
     "arrival_window",
     "available_packs",
+    "available_scenarios",
+    "charts",
     "check_files",
     "check_log",
     "claims",
@@ -40,9 +66,13 @@ __all__ = [
     "describe",
     "eligibility",
     "load_pack",
+    "load_scenario",
     "normalize_payment_method",
     "read_table",
     "refund_channel",
+    "report",
+    "simulate",
     "validate_orders",
+    "write_simulation",
     "write_table",
 ]

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from disputelib import lifecycle as lc
+from disputelib.clock import local_dates, to_instants
 from disputelib.policy import Pack, load_pack
 from disputelib.refunds import arrival_window, business_days_between
 from disputelib.windows import eligibility
@@ -338,7 +339,7 @@ def check_log(
     rownum = np.arange(1, n + 1)
     rowtxt = pd.Series(rownum).astype("string")
     raw_at = events["at"].reset_index(drop=True)
-    at, at_bad = lc.to_instants(raw_at, zone)
+    at, at_bad = to_instants(raw_at, zone)
     amount, amount_bad = _amounts(events)
     event = _text(events, "event").str.lower()
 
@@ -365,7 +366,7 @@ def check_log(
     if as_of is None:
         end = at[valid].max() if valid.any() else np.datetime64("NaT", "ns")
     else:
-        end = lc.to_instants(pd.Series([as_of]), zone)[0][0]
+        end = to_instants(pd.Series([as_of]), zone)[0][0]
     end_ns = end.astype("int64") if not np.isnat(end) else np.iinfo(np.int64).max
 
     # ---- the log's own order within each dispute
@@ -389,7 +390,7 @@ def check_log(
     tail = np.r_[k[1:] != k[:-1], True] if m else np.zeros(0, bool)
     start = np.maximum.accumulate(np.where(head, pos, 0)) if m else pos
     ev = lc.codes(event[order].to_numpy(), lc.EVENTS).astype(np.intp)
-    dates = lc.local_dates(at[order], zone) if m else np.zeros(0, "datetime64[D]")
+    dates = local_dates(at[order], zone) if m else np.zeros(0, "datetime64[D]")
     amt = amount[order]
 
     matrix = lc.transition_matrix(pack).astype(np.intp)

@@ -21,10 +21,12 @@ import zoneinfo
 import numpy as np
 import pandas as pd
 
-_DATE_ONLY = r"^\d{4}-\d{2}-\d{2}$"
-_WITH_OFFSET = r"(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
+_DATE_ONLY = r"^\d{4}-\d{1,2}-\d{1,2}$"
+# An offset only counts after a time of day: "2026-3-12" is a date, not 2026-3 at -12:00.
+_WITH_OFFSET = r"[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
 
 NAT_DAY = np.datetime64("NaT", "D")
+NAT_NS = np.datetime64("NaT", "ns")
 
 
 def is_valid_zone(name: str) -> bool:
@@ -36,26 +38,102 @@ def is_valid_zone(name: str) -> bool:
     return True
 
 
-def _parse_text(values: pd.Series, zone: str) -> tuple[np.ndarray, np.ndarray]:
-    """Parse distinct strings into dates in ``zone``; returns (dates, unparseable)."""
-    text = values.astype("string").str.strip()
-    out = np.full(len(text), NAT_DAY)
-    bad = np.zeros(len(text), dtype=bool)
+def localize(wall: np.ndarray, zone: str) -> np.ndarray:
+    """UTC instants (``datetime64[ns]``) of wall-clock times in ``zone``.
+
+    A wall time that occurs twice (the autumn change) is read as the first one; one that
+    does not exist (the spring change) moves forward to the first instant that does.
+    """
+    index = pd.DatetimeIndex(np.asarray(wall, dtype="datetime64[ns]"))
+    local = index.tz_localize(zone, ambiguous=np.ones(len(index), bool), nonexistent="shift_forward")
+    return local.tz_convert("UTC").tz_localize(None).to_numpy("datetime64[ns]")
+
+
+def local_dates(instants: np.ndarray, zone: str) -> np.ndarray:
+    """Calendar dates (``datetime64[D]``) in ``zone`` of UTC instants (``NaT`` stays ``NaT``)."""
+    index = pd.DatetimeIndex(np.asarray(instants, dtype="datetime64[ns]")).tz_localize("UTC")
+    return index.tz_convert(zone).tz_localize(None).to_numpy("datetime64[ns]").astype("datetime64[D]")
+
+
+def _parse_text(text: pd.Series, zone: str) -> np.ndarray:
+    """UTC instants of distinct, stripped, non-empty strings (``NaT`` where unreadable)."""
+    out = np.full(len(text), NAT_NS)
     date_only = text.str.match(_DATE_ONLY).fillna(False).to_numpy(bool)
     aware = (~date_only) & text.str.contains(_WITH_OFFSET, regex=True).fillna(False).to_numpy(bool)
     naive = ~(date_only | aware)
     if date_only.any():
         parsed = pd.to_datetime(text[date_only], format="%Y-%m-%d", errors="coerce")
-        out[date_only] = parsed.to_numpy("datetime64[D]")
+        out[date_only] = localize(parsed.to_numpy("datetime64[ns]"), zone)
     if aware.any():
         parsed = pd.to_datetime(text[aware], utc=True, format="ISO8601", errors="coerce")
-        local = parsed.dt.tz_convert(zone).dt.tz_localize(None)
-        out[aware] = local.to_numpy().astype("datetime64[D]")
+        out[aware] = parsed.dt.tz_localize(None).to_numpy("datetime64[ns]")
     if naive.any():
         parsed = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
-        out[naive] = parsed.to_numpy().astype("datetime64[D]")
-    bad = np.isnat(out)
-    return out, bad
+        out[naive] = localize(parsed.to_numpy("datetime64[ns]"), zone)
+    return out
+
+
+def _scalar_instant(value: object, zone: str) -> np.datetime64:
+    """The UTC instant of a ``datetime`` (naive: wall time in ``zone``) or ``date`` (its 00:00)."""
+    if isinstance(value, dt.datetime):
+        ts = pd.Timestamp(value)
+        if ts.tzinfo is None:
+            return localize(np.array([ts.to_datetime64()]), zone)[0]
+        return ts.tz_convert("UTC").tz_localize(None).to_datetime64().astype("datetime64[ns]")
+    if isinstance(value, dt.date):
+        return localize(np.array([np.datetime64(value, "D")]), zone)[0]
+    return NAT_NS
+
+
+def to_instants(values: pd.Series, zone: str) -> tuple[np.ndarray, np.ndarray]:
+    """Instants (UTC ``datetime64[ns]``) of a column of timestamps, dates or ISO strings.
+
+    Parameters
+    ----------
+    values
+        ISO 8601 text (with an offset or ``Z``: that instant; naive: wall time in
+        ``zone``; a bare date: 00:00 in ``zone``), tz-aware or naive ``datetime64``, or
+        ``datetime`` / ``date`` objects. Empty text and missing values are missing, not
+        errors.
+    zone
+        IANA zone that naive values are wall-clock times in.
+
+    Returns
+    -------
+    instants : numpy.ndarray
+        ``datetime64[ns]`` in UTC, ``NaT`` where missing or unreadable.
+    unreadable : numpy.ndarray
+        ``bool``: True where a value was given but could not be read.
+
+    Notes
+    -----
+    Text is factorised first, so a column of a few hundred distinct values costs a few
+    hundred parses whatever its length.
+    """
+    values = pd.Series(values).reset_index(drop=True)
+    n = len(values)
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]"), np.zeros(n, bool)
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        return localize(values.to_numpy("datetime64[ns]"), zone), np.zeros(n, bool)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = pd.Series(uniques, dtype=object)
+    is_text = distinct.map(lambda v: isinstance(v, str)).to_numpy(bool)
+    text = pd.Series(np.where(is_text, distinct, None), dtype="string").str.strip()
+    given = ~is_text | (text.fillna("") != "").to_numpy(bool)
+    instants = np.full(len(distinct), NAT_NS)
+    parse = is_text & given
+    if parse.any():
+        instants[parse] = _parse_text(text[parse], zone)
+    for i in np.flatnonzero(~is_text):  # distinct non-text values only: dates, datetimes
+        instants[i] = _scalar_instant(distinct.iloc[i], zone)
+    bad = given & np.isnat(instants)
+    found = codes >= 0
+    out = np.full(n, NAT_NS)
+    unreadable = np.zeros(n, dtype=bool)
+    out[found] = instants[codes[found]]
+    unreadable[found] = bad[codes[found]]
+    return out, unreadable
 
 
 def to_timer_dates(values: pd.Series, zone: str) -> tuple[np.ndarray, np.ndarray]:
@@ -64,9 +142,8 @@ def to_timer_dates(values: pd.Series, zone: str) -> tuple[np.ndarray, np.ndarray
     Parameters
     ----------
     values
-        Strings (ISO 8601 dates or timestamps, with or without offset), ``datetime64``
-        values (naive: wall time in ``zone``; tz-aware: converted), or ``datetime.date``
-        objects. Empty strings and missing values are missing, not errors.
+        As for :func:`to_instants`; a date is that calendar date in ``zone``, an instant
+        is converted to ``zone``, a naive timestamp is wall time there.
     zone
         IANA time zone the rules count days in.
 
@@ -84,41 +161,10 @@ def to_timer_dates(values: pd.Series, zone: str) -> tuple[np.ndarray, np.ndarray
     >>> d.tolist()
     [datetime.date(2026, 3, 12), datetime.date(2026, 3, 12)]
     """
-    dtype = values.dtype
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        local = values.dt.tz_convert(zone).dt.tz_localize(None)
-        return local.to_numpy().astype("datetime64[D]"), np.zeros(len(values), dtype=bool)
-    if pd.api.types.is_datetime64_dtype(dtype):
-        return values.to_numpy().astype("datetime64[D]"), np.zeros(len(values), dtype=bool)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    uniq = pd.Series(uniques, dtype=object)
-    present = uniq.map(lambda v: not (isinstance(v, str) and not v.strip())).to_numpy(bool)
-    dates = np.full(len(uniq), NAT_DAY)
-    bad = np.zeros(len(uniq), dtype=bool)
-    is_text = uniq.map(lambda v: isinstance(v, str)).to_numpy(bool)
-    text_rows = is_text & present
-    if text_rows.any():
-        d, b = _parse_text(uniq[text_rows], zone)
-        dates[text_rows], bad[text_rows] = d, b
-    other = present & ~is_text
-    for i in np.flatnonzero(other):  # distinct non-text values only: dates, datetimes
-        dates[i], bad[i] = _scalar_date(uniq.iloc[i], zone)
-    found = codes >= 0
-    out = np.full(len(values), NAT_DAY)
-    unreadable = np.zeros(len(values), dtype=bool)
-    out[found] = dates[codes[found]]
-    unreadable[found] = bad[codes[found]]
-    return out, unreadable
-
-
-def _scalar_date(value: object, zone: str) -> tuple[np.datetime64, bool]:
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(zoneinfo.ZoneInfo(zone))
-        return np.datetime64(value.date(), "D"), False
-    if isinstance(value, dt.date):
-        return np.datetime64(value, "D"), False
-    return NAT_DAY, True
+    if pd.api.types.is_datetime64_dtype(values.dtype):  # naive: the wall date is the date
+        return values.to_numpy("datetime64[ns]").astype("datetime64[D]"), np.zeros(len(values), dtype=bool)
+    instants, unreadable = to_instants(values, zone)
+    return local_dates(instants, zone), unreadable
 
 
 def midnight_after(dates: np.ndarray, zone: str) -> pd.DatetimeIndex:

@@ -41,14 +41,13 @@ from 00:00 of date ``d + n``.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from disputelib.clock import midnight_after
+from disputelib.clock import local_dates as local_dates  # re-exported for callers of lifecycle
+from disputelib.clock import midnight_after, to_instants
 from disputelib.policy import Pack, PackError, load_pack
 
 #: Lifecycle states, in the order a dispute usually passes them.
@@ -414,75 +413,6 @@ def message_matrix(pack: Pack | str | None = None) -> np.ndarray:
 
 # --------------------------------------------------------------------------- instants
 
-_OFFSET = re.compile(r"(?:Z|z|[+-]\d{2}(?::?\d{2})?)$")
-
-
-def to_instants(values: pd.Series, zone: str) -> tuple[np.ndarray, np.ndarray]:
-    """Instants (UTC ``datetime64[ns]``) from ISO 8601 text or datetime columns.
-
-    Parameters
-    ----------
-    values
-        ISO 8601 text (with an offset or ``Z``: that instant; naive: wall time in
-        ``zone``; a bare date: 00:00 in ``zone``), tz-aware or naive ``datetime64``.
-    zone
-        IANA zone for naive values. A wall time that occurs twice (the autumn change) is
-        read as the first one; one that does not exist moves forward.
-
-    Returns
-    -------
-    instants : numpy.ndarray
-        ``datetime64[ns]`` in UTC, ``NaT`` where missing or unreadable.
-    unreadable : numpy.ndarray
-        ``bool``: a value was given but is not a timestamp.
-    """
-    values = pd.Series(values).reset_index(drop=True)
-    n = len(values)
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]"), np.zeros(n, bool)
-    if pd.api.types.is_datetime64_dtype(values.dtype):
-        return _localize(values.to_numpy("datetime64[ns]"), zone), np.zeros(n, bool)
-    out = np.full(n, np.datetime64("NaT", "ns"))
-    obj = values.astype(object)
-    is_text = obj.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).to_numpy(bool)
-    text = pd.Series(np.where(is_text, obj, None), dtype="string").str.strip()
-    given = text.notna().to_numpy(bool) & (text != "").fillna(False).to_numpy(bool)
-    date_only = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(bool)
-    aware = given & ~date_only & text.str.contains(_OFFSET.pattern, regex=True).fillna(False).to_numpy(bool)
-    naive = given & ~aware
-    if aware.any():
-        parsed = pd.to_datetime(text[aware], utc=True, format="ISO8601", errors="coerce")
-        out[aware] = parsed.dt.tz_localize(None).to_numpy("datetime64[ns]")
-    if naive.any():
-        parsed = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
-        out[naive] = _localize(parsed.to_numpy("datetime64[ns]"), zone)
-    other = ~is_text & values.notna().to_numpy(bool)
-    for i in np.flatnonzero(other):  # rare: datetime objects in an object column
-        out[i], given[i] = _scalar_instant(obj.iloc[i], zone), True
-    return out, given & np.isnat(out)
-
-
-def _localize(wall: np.ndarray, zone: str) -> np.ndarray:
-    index = pd.DatetimeIndex(wall)
-    local = index.tz_localize(zone, ambiguous=np.ones(len(index), bool), nonexistent="shift_forward")
-    return local.tz_convert("UTC").tz_localize(None).to_numpy("datetime64[ns]")
-
-
-def _scalar_instant(value: object, zone: str) -> np.datetime64:
-    if isinstance(value, (dt.datetime, pd.Timestamp)):
-        ts = pd.Timestamp(value)
-        if ts.tzinfo is None:
-            return _localize(np.array([ts.to_datetime64()], dtype="datetime64[ns]"), zone)[0]
-        return ts.tz_convert("UTC").tz_localize(None).to_datetime64()
-    if isinstance(value, dt.date):
-        return _localize(np.array([np.datetime64(value, "D")], dtype="datetime64[ns]"), zone)[0]
-    return np.datetime64("NaT", "ns")
-
-
-def local_dates(instants: np.ndarray, zone: str) -> np.ndarray:
-    """Calendar dates (``datetime64[D]``) in ``zone`` of UTC instants."""
-    index = pd.DatetimeIndex(instants).tz_localize("UTC").tz_convert(zone).tz_localize(None)
-    return index.to_numpy("datetime64[ns]").astype("datetime64[D]")
 
 
 def fire_instants(anchor_dates: np.ndarray, offset: int, zone: str) -> np.ndarray:
@@ -492,7 +422,7 @@ def fire_instants(anchor_dates: np.ndarray, offset: int, zone: str) -> np.ndarra
 
 
 def _timestamp(at, zone: str) -> pd.Timestamp:
-    value = _scalar_instant(at, zone) if not isinstance(at, str) else to_instants(pd.Series([at]), zone)[0][0]
+    value = to_instants(pd.Series([at], dtype=object), zone)[0][0]
     if np.isnat(value):
         raise IllegalTransition(f"{at!r} is not a timestamp: use ISO 8601, e.g. 2026-03-12T09:30:00-07:00")
     return pd.Timestamp(value).tz_localize("UTC").tz_convert(zone)

@@ -23,7 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--rejects",
         metavar="FILE",
-        help="rejected rows with their reasons (default: beside --out as NAME.rejects.EXT, else on stderr)",
+        help="rejected rows with their reasons (default: beside --out as NAME.rejects.EXT, written even when "
+        "empty; without --out, on stderr)",
     )
     parser.add_argument("--strict", action="store_true", help="exit with code 1 when any row is rejected")
 
@@ -38,8 +39,8 @@ def run(args: argparse.Namespace) -> int:
     pack = load_pack(args.pack)
     result = eligibility(read_table(args.orders), args.as_of, pack)
     write_table(result.table, out)
-    if rejects_out is None and out is not None and len(result.rejects):
-        rejects_out = rejects_path_for(out)
+    if rejects_out is None and out is not None:
+        rejects_out = rejects_path_for(out)  # written even when empty: no stale file from an earlier run
     if rejects_out is not None:
         write_table(result.rejects, rejects_out)
         if len(result.rejects):
