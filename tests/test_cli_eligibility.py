@@ -108,3 +108,14 @@ def test_console_script_is_installed():
         [sys.executable, "-m", "disputelib.cli", "rules"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0 and "aliexpress-2022" in done.stdout
+
+
+def test_default_rejects_file_is_rewritten_even_when_empty(tmp_path):
+    clean = tmp_path / "clean.csv"
+    clean.write_text(CSV.splitlines()[0] + "\n" + CSV.splitlines()[1] + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    stale = tmp_path / "out.rejects.csv"
+    stale.write_text("row,reject_reason\n9,from an earlier run\n", encoding="utf-8")
+    assert main(["eligibility", str(clean), "--as-of", "2026-03-25", "--out", str(out)]) == 0
+    rejects = pd.read_csv(stale)
+    assert len(rejects) == 0 and "reject_reason" in rejects.columns

@@ -88,6 +88,7 @@ def test_load_from_path_equals_shipped(tmp_path, pack):
         ('"tt", "bank_transfer"]', '"tt", "bitcoin"]', "unknown payment method 'bitcoin'"),
         ("photo_max_mb = 2", 'photo_max_mb = "2"', "'evidence.photo_max_mb' must be a number"),
         ("offset = 10\n", "offset = true\n", "'timers.window_opens.offset' must be a number"),
+        ("[timers.return_shipping]", "[timers.return_shiping]", "unknown timer 'timers.return_shiping' (did you mean 'return_shipping'?)"),
     ],
 )
 def test_bad_packs_name_the_key_and_the_file(tmp_path, old, new, message):

@@ -92,25 +92,26 @@ def test_deadline_across_daylight_saving():
 
 
 @pytest.mark.parametrize(
-    ("problem", "part", "kind", "claim"),
+    ("problem", "part", "kind", "claim", "basis"),
     [
-        ("not_received", "", "refund_only", 10.0),
-        ("not_received", "3", "refund_only", 10.0),  # not received: the whole amount paid
-        ("missing_items", "4.99", "refund_only", 4.99),  # the seed story: one item of 18
-        ("missing_items", "", "refund_only", 10.0),
-        ("damaged", "6", "return_goods", 6.0),
-        ("not_as_described", "", "return_goods", 10.0),
-        ("counterfeit", "10", "return_goods", 10.0),
-        ("quality", "2.5", "return_goods", 2.5),
-        ("Not Received", "", "refund_only", 10.0),
-        ("", "", "none", None),
-        ("none", "", "none", None),
+        ("not_received", "", "refund_only", 10.0, "amount_paid"),
+        ("not_received", "3", "refund_only", 10.0, "amount_paid"),  # not received: the whole amount paid
+        ("missing_items", "4.99", "refund_only", 4.99, "problem_amount"),  # the seed story: one item of 18
+        ("missing_items", "", "refund_only", 10.0, "amount_paid"),
+        ("damaged", "6", "return_goods", 6.0, "problem_amount"),
+        ("not_as_described", "", "return_goods", 10.0, "amount_paid"),
+        ("counterfeit", "10", "return_goods", 10.0, "problem_amount"),
+        ("quality", "2.5", "return_goods", 2.5, "problem_amount"),
+        ("Not Received", "", "refund_only", 10.0, "amount_paid"),
+        ("", "", "none", None, None),
+        ("none", "", "none", None, None),
     ],
 )
-def test_claims(problem, part, kind, claim):
+def test_claims(problem, part, kind, claim, basis):
     row = one(shipped_at="2026-03-03", problem=problem, problem_amount_usd=part)
     assert row.dispute_type == kind
     assert (None if pd.isna(row.claim_usd) else row.claim_usd) == claim
+    assert (None if pd.isna(row.claim_basis) else row.claim_basis) == basis
 
 
 def test_output_columns_and_pass_through(pack):
@@ -208,3 +209,48 @@ def test_vectorised_matches_one_by_one(pack):
         ignore_index=True,
     )
     pd.testing.assert_frame_equal(whole, parts)
+
+
+def reference_window(shipped, received, country, protection, as_of):
+    """The rules of DOMAIN.md for one order, written the slow and obvious way."""
+    if shipped is None:
+        return ("not_shipped", None, None, None)
+    days = protection or {"RU": 90, "BR": 120}.get(country, 60)
+    completes = shipped + dt.timedelta(days=days)
+    last_receipt = completes if received is None or received > completes else received
+    opens = shipped + dt.timedelta(days=10)
+    closes = last_receipt + dt.timedelta(days=15)
+    if as_of < opens:
+        return ("too_early", opens, closes, None)
+    if as_of > closes:
+        return ("expired", opens, closes, None)
+    return ("open", opens, closes, (closes - as_of).days)
+
+
+def test_vectorised_matches_a_row_by_row_reference(pack):
+    rng = np.random.default_rng(11)
+    n = 400
+    as_of = dt.date(2026, 6, 1)
+    rows = []
+    for i in range(n):
+        shipped = None if rng.random() < 0.05 else dt.date(2026, 1, 1) + dt.timedelta(days=int(rng.integers(0, 200)))
+        received = None
+        if shipped is not None and rng.random() < 0.7:
+            received = shipped + dt.timedelta(days=int(rng.integers(0, 150)))
+        country = str(rng.choice(["US", "RU", "BR", "KR", ""]))
+        protection = int(rng.integers(20, 200)) if rng.random() < 0.1 else None
+        rows.append((f"R{i}", shipped, received, country, protection))
+    frame = order_frame(
+        order_id=[r[0] for r in rows],
+        shipped_at=["" if r[1] is None else r[1].isoformat() for r in rows],
+        received_at=["" if r[2] is None else r[2].isoformat() for r in rows],
+        buyer_country=[r[3] for r in rows],
+        protection_days=["" if r[4] is None else str(r[4]) for r in rows],
+    )
+    table = dl.eligibility(frame, as_of.isoformat(), pack).table
+    for (_, shipped, received, country, protection), got in zip(rows, table.itertuples(), strict=True):
+        status, opens, closes, left = reference_window(shipped, received, country or None, protection, as_of)
+        assert got.status == status
+        if opens is not None:
+            assert (got.window_opens.date(), got.window_closes.date()) == (opens, closes)
+        assert (None if pd.isna(got.days_left) else int(got.days_left)) == left

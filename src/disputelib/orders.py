@@ -42,6 +42,12 @@ PROBLEMS: dict[str, str] = {
 }
 DISPUTE_TYPES: tuple[str, ...] = ("none", "refund_only", "return_goods")
 
+#: Dates outside this range are rejected: they are typing errors, and deadlines far beyond
+#: it cannot be represented as instants.
+FIRST_DAY, LAST_DAY = np.datetime64("1970-01-01", "D"), np.datetime64("2199-12-31", "D")
+#: Longest protection a ``protection_days`` value may give (ten years).
+MAX_PROTECTION_DAYS = 3650
+
 #: Typed columns added to accepted orders (besides the canonical input columns).
 SHIPPED, RECEIVED = "shipped_date", "received_date"
 
@@ -146,10 +152,10 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
     A row is rejected for: a missing ``order_id``; an ``order_id`` that appears more than
     once (every copy is rejected: which one is right cannot be known); a missing,
     non-numeric or non-positive ``amount_usd``; a missing or unknown ``payment_method``;
-    an unreadable ``shipped_at`` or ``received_at``; a receipt without shipment or before
-    it; an unknown ``buyer_country`` or ``buyer_timezone``; a non-integer or non-positive
-    ``protection_days``; an unknown ``problem``; a non-numeric or non-positive
-    ``problem_amount_usd`` or one above ``amount_usd``.
+    an unreadable ``shipped_at`` or ``received_at``, or one outside 1970-01-01 to
+    2199-12-31; a receipt without shipment or before it; an unknown ``buyer_country`` or ``buyer_timezone``; a non-integer, non-positive or
+    above-3650 ``protection_days``; an unknown ``problem``; a non-numeric or non-positive
+    ``problem_amount_usd`` or one above ``amount_usd``. Infinite amounts are not numbers.
     """
     pack = load_pack(pack)
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
@@ -175,7 +181,7 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
         reject(dup, "duplicate order_id (", copies.reindex(frame.index))
 
     amount, amount_bad = _numbers(frame, "amount_usd")
-    reject(amount_bad, "amount_usd is not a number")
+    reject(amount_bad | np.isinf(amount), "amount_usd is not a number")
     reject(amount.isna() & ~amount_bad, "missing amount_usd")
     reject(amount <= 0, "amount_usd must be positive")
 
@@ -190,6 +196,8 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
     reject(received_bad, "unreadable received_at (use an ISO 8601 date or timestamp)")
     reject(~np.isnat(received) & np.isnat(shipped) & ~shipped_bad, "received_at without shipped_at")
     reject(received < shipped, "received_at is before shipped_at")
+    for name, dates in (("shipped_at", shipped), ("received_at", received)):
+        reject((dates < FIRST_DAY) | (dates > LAST_DAY), f"{name} is outside {FIRST_DAY} to {LAST_DAY}")
 
     known = iso_countries()
     country = map_distinct(_text(frame, "buyer_country"), str.upper)
@@ -203,6 +211,7 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
     days, days_bad = _numbers(frame, "protection_days")
     reject(days_bad | (days.notna() & (days != np.floor(days))), "protection_days is not a whole number")
     reject(days <= 0, "protection_days must be positive")
+    reject(days > MAX_PROTECTION_DAYS, f"protection_days is above {MAX_PROTECTION_DAYS}")
 
     problem_text = _text(frame, "problem")
     problem = map_distinct(problem_text, lambda p: "_".join(str(p).lower().replace("-", " ").split()))
@@ -210,7 +219,7 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
     reject(problem.notna() & ~problem.isin(list(PROBLEMS)), "unknown problem ", problem_text)
 
     part, part_bad = _numbers(frame, "problem_amount_usd")
-    reject(part_bad, "problem_amount_usd is not a number")
+    reject(part_bad | np.isinf(part), "problem_amount_usd is not a number")
     reject(part <= 0, "problem_amount_usd must be positive")
     reject(part > amount, "problem_amount_usd is above amount_usd")
 

@@ -41,6 +41,18 @@ ANCHORS = frozenset(
         "return_agreed",  # the buyer agreed to return the goods
     }
 )
+#: Timers a pack may define; the first five are required. Each is read by name by the code
+#: that applies it, so an unknown name is a misspelling, never a silent no-op.
+TIMERS: tuple[str, ...] = (
+    "window_opens",
+    "window_closes",
+    "seller_response",
+    "refund_earliest",
+    "refund_latest",
+    "buyer_escalation",
+    "auto_escalation",
+    "return_shipping",
+)
 #: How a timer counts: calendar days in the timer zone, or business days on the
 #: buyer country's calendar.
 UNITS = frozenset({"days", "business_days"})
@@ -275,6 +287,10 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
 
     timers: dict[str, Timer] = {}
     for timer_name, body in top.get("timers", dict).items():
+        if timer_name not in TIMERS:
+            close = difflib.get_close_matches(timer_name, TIMERS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(TIMERS)})"
+            raise PackError(f"{where}: unknown timer 'timers.{timer_name}'{hint}")
         sec = _Section(body, f"timers.{timer_name}", where, ("anchor", "offset", "unit", "zone", *RULE_KEYS))
         timers[timer_name] = Timer(
             name=timer_name,
@@ -284,7 +300,7 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
             zone=_zone(sec, "zone", timer_zone),
             rule=sec.rule(),
         )
-    for required in ("window_opens", "window_closes", "seller_response", "refund_earliest", "refund_latest"):
+    for required in TIMERS[:5]:
         if required not in timers:
             raise PackError(f"{where}: missing table [timers.{required}]")
     if timers["refund_earliest"].offset > timers["refund_latest"].offset:

@@ -37,6 +37,7 @@ from disputelib.orders import DISPUTE_TYPES, PROBLEMS, RECEIVED, SHIPPED, valida
 from disputelib.policy import Pack, PackError, load_pack
 
 STATUSES: tuple[str, ...] = ("not_shipped", "too_early", "open", "expired")
+CLAIM_BASES: tuple[str, ...] = ("amount_paid", "problem_amount")
 
 #: Output columns, in order; input columns that are not consumed follow them.
 WINDOW_COLUMNS: tuple[str, ...] = (
@@ -49,6 +50,7 @@ WINDOW_COLUMNS: tuple[str, ...] = (
     "days_left",
     "dispute_type",
     "claim_usd",
+    "claim_basis",
     "payment_method",
     "amount_usd",
     "buyer_country",
@@ -123,7 +125,10 @@ def claims(orders: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``dispute_type`` (categorical) and ``claim_usd`` (float, NaN for ``none``), same index.
+        ``dispute_type`` (categorical), ``claim_usd`` (float, NaN for ``none``) and
+        ``claim_basis``: ``amount_paid`` or ``problem_amount`` (which amount was claimed:
+        a ``missing_items`` claim on ``amount_paid`` means the export had no
+        ``problem_amount_usd`` and the claim is likely too high), same index.
     """
     none = DISPUTE_TYPES.index("none")
     if "problem" in orders.columns:
@@ -138,10 +143,16 @@ def claims(orders: pd.DataFrame) -> pd.DataFrame:
         part = pd.to_numeric(orders["problem_amount_usd"], errors="coerce").to_numpy("float64", na_value=np.nan)
     else:
         part = np.full(len(orders), np.nan)
-    claim = np.where(np.isnan(part) | whole, paid, np.minimum(part, paid))
+    on_paid = np.isnan(part) | whole
+    claim = np.where(on_paid, paid, np.minimum(part, paid))
     claim = np.where(kind == none, np.nan, np.round(claim, 2))
+    basis = np.where(kind == none, -1, np.where(on_paid, 0, 1))
     return pd.DataFrame(
-        {"dispute_type": pd.Categorical.from_codes(kind, categories=DISPUTE_TYPES), "claim_usd": claim},
+        {
+            "dispute_type": pd.Categorical.from_codes(kind, categories=DISPUTE_TYPES),
+            "claim_usd": claim,
+            "claim_basis": pd.Categorical.from_codes(basis, categories=CLAIM_BASES),
+        },
         index=orders.index,
     )
 
@@ -165,7 +176,7 @@ def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None)
         One row per order, same index: ``order_id``, ``status``, ``window_opens`` and
         ``window_closes`` (dates), ``deadline`` (tz-aware, timer zone),
         ``deadline_local`` (ISO 8601 text in ``buyer_timezone``), ``days_left`` (Int64),
-        ``dispute_type``, ``claim_usd``; ``status``, ``deadline_local``, ``dispute_type``
+        ``dispute_type``, ``claim_usd``, ``claim_basis``; ``status``, ``deadline_local``, ``dispute_type``
         and the cleaned text columns are categoricals (few distinct values in many rows), ``payment_method``, ``amount_usd``,
         ``buyer_country``, ``buyer_timezone``, ``protection_days``, ``protection_ends``
         (date the order completes by itself), ``problem``, then the other input columns.
