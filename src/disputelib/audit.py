@@ -50,7 +50,8 @@ import numpy as np
 import pandas as pd
 
 from disputelib import lifecycle as lc
-from disputelib.clock import local_dates, to_instants
+from disputelib.clock import iso_in_zone, local_dates, to_instants
+from disputelib.columns import number_column, text_column
 from disputelib.policy import Pack, load_pack
 from disputelib.refunds import arrival_window, business_days_between
 from disputelib.windows import eligibility
@@ -138,27 +139,17 @@ class AuditResult:
 
 
 def _text(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name not in frame.columns:
-        return pd.Series(pd.NA, index=range(len(frame)), dtype="string")
-    col = frame[name].reset_index(drop=True).astype("string").str.strip()
-    return col.mask(col == "")
+    return text_column(frame, name).reset_index(drop=True)
 
 
 def _amounts(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    if "amount_usd" not in frame.columns:
-        return np.full(len(frame), np.nan), np.zeros(len(frame), bool)
-    col = frame["amount_usd"].reset_index(drop=True)
-    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
-        return col.astype("float64").to_numpy(), np.zeros(len(frame), bool)
-    text = _text(frame, "amount_usd")
-    values = pd.to_numeric(text, errors="coerce").astype("float64")
-    return values.to_numpy(), (text.notna() & values.isna()).to_numpy(bool)
+    values, bad = number_column(frame, "amount_usd")
+    return values.to_numpy("float64"), bad
 
 
 def _iso(ns: np.ndarray, zone: str) -> pd.Series:
-    index = pd.DatetimeIndex(ns).tz_localize("UTC").tz_convert(zone)
-    text = pd.Series(index.strftime("%Y-%m-%dT%H:%M:%S%z"), dtype="string")
-    return text.str.replace(r"([+-]\d{2})(\d{2})$", r"\1:\2", regex=True).fillna("?")
+    instants = pd.DatetimeIndex(ns).tz_localize("UTC")
+    return iso_in_zone(instants, zone).astype("string").fillna("?")
 
 
 def _days(days: np.ndarray) -> pd.Series:

@@ -56,3 +56,30 @@ def map_distinct(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     codes, table = _distinct(values, func, None)
     inner, categories = pd.factorize(pd.Series(table, dtype=object), use_na_sentinel=True)
     return pd.Series(pd.Categorical.from_codes(inner[codes], categories=categories), index=values.index)
+
+
+def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column as stripped text with empty text as missing; all missing if absent.
+
+    Categorical columns (few distinct values, as Parquet exports often hold) are cleaned
+    per category rather than per row and stay categorical.
+    """
+    if name not in frame.columns:
+        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    col = frame[name]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return map_distinct(col, lambda v: str(v).strip() or None)
+    text = col.astype("string").str.strip()
+    return text.mask(text == "")
+
+
+def number_column(frame: pd.DataFrame, name: str) -> tuple[pd.Series, np.ndarray]:
+    """A numeric column (float64, NaN if absent) and a mask of values given but not numbers."""
+    if name not in frame.columns:
+        return pd.Series(np.nan, index=frame.index), np.zeros(len(frame), bool)
+    col = frame[name]
+    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+        return col.astype("float64"), np.zeros(len(frame), bool)
+    text = text_column(frame, name)
+    values = pd.to_numeric(text, errors="coerce").astype("float64")
+    return values, (text.notna() & values.isna()).to_numpy(bool)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from disputelib.clock import is_valid_zone, to_timer_dates
-from disputelib.columns import map_distinct
+from disputelib.columns import map_distinct, number_column, text_column
 from disputelib.payments import normalize_payment_method
 from disputelib.policy import Pack, load_pack
 
@@ -93,38 +93,6 @@ def iso_countries() -> frozenset[str]:
     return frozenset(line.split("\t", 1)[0] for line in text.splitlines() if line and not line.startswith("#"))
 
 
-def _clean(values: pd.Series) -> pd.Series:
-    text = values.astype("string").str.strip()
-    return text.mask(text == "")
-
-
-def _text(frame: pd.DataFrame, name: str) -> pd.Series:
-    """A column as stripped strings with empty text as missing (all missing if absent).
-
-    Categorical columns (few distinct values, as Parquet exports often hold) are cleaned
-    per category rather than per row.
-    """
-    if name not in frame.columns:
-        return pd.Series(pd.NA, index=frame.index, dtype="string")
-    col = frame[name]
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        return map_distinct(col, lambda v: str(v).strip() or None)
-    return _clean(col)
-
-
-def _numbers(frame: pd.DataFrame, name: str) -> tuple[pd.Series, np.ndarray]:
-    """A numeric column and a mask of values given but not numbers."""
-    if name not in frame.columns:
-        return pd.Series(np.nan, index=frame.index), np.zeros(len(frame), bool)
-    col = frame[name]
-    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
-        return col.astype("float64"), np.zeros(len(frame), bool)
-    text = _text(frame, name)
-    values = pd.to_numeric(text, errors="coerce").astype("float64")
-    bad = (text.notna() & values.isna()).to_numpy(bool)
-    return values, bad
-
-
 def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> ValidatedOrders:
     """Check an order export row by row (vectorised) and split accepted from rejected.
 
@@ -173,19 +141,19 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
         if mask.any():
             reasons.append((mask, reason, value))
 
-    order_id = _text(frame, "order_id")
+    order_id = text_column(frame, "order_id")
     reject(order_id.isna(), "missing order_id")
     dup = (order_id.duplicated(keep=False) & order_id.notna()).to_numpy(bool)
     if dup.any():
         copies = order_id[dup].map(order_id[dup].value_counts()).astype("string") + " rows)"
         reject(dup, "duplicate order_id (", copies.reindex(frame.index))
 
-    amount, amount_bad = _numbers(frame, "amount_usd")
+    amount, amount_bad = number_column(frame, "amount_usd")
     reject(amount_bad | np.isinf(amount), "amount_usd is not a number")
     reject(amount.isna() & ~amount_bad, "missing amount_usd")
     reject(amount <= 0, "amount_usd must be positive")
 
-    method_text = _text(frame, "payment_method")
+    method_text = text_column(frame, "payment_method")
     method = normalize_payment_method(method_text)
     reject(method_text.isna(), "missing payment_method")
     reject(method_text.notna() & method.isna(), "unknown payment_method ", method_text)
@@ -200,25 +168,25 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
         reject((dates < FIRST_DAY) | (dates > LAST_DAY), f"{name} is outside {FIRST_DAY} to {LAST_DAY}")
 
     known = iso_countries()
-    country = map_distinct(_text(frame, "buyer_country"), str.upper)
+    country = map_distinct(text_column(frame, "buyer_country"), str.upper)
     bad_country = country.notna() & ~country.isin(known)
-    reject(bad_country, "unknown buyer_country ", _text(frame, "buyer_country"))
+    reject(bad_country, "unknown buyer_country ", text_column(frame, "buyer_country"))
 
-    zone = _text(frame, "buyer_timezone")
+    zone = text_column(frame, "buyer_timezone")
     zone_ok = map_distinct(zone, lambda z: "ok" if is_valid_zone(z) else None)
     reject(zone.notna() & zone_ok.isna(), "unknown buyer_timezone ", zone)
 
-    days, days_bad = _numbers(frame, "protection_days")
+    days, days_bad = number_column(frame, "protection_days")
     reject(days_bad | (days.notna() & (days != np.floor(days))), "protection_days is not a whole number")
     reject(days <= 0, "protection_days must be positive")
     reject(days > MAX_PROTECTION_DAYS, f"protection_days is above {MAX_PROTECTION_DAYS}")
 
-    problem_text = _text(frame, "problem")
+    problem_text = text_column(frame, "problem")
     problem = map_distinct(problem_text, lambda p: "_".join(str(p).lower().replace("-", " ").split()))
     problem = problem.mask(problem == "none")
     reject(problem.notna() & ~problem.isin(list(PROBLEMS)), "unknown problem ", problem_text)
 
-    part, part_bad = _numbers(frame, "problem_amount_usd")
+    part, part_bad = number_column(frame, "problem_amount_usd")
     reject(part_bad | np.isinf(part), "problem_amount_usd is not a number")
     reject(part <= 0, "problem_amount_usd must be positive")
     reject(part > amount, "problem_amount_usd is above amount_usd")

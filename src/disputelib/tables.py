@@ -13,6 +13,8 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from disputelib.clock import iso_in_zone
+
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
@@ -60,8 +62,7 @@ def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     for name in out.columns:
         col = out[name]
         if isinstance(col.dtype, pd.DatetimeTZDtype):
-            text = col.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
-            out[name] = text.str.replace(r"([+-]\d{2})(\d{2})$", r"\1:\2", regex=True)
+            out[name] = iso_in_zone(col, str(col.dt.tz)).set_axis(col.index)
         elif pd.api.types.is_datetime64_dtype(col.dtype):
             values = col.to_numpy()
             days = values.astype("datetime64[D]")
