@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import importlib
 import subprocess
 import sys
 
@@ -142,9 +141,16 @@ def test_empty_inputs_say_so(case, draw, sample_disputes, table):
 
 
 def test_importing_charts_changes_no_global_style():
-    before = dict(matplotlib.rcParams)
-    importlib.reload(charts)
-    assert dict(matplotlib.rcParams) == before
+    # In a fresh interpreter, so that the first import is the one compared.
+    code = (
+        "import matplotlib\n"
+        "before = {k: repr(v) for k, v in matplotlib.rcParams.items()}\n"
+        "import disputelib.charts\n"
+        "after = {k: repr(v) for k, v in matplotlib.rcParams.items()}\n"
+        "changed = sorted(k for k in before if before[k] != after[k])\n"
+        "assert not changed, changed\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_charts_never_show():
