@@ -9,6 +9,8 @@ from statsmodels.duration.survfunc import SurvfuncRight
 
 from disputelib import analysis
 from disputelib.analysis import AnalysisError
+from disputelib.scenario import load_scenario
+from disputelib.simulate import simulate
 
 T0 = pd.Timestamp("2026-03-01 08:00", tz="UTC")
 UNTIL = pd.Timestamp("2026-06-01", tz="UTC")
@@ -56,6 +58,11 @@ def disputes(*rows: dict) -> pd.DataFrame:
          {"decided": 2, "received": None}, True, (UNTIL - T0) / pd.Timedelta(days=1), False),
         ("not decided yet: censored at observed_until", {"outcome": pd.NA, "received": None},
          True, (UNTIL - T0) / pd.Timedelta(days=1), False),
+        ("still pending at observed_until: censored there, not left out",
+         {"outcome": "pending", "refund_usd": 0.0, "received": None},
+         True, (UNTIL - T0) / pd.Timedelta(days=1), False),
+        ("pending, escalated on day 5: censored at a 20-day observation",
+         {"outcome": "pending", "refund_usd": 0.0, "escalated": 5, "until": at(20)}, True, 20.0, False),
         ("partial refund received", {"outcome": "refunded_partial", "decided": 2, "received": 9}, True, 9.0, True),
         ("seller won: excluded, never refunded", {"outcome": "seller_won", "decided": 4}, False, None, None),
         ("cancelled by the buyer: excluded", {"outcome": "cancelled"}, False, None, None),
@@ -74,6 +81,43 @@ def test_excluded_disputes_are_counted():
     out = analysis.refund_durations(frame)
     assert len(out) == 1
     assert out.attrs["no_refund"] == {"seller_won": 2, "cancelled": 1}
+
+
+def test_pending_disputes_are_censored_not_no_refund():
+    frame = disputes(
+        {"received": 5},
+        {"outcome": "pending", "refund_usd": 0.0, "answered": 1},
+        {"outcome": "pending", "refund_usd": 0.0, "escalated": 4},
+        {"outcome": "seller_won", "decided": 6},
+    )
+    out = analysis.refund_durations(frame)
+    assert out["dispute_id"].tolist() == ["D0", "D1", "D2"]
+    assert out["event"].tolist() == [True, False, False]
+    assert out.attrs["no_refund"] == {"seller_won": 1, "cancelled": 0}
+    row = analysis.refund_time_summary(frame, by=None).iloc[0]
+    assert (row["n"], row["events"], row["censored"], row["no_refund"]) == (3, 1, 2, 1)
+    funnel = analysis.funnel(frame).set_index("stage")["disputes"].to_dict()
+    assert funnel == {"opened": 4, "seller_answered": 1, "escalated": 1, "decided": 1, "refunded": 1}
+    money = analysis.recovered(frame).iloc[0]
+    assert (money["disputes"], money["claimed_usd"], money["awarded_usd"], money["pending_usd"]) == (4, 40.0, 10.0, 0.0)
+
+
+def test_simulated_pending_disputes_are_censored_at_observed_until():
+    sc = load_scenario("default", overrides={"scenario.period_days": 30, "scenario.observation_tail_days": 0})
+    sim = simulate(5_000, 3, scenario=sc)
+    d = sim.disputes
+    pending = d["outcome"] == "pending"
+    assert pending.sum() > 10
+    out = analysis.refund_durations(d).set_index("dispute_id")
+    assert set(d.loc[pending, "dispute_id"]) <= set(out.index)
+    censored = out.loc[d.loc[pending, "dispute_id"]]
+    assert not censored["event"].any()
+    expected = (sim.observed_until - d.loc[pending, "opened_at"]) / pd.Timedelta(days=1)
+    np.testing.assert_allclose(censored["days"], expected.to_numpy())
+    no_refund = d["outcome"].isin(analysis.NO_REFUND).sum()
+    assert sum(out.attrs["no_refund"].values()) == no_refund
+    assert len(out) == len(d) - no_refund
+    assert analysis.funnel(d).set_index("stage").loc["opened", "disputes"] == len(d)
 
 
 def test_refund_durations_does_not_modify_its_input():
@@ -199,7 +243,7 @@ def test_recovered_money():
     assert row["recovered_share"] == pytest.approx(10 / 60, abs=1e-3)
 
 
-outcomes = st.sampled_from(["refunded_full", "refunded_partial", "seller_won", "cancelled", None])
+outcomes = st.sampled_from(["refunded_full", "refunded_partial", "seller_won", "cancelled", "pending", None])
 
 
 @settings(max_examples=60, deadline=None)

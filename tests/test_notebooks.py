@@ -115,7 +115,8 @@ def test_committed_with_clean_outputs(name):
             if "image/png" in out.get("data", {}):
                 assert cell.source.rstrip().endswith(";"), f"{name}: plot cell must end with ';'"
         if any("image/png" in out.get("data", {}) for out in cell.outputs):
-            assert "svg" not in str(cell.outputs)
+            mimes = [mime for out in cell.outputs for mime in out.get("data", {})]
+            assert not any("svg" in mime for mime in mimes), f"{name}: figures must be PNG, not {mimes}"
 
 
 # --------------------------------------------------------------------------- README

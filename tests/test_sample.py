@@ -77,7 +77,13 @@ def test_disputes_and_events_for_the_notebooks(written):
     assert len(disputes) >= 1_000
     assert (written / "disputes.parquet").stat().st_size < 1_000_000
     assert (written / "events.parquet").stat().st_size < 1_000_000
-    assert check_log(events).errors == 0
+    assert check_log(events, as_of=AS_OF).errors == 0
+    # every dispute opened by AS_OF is there, pending or not
+    assert (events["event"] == "opened").sum() == len(disputes)
+    pending = disputes["outcome"] == "pending"
+    assert pending.eq(disputes["path"] == "pending").all()
+    assert disputes.loc[pending, "decided_at"].isna().all() and (disputes.loc[pending, "refund_usd"] == 0).all()
+    assert f"{int(pending.sum())} of them still pending" in (written / "README.md").read_text(encoding="utf-8")
     assert (disputes["observed_until"] == pd.Timestamp(AS_OF, tz="UTC")).all()
     assert "python -m disputelib.sample" in (written / "README.md").read_text(encoding="utf-8")
 

@@ -21,6 +21,7 @@ from disputelib.simulate import (
     EVENT_COLUMNS,
     OUTCOMES,
     PATHS,
+    PENDING,
     Simulation,
     SimulationError,
     _check_steps,
@@ -72,8 +73,9 @@ def test_disputes_columns_and_dtypes_exactly(sim):
         assert str(d[name].dtype) == dtype, name
     assert len(d) > 500
     assert d["dispute_id"].is_unique
-    assert set(d["path"]) == set(PATHS)
-    assert set(d["outcome"]) == set(OUTCOMES)
+    # a year of orders and a 60-day tail leave (almost) nothing pending; see test_short_observation...
+    assert set(d["path"]) - {PENDING} == set(PATHS) - {PENDING}
+    assert set(d["outcome"]) - {PENDING} == set(OUTCOMES) - {PENDING}
     assert set(d["dispute_type"]) == {"refund_only", "return_goods"}
     assert set(d["problem"]) == set(PROBLEMS)
     assert set(d["payment_method"]) <= set(PAYMENT_METHODS)
@@ -98,6 +100,19 @@ def test_dispute_rows_are_consistent(sim):
     assert (d.loc[got, "refund_received_at"] <= end).all()
     assert not d.loc[~paid, "refund_received_at"].notna().any()
     assert (d["decided_at"].dropna() <= end).all() and (d["opened_at"] <= end).all()
+    check_pending_rows(d)
+
+
+def check_pending_rows(d: pd.DataFrame) -> None:
+    """Pending disputes: path and outcome both pending, nothing decided, refunded or routed."""
+    pending = d["path"] == PENDING
+    assert pending.eq(d["outcome"] == PENDING).all()
+    assert (d.loc[pending, "refund_usd"] == 0).all()
+    for name in ("decided_at", "refund_received_at", "refund_channel"):
+        assert d.loc[pending, name].isna().all(), name
+    # everything else was agreed, decided or cancelled by observed_until
+    closed = d.loc[~pending]
+    assert closed["decided_at"].notna().eq(closed["outcome"] != "cancelled").all()
 
 
 def test_events_are_the_check_log_format_and_match_disputes(sim):
@@ -107,6 +122,7 @@ def test_events_are_the_check_log_format_and_match_disputes(sim):
     assert set(e["event"]) <= set(EVENTS)
     assert (e["at"] <= sim.observed_until).all()
     assert set(e["dispute_id"]) == set(sim.disputes["dispute_id"])
+    assert (e["event"] == "opened").sum() == len(sim.disputes)
     opened = e[e["event"] == "opened"].set_index("dispute_id")["at"]
     assert opened.reindex(sim.disputes["dispute_id"]).to_numpy().tolist() == sim.disputes["opened_at"].tolist()
     got = e[e["event"] == "refund_received"].set_index("dispute_id")["at"]
@@ -122,8 +138,65 @@ def test_orders_round_trip_through_eligibility_with_zero_rejects(sim):
 
 
 def test_logs_pass_check_log_with_zero_errors(sim):
-    result = check_log(sim.events, sim.orders, sim.pack)
+    result = check_log(sim.events, sim.orders, sim.pack, as_of=sim.observed_until)
     assert result.errors == 0, result.findings.head().to_string()
+
+
+def short(pack: str, seed: int = 11, n: int = 20_000, period: int = 30, tail: int = 0) -> Simulation:
+    """A simulation observed only ``tail`` days after a ``period``-day run of orders."""
+    sc = load_scenario("default", overrides={"scenario.period_days": period, "scenario.observation_tail_days": tail})
+    return simulate(n, seed, scenario=sc, pack=pack)
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_short_observation_keeps_pending_disputes(pack):
+    sim = short(pack)
+    d, e = sim.disputes, sim.events
+    pending = d["path"] == PENDING
+    assert pending.sum() > 50 and (~pending).sum() > 50
+    check_pending_rows(d)
+    # no dispute opened before observed_until is missing: one row per opened event, and per order
+    assert (e["event"] == "opened").sum() == len(d)
+    assert sorted(e.loc[e["event"] == "opened", "dispute_id"]) == sorted(d["dispute_id"])
+    assert sorted(sim.orders["dispute_id"].dropna()) == sorted(d["dispute_id"])
+    assert (d["opened_at"] < sim.observed_until).all() and (e["at"] <= sim.observed_until).all()
+    # pending logs stop before any closing event; some already got an answer or were escalated
+    closing = e["event"].isin(["buyer_accepted", "platform_decided", "buyer_cancelled"])
+    assert not e.loc[closing, "dispute_id"].isin(d.loc[pending, "dispute_id"]).any()
+    assert d.loc[pending, "seller_answered_at"].notna().any() and d.loc[pending, "escalated_at"].notna().any()
+    result = check_log(e, sim.orders, pack, as_of=sim.observed_until)
+    assert result.errors == 0, result.findings.head().to_string()
+    assert set(result.disputes.loc[result.disputes["dispute_id"].isin(d.loc[pending, "dispute_id"]), "state"]) <= {
+        "awaiting_seller", "proposal_pending", "negotiating", "escalated"}  # fmt: skip
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_a_shorter_observation_cuts_the_same_logs(pack):
+    """Observing for less time cuts every log at the earlier end and drops nothing else."""
+    cut, full = short(pack, tail=0), short(pack, tail=60)
+    end = cut.observed_until
+    before = full.events[full.events["at"] <= end].reset_index(drop=True)
+    pd.testing.assert_frame_equal(cut.events, before)
+    opened = full.disputes[full.disputes["opened_at"] <= end]
+    assert cut.disputes["dispute_id"].tolist() == opened["dispute_id"].tolist()
+    # disputes closed by the earlier end are the same rows in both
+    done = cut.disputes[cut.disputes["path"] != PENDING].set_index("dispute_id")
+    later = full.disputes.set_index("dispute_id").loc[done.index]
+    columns = ["path", "outcome", "refund_usd", "decided_at", "refund_channel"]
+    pd.testing.assert_frame_equal(done[columns], later[columns])
+
+
+def test_timer_events_before_the_end_are_kept_in_pending_logs():
+    sim = short("aliexpress-2022")
+    pending = sim.disputes.loc[sim.disputes["path"] == PENDING, "dispute_id"]
+    e = sim.events
+    auto = e[(e["event"] == "auto_escalated") & e["dispute_id"].isin(pending)]
+    assert len(auto) > 0
+    result = check_log(e, sim.orders, sim.pack, as_of=sim.observed_until)
+    assert result.errors == 0
+    # the audit notices if one were dropped: the test can fail
+    dropped = check_log(e.drop(index=auto.index[:1]), sim.orders, sim.pack, as_of=sim.observed_until)
+    assert dropped.counts.to_dict() == {"missing_auto_event": 1}
 
 
 def test_written_files_read_back(sim, tmp_path):
@@ -132,7 +205,7 @@ def test_written_files_read_back(sim, tmp_path):
     orders = dl.read_table(paths["orders"])
     assert len(dl.eligibility(orders, "2026-06-01", sim.pack).rejects) == 0
     events = dl.read_table(paths["events"])
-    assert check_log(events, orders, sim.pack).errors == 0
+    assert check_log(events, orders, sim.pack, as_of=sim.observed_until).errors == 0
     disputes = pd.read_parquet(paths["disputes"])
     assert tuple(disputes.columns) == DISPUTE_COLUMNS
     assert list(orders["item_prices"].iloc[0]) == sim.orders["item_prices"].iloc[0]
@@ -144,12 +217,17 @@ def test_written_files_read_back(sim, tmp_path):
     n=st.integers(0, 3_000),
     pack=st.sampled_from(PACKS),
     scenario=st.sampled_from(["default", "seed-story"]),
+    period=st.integers(1, 365),
+    tail=st.integers(0, 60),
 )
-def test_property_every_simulated_log_obeys_the_pack(seed, n, pack, scenario):
-    sim = simulate(n, seed, scenario=scenario, pack=pack)
+def test_property_every_simulated_log_obeys_the_pack(seed, n, pack, scenario, period, tail):
+    sc = load_scenario(scenario, overrides={"scenario.period_days": period, "scenario.observation_tail_days": tail})
+    sim = simulate(n, seed, scenario=sc, pack=pack)
     assert len(sim.orders) == n
-    assert check_log(sim.events, sim.orders, pack).errors == 0
+    assert check_log(sim.events, sim.orders, pack, as_of=sim.observed_until).errors == 0
     assert len(dl.eligibility(sim.orders, "2026-06-01", pack).rejects) == 0
+    assert (sim.events["event"] == "opened").sum() == len(sim.disputes)
+    check_pending_rows(sim.disputes)
 
 
 def test_same_seed_same_data_other_seed_other_data():

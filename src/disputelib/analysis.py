@@ -5,15 +5,16 @@ The input is a dispute table as written by :func:`disputelib.simulate.write_simu
 ``seller_answered_at``, ``escalated_at``, ``decided_at`` and ``refund_received_at`` are
 tz-aware instants (``NaT`` where the step did not happen), ``observed_until`` is the end of
 the observed period, ``outcome`` is ``refunded_full``, ``refunded_partial``,
-``seller_won`` or ``cancelled`` (missing while undecided).
+``seller_won``, ``cancelled`` or ``pending`` (still under negotiation at
+``observed_until``; a real export may leave it missing instead).
 
 How time to refund is counted:
 
 - the clock starts when the dispute is opened and stops when the money is received
   (``refund_received_at``); durations are in days (fractions included);
 - a dispute whose refund has not arrived by ``observed_until`` (decided in the buyer's
-  favour but still travelling, or not decided yet) is **censored** at ``observed_until``:
-  we know only that the refund took longer than that;
+  favour but still travelling, or not decided yet: outcome ``pending`` or missing) is
+  **censored** at ``observed_until``: we know only that the refund took longer than that;
 - a dispute that ended with no refund (``seller_won`` or ``cancelled``) never gets one, so
   it is **excluded** from the time-to-refund analysis rather than censored (censoring
   would claim it might still be refunded). :func:`refund_durations` records how many were
@@ -134,7 +135,8 @@ def refund_durations(disputes: pd.DataFrame) -> pd.DataFrame:
 
     Disputes that ended without a refund (``seller_won``, ``cancelled``) are excluded;
     their counts by outcome are kept in ``attrs["no_refund"]``. Refunds still pending at
-    ``observed_until`` are censored there.
+    ``observed_until`` are censored there: awarded refunds still travelling, and disputes
+    not decided yet (outcome ``pending`` or missing).
 
     Parameters
     ----------
@@ -339,7 +341,8 @@ def funnel(disputes: pd.DataFrame, by: str | None = None, decimals: int = 3) -> 
     """How many disputes reached each step: opened, seller answered, escalated, decided, refunded.
 
     A step counts as reached when its instant column is set (``refunded``: the money was
-    received by ``observed_until``).
+    received by ``observed_until``). Disputes still pending at ``observed_until`` count as
+    opened, and as answered or escalated when they got that far.
 
     Parameters
     ----------

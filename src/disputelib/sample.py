@@ -11,7 +11,8 @@ Writes into ``DIR``:
   simulated with the ``seed-story`` scenario.
 - ``disputes.parquet`` and ``events.parquet``: the disputes and dispute event logs of a
   :data:`DISPUTE_ORDERS`-order simulation of the ``default`` scenario observed until
-  :data:`AS_OF`, for the notebooks.
+  :data:`AS_OF`, for the notebooks: every dispute opened by then, those still under
+  negotiation with path and outcome ``pending``.
 - ``README.md``: how the files were made.
 """
 
@@ -27,7 +28,7 @@ import pandas as pd
 from disputelib.orders import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from disputelib.policy import DEFAULT_PACK
 from disputelib.scenario import load_scenario
-from disputelib.simulate import Simulation, simulate, write_simulation
+from disputelib.simulate import PENDING, Simulation, simulate, write_simulation
 from disputelib.tables import write_table
 from disputelib.windows import as_date, eligibility
 
@@ -114,9 +115,11 @@ Made by the package from a fixed seed; rebuild with `make sample`, i.e.
   appears; two extra columns, `store_id` and `n_items`, are hidden truth. Order
   `{story}` is the seed story (scenario `seed-story`): 18 parts, the most expensive
   (US${story_usd:.2f}) missing.
-- `disputes.parquet` ({n_disputes} disputes) and `events.parquet` ({n_events} events): a
-  {dispute_orders}-order simulation of the `default` scenario (a year of orders and a
-  60-day tail) observed until {as_of}. The same data with its orders:
+- `disputes.parquet` ({n_disputes} disputes, {n_pending} of them still pending) and
+  `events.parquet` ({n_events} events): a {dispute_orders}-order simulation of the
+  `default` scenario (a year of orders and a 60-day tail) observed until {as_of}; every
+  dispute opened by then is there, those not yet agreed, decided or cancelled with path
+  and outcome `pending`. The same data with its orders:
 
       disputelib simulate --orders {dispute_orders} --seed {seed} --start {start} --out DIR
 
@@ -150,6 +153,7 @@ def write_sample(out_dir: str | Path, as_of: str = AS_OF, seed: int = SEED) -> d
     (out / "README.md").write_text(
         README.format(seed=seed, as_of=as_of, pack=DEFAULT_PACK, n_orders=len(orders), pool=POOL_ORDERS,
                       story=SEED_STORY_ID, story_usd=story, n_disputes=len(sim.disputes), n_events=len(sim.events),
+                      n_pending=int((sim.disputes["outcome"] == PENDING).sum()),
                       dispute_orders=DISPUTE_ORDERS, start=start),
         encoding="utf-8",
     )  # fmt: skip

@@ -31,20 +31,32 @@ Observation
 Orders are placed evenly over ``period_days`` from ``start``; everything is observed
 until ``observed_until`` = start + ``period_days`` + ``observation_tail_days`` (00:00
 UTC). The order columns an export would show (``shipped_at``, ``received_at``,
-``problem``) are as known then. A dispute appears in ``events`` and ``disputes`` when its
-negotiation ended (agreement, decision or cancellation) by then; later events (returns,
-refunds) are cut, and ``refund_received_at`` is empty while the money is on its way.
+``problem``) are as known then. Every dispute opened by then appears in ``events`` and
+``disputes``, whether or not its negotiation ended (agreement, decision or cancellation)
+by then; events after ``observed_until`` are cut, so ``refund_received_at`` is empty while
+the money is on its way. A dispute still under negotiation at ``observed_until`` has path
+and outcome ``pending``, ``refund_usd`` 0, no ``decided_at``, ``refund_received_at`` or
+``refund_channel``, and its event log stops at ``observed_until``: it keeps every event up
+to then, timer events included (an ``auto_escalated`` whose timer ran out by then; the
+legacy pack's silence refund decides the dispute, so a dispute that got one is not
+pending), so every cut log still obeys the pack (:func:`disputelib.audit.check_log` with
+``as_of=observed_until``). Analyses treat such a dispute as censored at
+``observed_until``, never as one without a refund.
 
 Dispute paths and times
 -----------------------
 ``path``: ``agreed_with_seller`` (the buyer accepted a seller's proposal),
 ``buyer_escalated``, ``auto_escalated`` (a timer decided: the seller was silent, or,
 under a pack with an ``auto_escalation`` timer, the dispute was still open when it ran
-out) or ``cancelled``. Under a pack whose silent seller loses (``aliexpress-legacy``) a
-silent seller's dispute has path ``auto_escalated``, ``escalated_at`` empty and
-``decided_at`` = the instant the seller's time ran out. ``decided_at`` is the
-``buyer_accepted`` or ``platform_decided`` instant (empty for cancelled disputes);
-``seller_answered_at`` the first ``seller_proposed`` / ``seller_rejected``.
+out), ``cancelled``, or ``pending`` (not yet agreed, decided or cancelled at
+``observed_until``; ``escalated_at`` and ``seller_answered_at`` show how far it got).
+``outcome``: ``refunded_full``, ``refunded_partial``, ``seller_won`` (decided with no
+refund), ``cancelled`` or ``pending`` (the same disputes as path ``pending``). Under a
+pack whose silent seller loses (``aliexpress-legacy``) a silent seller's dispute has path
+``auto_escalated``, ``escalated_at`` empty and ``decided_at`` = the instant the seller's
+time ran out. ``decided_at`` is the ``buyer_accepted`` or ``platform_decided`` instant
+(empty for cancelled and pending disputes); ``seller_answered_at`` the first
+``seller_proposed`` / ``seller_rejected``.
 """
 
 from __future__ import annotations
@@ -103,8 +115,12 @@ DISPUTE_COLUMNS: tuple[str, ...] = (
 )
 #: ``events.parquet`` columns (the input of ``disputelib check-log``).
 EVENT_COLUMNS: tuple[str, ...] = ("dispute_id", "order_id", "event", "at", "amount_usd")
-PATHS: tuple[str, ...] = ("agreed_with_seller", "auto_escalated", "buyer_escalated", "cancelled")
-OUTCOMES: tuple[str, ...] = ("refunded_full", "refunded_partial", "seller_won", "cancelled")
+#: Dispute paths; ``pending``: not yet agreed, decided or cancelled at ``observed_until``.
+PATHS: tuple[str, ...] = ("agreed_with_seller", "auto_escalated", "buyer_escalated", "cancelled", "pending")
+#: Dispute outcomes; ``pending``: not yet agreed, decided or cancelled at ``observed_until``.
+OUTCOMES: tuple[str, ...] = ("refunded_full", "refunded_partial", "seller_won", "cancelled", "pending")
+#: Path and outcome of a dispute still under negotiation when observation ends.
+PENDING = "pending"
 #: Hidden truth: ``what_went_wrong`` also says ``not_shipped`` for orders never shipped.
 NOT_SHIPPED = "not_shipped"
 
@@ -131,11 +147,12 @@ class Simulation:
         ``item_prices`` (list of US$), ``problem_item_index`` (0-based position of the
         missing, damaged... item; <NA> when none), ``what_went_wrong``, ``strategy``,
         ``filmed_unboxing``, ``seller_fix`` (what a contacted seller did) and
-        ``dispute_id`` (<NA> when no dispute appears in the data).
+        ``dispute_id`` (<NA> when no dispute was opened by ``observed_until``).
     events
         ``dispute_id``, ``order_id``, ``event``, ``at`` (UTC), ``amount_usd``.
     disputes
-        One row per dispute, columns :data:`DISPUTE_COLUMNS`.
+        One row per dispute opened by ``observed_until``, columns :data:`DISPUTE_COLUMNS`;
+        disputes still under negotiation then have path and outcome ``pending``.
     observed_until
         The end of the simulated period.
     scenario, pack, seed
@@ -602,11 +619,12 @@ def _block(seed: int, block: int, n: int, sc: Scenario, pack: Pack, start: np.da
     draws = _Draws(seed, block, n)
     o = _orders_block(draws, block * BLOCK_SIZE, sc, pack, start)
     d = _disputes_block(draws, o, sc, pack, observed_until)
-    seen = ~np.isnat(d["closed_at"]) & (d["closed_at"] <= observed_until)
-    ev, at = d["ev"], d["at"]
+    ev, at, amt = d["ev"], d["at"], d["amt"]
     _check_steps(ev, at, pack)
-    ev, at, amt = ev[seen], at[seen], d["amt"][seen]
-    rows = d["rows"][seen]
+    rows = d["rows"]
+    # every dispute opened by observed_until is kept; its events are cut there (slots are
+    # in time order, so the cut log is a prefix of the full, legal one)
+    pending = ~(d["closed_at"] <= observed_until)
     at = np.where(at <= observed_until, at, _NAT)
     ev = np.where(np.isnat(at), -1, ev)
 
@@ -624,31 +642,34 @@ def _block(seed: int, block: int, n: int, sc: Scenario, pack: Pack, start: np.da
         }
     )
 
-    def pick(values: np.ndarray) -> np.ndarray:
-        return values[seen]
-
     refund_at = at[:, 9]
+    path = np.where(pending, PATHS.index(PENDING), d["path"])
+    outcome = np.where(pending, OUTCOMES.index(PENDING), d["outcome"])
+    refund = np.where(pending, 0.0, d["refund"])
+    escalated_at = np.where(d["escalated_at"] <= observed_until, d["escalated_at"], _NAT)
+    decided_at = np.where(pending, _NAT, d["decided_at"])
+    channel = np.where(pending, None, d["channel"])
     disputes = pd.DataFrame(
         {
             "dispute_id": _ids("D", numbers),
             "order_id": _ids("O", numbers),
             "store_id": _strings(_store_ids(sc.stores.count), o["store"][rows]),
-            "payment_method": pd.Series(pd.array(pick(d["methods"]).astype(str), dtype="str")),
-            "buyer_country": pd.Series(pd.array(pick(d["countries"]).astype(str), dtype="str")),
-            "dispute_type": pd.Series(pd.array(pick(d["dispute_type"]).astype(str), dtype="str")),
-            "problem": pd.Series(pd.array(pick(d["problem"]).astype(str), dtype="str")),
-            "claim_usd": pick(d["claim"]),
+            "payment_method": pd.Series(pd.array(d["methods"].astype(str), dtype="str")),
+            "buyer_country": pd.Series(pd.array(d["countries"].astype(str), dtype="str")),
+            "dispute_type": pd.Series(pd.array(d["dispute_type"].astype(str), dtype="str")),
+            "problem": pd.Series(pd.array(d["problem"].astype(str), dtype="str")),
+            "claim_usd": d["claim"],
             "strategy": _strings(STRATEGIES, o["strategy"][rows]),
             "filmed_unboxing": o["filmed"][rows],
-            "path": _strings(PATHS, pick(d["path"])),
-            "outcome": _strings(OUTCOMES, pick(d["outcome"])),
-            "refund_usd": pick(d["refund"]),
+            "path": _strings(PATHS, path),
+            "outcome": _strings(OUTCOMES, outcome),
+            "refund_usd": refund,
             "opened_at": _utc(at[:, 0]),
             "seller_answered_at": _utc(at[:, 2]),
-            "escalated_at": _utc(pick(d["escalated_at"])),
-            "decided_at": _utc(pick(d["decided_at"])),
+            "escalated_at": _utc(escalated_at),
+            "decided_at": _utc(decided_at),
             "refund_received_at": _utc(refund_at),
-            "refund_channel": pd.Series(pd.array(pick(d["channel"]), dtype="str")),
+            "refund_channel": pd.Series(pd.array(channel, dtype="str")),
             "observed_until": _utc(np.full(len(rows), observed_until)),
             "pack": pd.Series(pd.array(np.full(len(rows), pack.name, dtype=object), dtype="str")),
         }
