@@ -76,6 +76,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from disputelib.clock import midnight_after
+from disputelib.columns import per_distinct
 from disputelib.lifecycle import EVENTS, STATES, fire_instants, local_dates, next_states, silence_event
 from disputelib.orders import PROBLEMS, RECEIVED, SHIPPED
 from disputelib.payments import PAYMENT_METHODS
@@ -537,7 +538,7 @@ def _disputes_block(draws: _Draws, o: dict, sc: Scenario, pack: Pack, observed_u
     key = np.where(channel == "alipay", "alipay", methods)
     lows = np.asarray([rf.business_days[m][0] for m in PAYMENT_METHODS])
     highs = np.asarray([rf.business_days[m][1] for m in PAYMENT_METHODS])
-    key_code = np.asarray([PAYMENT_METHODS.index(m) for m in key], dtype=np.int64) if k else np.zeros(0, np.int64)
+    key_code = per_distinct(pd.Series(key, dtype=object), PAYMENT_METHODS.index, 0, np.int64)
     lo, hi = lows[key_code], highs[key_code]
     steps = np.floor(lo + (hi - lo + 1) * u("refund_business_days")).astype(np.int64)
     steps = np.minimum(steps, hi.astype(np.int64))
