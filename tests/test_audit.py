@@ -101,6 +101,23 @@ VIOLATIONS = [
      "refund received on 2026-03-20, 3 business days after the promised latest 2026-03-17"),
     ("aliexpress-2022", [("opened", T0), ("modified", "bad time")], ["unreadable_row"], "row 2: unreadable timestamp 'bad time'"),
     ("aliexpress-2022", [("opened", T0, "five")], ["unreadable_row"], "amount_usd 'five' is not a number"),
+    # "after agreeing to a return the buyer must ship within 10 days, or the money goes to the seller"
+    ("aliexpress-2022", [("opened", T0, 20), ("seller_proposed", "2026-03-02", 20), ("buyer_accepted", "2026-03-02T10:00"),
+                         ("return_shipped", "2026-03-13T00:00")], ["late_return"],
+     "row 4: return_shipped at 2026-03-13T00:00:00-07:00, but the return_shipping timer ran out at "
+     "2026-03-13T00:00:00-07:00 (10 days after buyer_accepted on 2026-03-02): the money goes to the seller"),
+    ("aliexpress-legacy", [("opened", T0, 8), ("buyer_escalated", "2026-03-03"), ("platform_decided", "2026-03-05", 8),
+                           ("return_shipped", "2026-03-20"), ("return_received", "2026-03-25")], ["late_return"],
+     "(10 days after platform_decided on 2026-03-05)"),
+    # a decision of 0 USD: the seller won, nothing is returned or refunded
+    ("aliexpress-2022", [("opened", T0, 20), ("seller_rejected", "2026-03-02"), ("buyer_escalated", "2026-03-03"),
+                         ("platform_decided", "2026-03-05", 0), ("refund_issued", "2026-03-06", 20),
+                         ("refund_received", "2026-03-30", 20)], ["refund_after_seller_won", "refund_after_seller_won"],
+     "row 5: refund_issued at 2026-03-06T00:00:00-08:00, but the platform decided 0 USD at 2026-03-05T00:00:00-08:00: "
+     "the seller won"),
+    ("aliexpress-legacy", [("opened", T0, 8), ("buyer_escalated", "2026-03-03"), ("platform_decided", "2026-03-05", 0),
+                           ("return_shipped", "2026-03-25")], ["refund_after_seller_won"],
+     "row 4: return_shipped at 2026-03-25T00:00:00-07:00, but the platform decided 0 USD"),
 ]  # fmt: skip
 
 
@@ -111,6 +128,58 @@ def test_each_violation(pack_name, rows, rules, phrase):
     assert phrase in result.findings["message"].iloc[0]
     assert set(result.findings["severity"]) == {RULES[r] for r in rules}
     assert result.findings["dispute_id"].tolist() == ["D1"] * len(rules)
+
+
+ACCEPTED = [("opened", T0, 20), ("seller_proposed", "2026-03-02", 20), ("buyer_accepted", "2026-03-02T10:00")]
+DECIDED = [("opened", T0, 20), ("seller_rejected", "2026-03-02"), ("buyer_escalated", "2026-03-03"),
+           ("platform_decided", "2026-03-05T18:00", 12)]  # fmt: skip
+
+
+# Each case: the pack's return_shipping offset, how the return was called for, when it was shipped, the rules.
+# The timer runs through the whole of date + offset (Pacific) and runs out at 00:00 of the next day.
+@pytest.mark.parametrize(
+    ("offset", "before", "shipped", "rules"),
+    [
+        (10, ACCEPTED, "2026-03-05", []),
+        (10, ACCEPTED, "2026-03-12T23:59:59", []),  # the 10th day after the agreement, its last second
+        (10, ACCEPTED, "2026-03-13T00:00", ["late_return"]),  # 00:00 on the next day
+        (10, ACCEPTED, "2026-03-13T06:59:59Z", []),  # 12 March 23:59:59 in Pacific time
+        (10, ACCEPTED, "2026-03-13T07:00:00Z", ["late_return"]),  # 13 March 00:00 in Pacific time
+        (3, ACCEPTED, "2026-03-05T23:00", []),  # the pack's offset, not a constant
+        (3, ACCEPTED, "2026-03-06T00:00", ["late_return"]),
+        (10, DECIDED, "2026-03-15T23:59", []),
+        (10, DECIDED, "2026-03-16T00:00", ["late_return"]),
+        (0, DECIDED, "2026-03-05T23:59", []),  # same day only
+        (0, DECIDED, "2026-03-06T00:00", ["late_return"]),
+    ],
+)
+def test_late_return_counts_from_the_agreement_or_decision(offset, before, shipped, rules):
+    pack = dl.load_pack("aliexpress-2022", overrides={"timers.return_shipping.offset": offset})
+    events = log(*before, ("return_shipped", shipped), ("return_received", "2026-04-20"))
+    findings = check_log(events, pack=pack).findings
+    assert findings["rule"].tolist() == rules
+    if rules:
+        assert f"({offset} days after" in findings["message"].iloc[0]
+        assert findings["severity"].tolist() == ["error"]
+
+
+@pytest.mark.parametrize(
+    ("decided", "after", "rules"),
+    [
+        (0, [("refund_issued", "2026-03-06", 5)], ["refund_after_seller_won"]),
+        ("0.00", [("return_shipped", "2026-03-06")], ["refund_after_seller_won"]),
+        (0, [("refund_issued", "2026-03-06", 5), ("refund_received", "2026-03-10", 5)],
+         ["refund_after_seller_won", "refund_after_seller_won"]),
+        (0.01, [("refund_issued", "2026-03-06", 0.01), ("refund_received", "2026-03-10", 0.01)], []),
+        ("", [("refund_issued", "2026-03-06", 5)], []),  # no amount: it does not say the seller won
+        (12, [("return_shipped", "2026-03-06"), ("return_received", "2026-03-10")], []),
+    ],
+)  # fmt: skip
+def test_no_return_or_refund_after_the_seller_won(decided, after, rules):
+    events = log(*DECIDED[:-1], ("platform_decided", "2026-03-05T18:00", decided), *after)
+    findings = check_log(events).findings
+    assert findings["rule"].tolist() == rules
+    assert all("the seller won" in m for m in findings["message"])
 
 
 def test_missing_auto_event_only_when_the_log_runs_past_the_deadline():

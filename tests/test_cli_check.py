@@ -98,18 +98,65 @@ def test_user_errors_are_one_sentence_exit_2(files, tmp_path, capsys, setup, phr
     assert phrase in err and len(err.splitlines()) == 1 and err.startswith("disputelib check-log: ")
 
 
-def test_check_evidence(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("as_of", "rules"),
+    [
+        (None, []),  # the log ends at its latest event: D2's opening on 5 March
+        ("2026-03-15", []),  # runs to 16 March 00:00 Pacific: D2's seller still has 16 March
+        ("2026-03-16", ["missing_auto_event"]),  # runs to 17 March 00:00 Pacific: the seller_response timer ran out
+        ("2026-04-30", ["missing_auto_event"]),
+    ],
+)
+def test_check_log_as_of_flags_a_silent_seller_in_the_last_dispute(files, tmp_path, capsys, as_of, rules):
+    path = tmp_path / "export.csv"
+    path.write_text(CLEAN + "D2,O2,opened,2026-03-01T10:00:00-08:00,5.00\n", encoding="utf-8")
+    assert main(["check-log", str(path), "--fail-on", "error", *(["--as-of", as_of] if as_of else [])]) == (1 if rules else 0)
+    out, _ = capsys.readouterr()
+    lines = out.strip().splitlines()[1:]
+    assert [line.split(",")[1] for line in lines] == rules
+    assert all(line.startswith("D2,") for line in lines)
+    if rules:
+        assert "the log runs to 2026-03-17T00:00:00-07:00" in lines[0] or as_of != "2026-03-16"
+
+
+def test_check_log_as_of_is_a_date(files, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["check-log", str(files["clean.csv"]), "--as-of", "16/03/2026"])
+    assert exit_.value.code == 2
+    assert "argument --as-of" in capsys.readouterr().err
+
+
+def write_video(path, size):
+    with open(path, "wb") as handle:
+        handle.write(b"\x00\x00\x00\x18ftypisom")
+        handle.truncate(size)
+    return path
+
+
+def test_check_evidence_prints_one_block_per_file(tmp_path, capsys):
     good = tmp_path / "unboxing.jpg"
     good.write_bytes(b"\xff\xd8\xff\xe0" + bytes(5000))
-    big = tmp_path / "clip.mp4"
-    with open(big, "wb") as handle:
-        handle.write(b"\x00\x00\x00\x18ftypisom")
-        handle.truncate(3_000_000)
+    big = write_video(tmp_path / "clip.mp4", 3_000_000)
     assert main(["check-evidence", str(good)]) == 0
-    assert "ok: JPEG photo" in capsys.readouterr().out
-    assert main(["check-evidence", str(good), str(big), "--pack", "aliexpress-legacy"]) == 1
     out, err = capsys.readouterr()
-    assert "1.0 MB over the 2 MB limit" in out and "trim it" in out
-    assert "2 files checked against aliexpress-legacy: 1 ok, 1 to fix" in err
-    assert main(["check-evidence", str(tmp_path / "missing.png")]) == 1
-    assert "no such file" in capsys.readouterr().out
+    assert out.splitlines() == [str(good), "  photo (jpeg), 0.01 MB", "  OK    JPEG photo, 0.0 MB of 2 MB"]
+    assert "1 files checked against aliexpress-2022: 1 ok, 0 to fix" in err
+    missing = tmp_path / "missing.png"
+    assert main(["check-evidence", str(good), str(big), str(missing), "--pack", "aliexpress-legacy"]) == 1
+    out, err = capsys.readouterr()
+    blocks = out.rstrip("\n").split("\n\n")
+    assert [b.splitlines()[0] for b in blocks] == [str(good), str(big), str(missing)]
+    video = blocks[1].splitlines()
+    assert video[1] == "  video (mp4), 3.00 MB"
+    assert video[2].startswith("  FAIL  the video is 3.0 MB, 1.0 MB over the 2 MB limit")
+    assert all(line.startswith(" " * 8) for line in video[3:])  # the message wraps under itself
+    assert "trim it" in " ".join(line.strip() for line in video[2:])
+    assert max(len(line) for line in out.splitlines()) <= 88
+    assert blocks[2].splitlines()[1:] == ["  missing, size unknown", "  FAIL  no such file"]
+    assert "3 files checked against aliexpress-legacy: 1 ok, 2 to fix" in err.splitlines()[-1]
+
+
+@pytest.mark.parametrize(("size", "code"), [(2_000_000 - 1, 0), (2_000_000, 1)])
+def test_check_evidence_exit_code_at_the_limit(tmp_path, capsys, size, code):
+    assert main(["check-evidence", str(write_video(tmp_path / "clip.mp4", size)), "--pack", "aliexpress-legacy"]) == code
+    assert ("OK    " if code == 0 else "FAIL  ") in capsys.readouterr().out

@@ -38,7 +38,13 @@ def make(folder, name: str, fmt: str | None, size: int):
     ("name", "fmt", "size", "kind", "ok", "words"),
     [
         ("a.jpg", "jpeg", int(1.9 * MB), "photo", True, "ok: JPEG photo, 1.9 MB of 2 MB"),
-        ("a.jpeg", "jpeg", 2 * MB, "photo", True, "ok"),
+        # "photos under 2 MB", "video under 200 MB": strictly under; exactly the limit fails
+        ("a.jpeg", "jpeg", 2 * MB - 1, "photo", True, "ok: JPEG photo"),
+        ("a.jpeg", "jpeg", 2 * MB, "photo", False, "the photo is 2.0 MB, not under the 2 MB limit (it must be under 2 MB)"),
+        ("a.jpeg", "jpeg", 2 * MB + 1, "photo", False, "not under the 2 MB limit"),
+        ("a.mp4", "mp4", 200 * MB - 1, "video", True, "ok: MP4 video"),
+        ("a.mp4", "mp4", 200 * MB, "video", False, "the video is 200.0 MB, not under the 200 MB limit"),
+        ("a.mp4", "mp4", 400 * MB, "video", False, "split it into 3 parts of under 200 MB each"),  # 2 would be 200 MB each
         ("a.png", "png", 50_000, "photo", True, "ok: PNG photo"),
         ("a.gif", "gif", 5_000, "photo", True, "ok"),
         ("a.bmp", "bmp", 5_000, "photo", True, "ok"),
@@ -76,6 +82,22 @@ def test_legacy_pack_limits_video_to_2_mb_and_refuses_webp(tmp_path):
     assert "1.0 MB over the 2 MB limit" in result.loc[0, "message"]
     assert "WEBP photos are not accepted" in result.loc[1, "message"]
     assert check_files([video])["ok"].tolist() == [True]  # fine under the default pack
+
+
+@pytest.mark.parametrize(
+    ("pack_name", "name", "fmt", "size", "ok"),
+    [
+        ("aliexpress-legacy", "clip.mp4", "mp4", 2 * MB - 1, True),
+        ("aliexpress-legacy", "clip.mp4", "mp4", 2 * MB, False),
+        ("aliexpress-legacy", "p.png", "png", 2 * MB, False),
+        ("aliexpress-2022", "clip.mp4", "mp4", 2 * MB, True),
+    ],
+)
+def test_exactly_the_limit_fails_in_every_pack(tmp_path, pack_name, name, fmt, size, ok):
+    row = check_files([make(tmp_path, name, fmt, size)], pack_name).iloc[0]
+    assert bool(row["ok"]) is ok
+    if not ok:
+        assert "(it must be under 2 MB)" in row["message"]
 
 
 def test_missing_empty_folder_and_no_extension(tmp_path):

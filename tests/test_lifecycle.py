@@ -13,6 +13,8 @@ from disputelib.lifecycle import (
     IllegalTransition,
     illegal_message,
     next_states,
+    return_rule,
+    seller_won,
     silence_event,
     timer_rules,
     transition_table,
@@ -221,6 +223,60 @@ def test_legacy_day_16_escalates_an_open_negotiation():
     with pytest.raises(IllegalTransition, match="auto_escalated should have happened first"):
         d.apply("seller_proposed", "2026-03-18")
     assert d.apply("auto_escalated", "2026-03-17T00:00:00-07:00") == "escalated"
+
+
+ACCEPT = [("opened", T0, 20.0), ("seller_proposed", "2026-03-02", 20.0), ("buyer_accepted", "2026-03-02T10:00", None)]
+DECIDE = [("opened", T0, 20.0), ("seller_rejected", "2026-03-02", None), ("buyer_escalated", "2026-03-03", None)]
+
+
+# "after agreeing to a return the buyer must ship within 10 days, or the money goes to the seller";
+# a decision of 0 USD means the seller won. Each case: pack, steps (event, at, amount), the step, the refusal or None.
+@pytest.mark.parametrize(
+    ("pack_name", "steps", "step", "message"),
+    [
+        ("aliexpress-2022", ACCEPT, ("return_shipped", "2026-03-12T23:59:59", None), None),
+        ("aliexpress-2022", ACCEPT, ("return_shipped", "2026-03-13T00:00", None),
+         "cannot ship a return at 2026-03-13T00:00:00-07:00: the return_shipping timer ran out at "
+         "2026-03-13T00:00:00-07:00 (10 days after the agreement on 2026-03-02); the money goes to the seller"),
+        ("aliexpress-legacy", [*DECIDE, ("platform_decided", "2026-03-05", 20.0)], ("return_shipped", "2026-03-15T23:00", None),
+         None),
+        ("aliexpress-legacy", [*DECIDE, ("platform_decided", "2026-03-05", 20.0)], ("return_shipped", "2026-03-16", None),
+         "the return_shipping timer ran out at 2026-03-16T00:00:00-07:00"),
+        ("aliexpress-2022", [*DECIDE, ("platform_decided", "2026-03-05", 0.0)], ("refund_issued", "2026-03-06", 5.0),
+         "cannot issue a refund at 2026-03-06T00:00:00-08:00: the platform decided 0 USD at 2026-03-05T00:00:00-08:00, "
+         "the seller won"),
+        ("aliexpress-2022", [*DECIDE, ("platform_decided", "2026-03-05", 0.0)], ("return_shipped", "2026-03-06", None),
+         "cannot ship a return .* the seller won"),
+        ("aliexpress-2022", [*DECIDE, ("platform_decided", "2026-03-05", 5.0)], ("refund_issued", "2026-03-06", 5.0), None),
+        ("aliexpress-2022", [*DECIDE, ("platform_decided", "2026-03-05", None)], ("refund_issued", "2026-03-06", 5.0), None),
+    ],
+)  # fmt: skip
+def test_returns_in_time_and_nothing_after_the_seller_won(pack_name, steps, step, message):
+    d = Dispute(pack_name)
+    for event, at, amount in steps:
+        d.apply(event, at, amount)
+    before = d.state
+    if message is None:
+        assert d.apply(*step) != before
+        return
+    with pytest.raises(IllegalTransition, match=message.replace("(", r"\(").replace(")", r"\)")):
+        d.apply(*step)
+    assert d.state == before
+
+
+def test_return_rule_and_seller_won_come_from_the_pack_and_the_amount():
+    for pack_name in ("aliexpress-2022", "aliexpress-legacy"):
+        rule = return_rule(pack_name)
+        assert (rule.event, rule.kind, rule.offset, rule.anchor) == ("return_shipped", "limits", 10, "return_agreed")
+        assert rule.anchor_events == ("buyer_accepted", "platform_decided")
+    assert return_rule(dl.load_pack("aliexpress-2022", overrides={"timers.return_shipping.offset": 4})).offset == 4
+    d = Dispute(dl.load_pack("aliexpress-2022", overrides={"timers.return_shipping.offset": 4}))
+    for event, at, amount in ACCEPT:
+        d.apply(event, at, amount)
+    with pytest.raises(IllegalTransition, match="4 days after the agreement on 2026-03-02"):
+        d.apply("return_shipped", "2026-03-07T00:00")
+    got = seller_won(["platform_decided"] * 4 + ["buyer_accepted", None], [0.0, "0", 0.01, None, 0.0, 0.0])
+    assert got.tolist() == [True, True, False, False, False, False]
 
 
 def test_naive_times_are_timer_zone_wall_time():

@@ -11,32 +11,38 @@ one vectorised over the whole log). No Python code runs per event.
 Rules (``severity``: ``error`` the log breaks a rule, ``warning`` the platform missed its
 own promise):
 
-=====================  ========  ==========================================================
-rule                   severity  meaning
-=====================  ========  ==========================================================
-unreadable_row         error     a missing ``dispute_id`` or a missing / unreadable ``at``
-                                 (the row is reported, not checked further), or an
-                                 ``amount_usd`` that is not a number
-unknown_event          error     an event outside :data:`disputelib.lifecycle.EVENTS`
-out_of_order           error     a row earlier in time than the row before it of the same
-                                 dispute, in the log's own order
-first_not_opened       error     a dispute whose first event (in time) is not ``opened``
-unknown_order          error     (with orders) an ``opened`` whose order is not in the orders
-opened_outside_window  error     (with orders) ``opened`` before the window opens or after it closes
-claim_above_paid       error     (with orders) an ``opened`` / ``modified`` amount above the amount paid
-early_escalation       error     the buyer escalated before any seller answer, or before
-                                 the pack's ``buyer_escalation`` day
-early_auto_event       error     a timer event (``auto_escalated``, or the legacy pack's
-                                 silence refund) before its timer ran out
-missing_auto_event     error     a timer ran out and its event did not follow (checked up
-                                 to the next event, or to ``as_of`` for the last one)
-after_close            error     a negotiation event after ``buyer_accepted``,
-                                 ``platform_decided`` or ``buyer_cancelled``
-illegal_transition     error     any other step the transition table does not allow
-late_refund            warning   ``refund_received`` after the promised ``refund_latest``
-                                 business days (counted from the decision, or from the
-                                 return's arrival when goods were returned)
-=====================  ========  ==========================================================
+=======================  ========  ==========================================================
+rule                     severity  meaning
+=======================  ========  ==========================================================
+unreadable_row           error     a missing ``dispute_id`` or a missing / unreadable ``at``
+                                   (the row is reported, not checked further), or an
+                                   ``amount_usd`` that is not a number
+unknown_event            error     an event outside :data:`disputelib.lifecycle.EVENTS`
+out_of_order             error     a row earlier in time than the row before it of the same
+                                   dispute, in the log's own order
+first_not_opened         error     a dispute whose first event (in time) is not ``opened``
+unknown_order            error     (with orders) an ``opened`` whose order is not in the orders
+opened_outside_window    error     (with orders) ``opened`` before the window opens or after it closes
+claim_above_paid         error     (with orders) an ``opened`` / ``modified`` amount above the amount paid
+early_escalation         error     the buyer escalated before any seller answer, or before
+                                   the pack's ``buyer_escalation`` day
+early_auto_event         error     a timer event (``auto_escalated``, or the legacy pack's
+                                   silence refund) before its timer ran out
+missing_auto_event       error     a timer ran out and its event did not follow (checked up
+                                   to the next event, or to ``as_of`` for the last one)
+after_close              error     a negotiation event after ``buyer_accepted``,
+                                   ``platform_decided`` or ``buyer_cancelled``
+illegal_transition       error     any other step the transition table does not allow
+late_return              error     a ``return_shipped`` after the pack's ``return_shipping``
+                                   timer ran out (counted from the ``buyer_accepted`` or
+                                   ``platform_decided`` that called for the return, like any
+                                   firing timer: through date + offset, in the timer zone)
+refund_after_seller_won  error     a ``return_shipped``, ``refund_issued`` or
+                                   ``refund_received`` after a ``platform_decided`` of 0 USD
+late_refund              warning   ``refund_received`` after the promised ``refund_latest``
+                                   business days (counted from the decision, or from the
+                                   return's arrival when goods were returned)
+=======================  ========  ==========================================================
 
 An illegal event is reported and then skipped: the dispute goes on from the state it was
 in. A dispute's events with equal timestamps keep the log's order.
@@ -74,6 +80,8 @@ RULES: dict[str, str] = {
     "missing_auto_event": "error",
     "after_close": "error",
     "illegal_transition": "error",
+    "late_return": "error",
+    "refund_after_seller_won": "error",
     "late_refund": "warning",
 }
 
@@ -488,7 +496,9 @@ def check_log(
     if orders is not None and m:
         order_text = _text(events, "order_id")[order].reset_index(drop=True)
         per_dispute = order_text.to_numpy(object)[_segment_first(order_text.notna().to_numpy(bool), head)]
-        table, reasons = _orders_table(orders, end.astype("datetime64[D]"), pack)
+        # The day the log ends, in the timer zone (an end at midnight belongs to the day before).
+        last_day = local_dates(np.array([end - np.timedelta64(1, "ns")]), zone)[0] if not np.isnat(end) else end
+        table, reasons = _orders_table(orders, last_day.astype("datetime64[D]"), pack)
         where = pd.Index(table["order_id"]).get_indexer(pd.Series(per_dispute, dtype="string"))
         hit = where >= 0
         j = np.maximum(where, 0)
@@ -522,11 +532,35 @@ def check_log(
         from_orders = table["buyer_country"].to_numpy(object)[j]
         country = np.where(pd.isna(country) & hit, from_orders, country)
 
+    # ---- after the seller won: no return, no refund
+    won = legal & (ev == _E["platform_decided"]) & (amt == 0)
+    won_at = _anchor_index(won, start, latest=True)
+    seller_won = won_at >= 0
+    sel = np.flatnonzero(legal & np.isin(ev, [_E[e] for e in lc.AFTER_SELLER_WON]) & seller_won)
+    emit("refund_after_seller_won", sel,
+         event[orow[sel]].to_numpy().astype(object) + " at " + _iso(t[sel], zone).to_numpy()
+         + ", but the platform decided 0 USD at " + _iso(t[won_at[sel]], zone).to_numpy()
+         + ": the seller won, so no return or refund may follow")  # fmt: skip
+
+    # ---- returns shipped after the return_shipping timer ran out
+    ret = lc.return_rule(pack)
+    if ret is not None:
+        agreed = _anchor_index(legal & np.isin(ev, [_E[e] for e in ret.anchor_events]) & ~won, start, latest=True)
+        sel = np.flatnonzero(legal & (ev == _E[ret.event]) & (agreed >= 0) & ~seller_won)
+        due = _fire(dates, agreed[sel], ret)
+        late = t[sel] >= due
+        sel, due = sel[late], due[late]
+        anchor = agreed[sel]
+        emit("late_return", sel,
+             "return_shipped at " + _iso(t[sel], zone).to_numpy() + ", but the " + ret.name + " timer ran out at "
+             + _iso(due.astype("datetime64[ns]"), zone).to_numpy() + " (" + str(ret.offset) + " days after "
+             + np.array(lc.EVENTS, dtype=object)[ev[anchor]] + " on " + _days(dates[anchor]).to_numpy()
+             + "): the money goes to the seller")  # fmt: skip
+
     # ---- refunds later than promised
     if m:
-        decision = legal & np.isin(ev, [_E[e] for e in lc.DECISION_EVENTS]) & ~((ev == _E["platform_decided"]) & (amt == 0))
+        decision = legal & np.isin(ev, [_E[e] for e in lc.DECISION_EVENTS]) & ~won
         start_at = _anchor_index(decision | (legal & (ev == _E["return_received"])), start, latest=True)
-        seller_won = _anchor_index(legal & (ev == _E["platform_decided"]) & (amt == 0), start, latest=True) >= 0
         sel = np.flatnonzero(legal & (ev == _E["refund_received"]) & (start_at >= 0) & ~seller_won)
         if len(sel):
             from_day = dates[start_at[sel]]

@@ -3,7 +3,8 @@
 Each file is recognised twice, by its extension and by its first bytes (JPEG, PNG, GIF,
 BMP, WEBP, TIFF, HEIC, MP4 / MOV / 3GP, AVI, MKV / WebM, WMV), and must agree. Sizes are
 in decimal megabytes (1 MB = 1,000,000 bytes), the stricter reading of the platform's
-"2 MB", so a file passed here is not refused for a few kilobytes.
+"2 MB", so a file passed here is not refused for a few kilobytes. The limits are strict,
+as the rules say "under 2 MB" and "under 200 MB": a file of exactly the limit fails.
 """
 
 from __future__ import annotations
@@ -98,12 +99,16 @@ def _kind(fmt: str | None) -> str:
     return "unknown"
 
 
-def _advice(kind: str, size_mb: float, limit: float) -> str:
-    over = size_mb - limit
-    head = f"the {kind} is {size_mb:.1f} MB, {over:.1f} MB over the {limit:g} MB limit: "
+def _advice(kind: str, size: int, limit: float) -> str:
+    """What to do about a file of ``size`` bytes that is not under ``limit`` MB."""
+    over = (size - limit * MB) / MB
+    if over >= 0.05:
+        head = f"the {kind} is {size / MB:.1f} MB, {over:.1f} MB over the {limit:g} MB limit: "
+    else:  # at the limit, or over it by less than the rounding shows
+        head = f"the {kind} is {size / MB:.1f} MB, not under the {limit:g} MB limit (it must be under {limit:g} MB): "
     if kind == "photo":
         return head + "compress it (save it as JPEG at a lower quality or a smaller size)"
-    parts = -(-size_mb // limit)
+    parts = size // int(limit * MB) + 1  # the fewest equal parts each strictly under the limit
     return head + (
         f"trim it to the part that shows the problem, lower its resolution, "
         f"or split it into {int(parts)} parts of under {limit:g} MB each"
@@ -150,8 +155,8 @@ def check_file(path: str | os.PathLike, pack: Pack | str | None = None) -> dict:
         return {**row, "message": f"{found.upper()} {kind}s are not accepted: convert it to {target} "
                 f"(accepted {kind}s: {', '.join(sorted(types))})"}  # fmt: skip
     limit = ev.photo_max_mb if kind == "photo" else ev.video_max_mb
-    if size > limit * MB:
-        return {**row, "message": _advice(kind, size / MB, limit)}
+    if size >= limit * MB:
+        return {**row, "message": _advice(kind, size, limit)}
     note = "" if named is not None else f" (no extension: name it .{label})"
     return {**row, "ok": True, "message": f"ok: {found.upper()} {kind}, {size / MB:.1f} MB of {limit:g} MB{note}"}
 

@@ -30,6 +30,12 @@ Timers come from the pack (:func:`timer_rules`); their values are never written 
   on ``seller_answered`` the buyer may escalate only once the seller has answered;
   anchored on ``opened`` the buyer may escalate from the opening date + offset, answer or
   not (``offset = 2``: the 3rd day, the opening day being day 1).
+- ``return_shipping`` neither fires nor permits: it limits (:func:`return_rule`). After a
+  ``buyer_accepted`` or a ``platform_decided`` in the buyer's favour, a ``return_shipped``
+  must come before the timer runs out, or the money goes to the seller.
+
+A ``platform_decided`` of 0 USD means the seller won: no return or refund
+(:data:`AFTER_SELLER_WON`) may follow it.
 
 Counting, the same as the dispute windows (:mod:`disputelib.windows`): days are calendar
 dates in the pack's timer zone. A firing timer of offset ``n`` anchored on an event of date
@@ -112,8 +118,11 @@ ANCHOR_EVENTS: dict[str, tuple[str, ...]] = {
     "opened": ("opened",),
     "seller_answered": SELLER_ANSWERS,
     "decided": DECISION_EVENTS,
-    "return_agreed": ("buyer_accepted",),
+    # accepting a proposal, or a platform decision in the buyer's favour, calls for the return
+    "return_agreed": DECISION_EVENTS,
 }
+#: Events that may not follow a ``platform_decided`` of 0 USD (the seller won).
+AFTER_SELLER_WON: tuple[str, ...] = ("return_shipped", "refund_issued", "refund_received")
 #: Timers whose anchor moves to the latest ``modified``: the seller answers a changed dispute anew.
 RESTART_ON_MODIFIED: frozenset[str] = frozenset({"seller_response"})
 
@@ -196,9 +205,10 @@ class TimerRule:
         The event it fires (``fires``) or permits (``permits``).
     kind
         ``"fires"``: the event happens by itself when the timer runs out; ``"permits"``: the
-        event is allowed only from the timer's date on.
+        event is allowed only from the timer's date on; ``"limits"``: the event is allowed
+        only before the timer runs out (``return_shipping``, see :func:`return_rule`).
     anchor
-        The pack anchor (``opened``, ``seller_answered``).
+        The pack anchor (``opened``, ``seller_answered``, ``return_agreed``).
     anchor_events
         Events that set the anchor.
     restart
@@ -235,14 +245,50 @@ def silence_event(pack: Pack | str | None = None) -> str:
     return "auto_escalated" if pack.lifecycle.seller_silence == "auto_escalate" else "platform_decided"
 
 
-def _day_timer(pack: Pack, name: str) -> tuple[str, int, str]:
+def _day_timer(pack: Pack, name: str, anchors: tuple[str, ...] = ("opened", "seller_answered")) -> tuple[str, int, str]:
     timer = pack.timer(name)
-    if timer.unit != "days" or timer.anchor not in ("opened", "seller_answered"):
+    if timer.unit != "days" or timer.anchor not in anchors:
         raise PackError(
-            f"{pack.path}: timer {name!r} must count calendar days from 'opened' or 'seller_answered' "
+            f"{pack.path}: timer {name!r} must count calendar days from {' or '.join(repr(a) for a in anchors)} "
             f"(it counts {timer.unit} from {timer.anchor!r})"
         )
     return timer.anchor, timer.offset, timer.zone
+
+
+def seller_won(events, amounts) -> np.ndarray:
+    """Vectorised: True where the event is a ``platform_decided`` of 0 USD (the seller won).
+
+    A missing amount is not 0: it does not say who won.
+
+    Examples
+    --------
+    >>> seller_won(["platform_decided", "platform_decided", "buyer_accepted"], [0.0, 5.0, 0.0]).tolist()
+    [True, False, False]
+    """
+    amounts = pd.to_numeric(pd.Series(amounts, dtype=object), errors="coerce").to_numpy("float64")
+    return (codes(events, EVENTS) == EVENTS.index("platform_decided")) & (amounts == 0)
+
+
+def return_rule(pack: Pack | str | None = None) -> TimerRule | None:
+    """The pack's ``return_shipping`` limit as a :class:`TimerRule` of kind ``"limits"``; None without one.
+
+    After the agreement or decision that called for a return (the latest
+    ``buyer_accepted`` or ``platform_decided`` in the buyer's favour), ``return_shipped``
+    is allowed until the timer runs out: through the whole of date ``anchor + offset`` in
+    the timer zone, up to 00:00 of the next day. Later, the money goes to the seller.
+
+    Examples
+    --------
+    >>> rule = return_rule("aliexpress-2022")
+    >>> (rule.event, rule.kind, rule.anchor_events)
+    ('return_shipped', 'limits', ('buyer_accepted', 'platform_decided'))
+    """
+    pack = load_pack(pack)
+    if not pack.has_timer("return_shipping"):
+        return None
+    anchor, offset, zone = _day_timer(pack, "return_shipping", anchors=("return_agreed",))
+    return TimerRule("return_shipping", "return_shipped", "limits", anchor, ANCHOR_EVENTS[anchor], False, offset,
+                     ("agreed", "decided"), zone)  # fmt: skip
 
 
 def timer_rules(pack: Pack | str | None = None) -> tuple[TimerRule, ...]:
@@ -453,6 +499,8 @@ class Dispute:
         self.zone = self.pack.timer_zone
         self._matrix = transition_matrix(self.pack)
         self._rules = timer_rules(self.pack)
+        self._return = return_rule(self.pack)
+        self._seller_won: pd.Timestamp | None = None
         self.state = "new"
         self.history: list[tuple[str, pd.Timestamp, float | None]] = []
         self._anchors: dict[str, pd.Timestamp] = {}
@@ -514,7 +562,9 @@ class Dispute:
         ------
         IllegalTransition
             When the table does not allow the step, the event is before the previous
-            one, a timer event comes before its time, or a due timer event was skipped.
+            one, a timer event comes before its time, a due timer event was skipped, a
+            return is shipped after the ``return_shipping`` timer ran out, or a return or
+            refund follows a decision of 0 USD (the seller won).
         """
         ts = _timestamp(at, self.zone)
         if event not in EVENTS:
@@ -545,10 +595,26 @@ class Dispute:
             if rule.kind == "permits" and (when is None or ts < when):
                 since = "the seller answers" if when is None else when.date().isoformat()
                 raise IllegalTransition(f"cannot {_VERB[event]} at {ts.isoformat()}: the buyer may escalate from {since}")
-        for rule in self._rules:
-            if event in rule.anchor_events or (rule.restart and event == "modified"):
+        if event in AFTER_SELLER_WON and self._seller_won is not None:
+            raise IllegalTransition(
+                f"cannot {_VERB[event]} at {ts.isoformat()}: the platform decided 0 USD at "
+                f"{self._seller_won.isoformat()}, the seller won"
+            )
+        if self._return is not None and event == self._return.event and (when := self.timer_at(self._return)) is not None:
+            if ts >= when:
+                agreed = self._anchors[self._return.name].tz_convert(self.zone).date().isoformat()
+                raise IllegalTransition(
+                    f"cannot {_VERB[event]} at {ts.isoformat()}: the {self._return.name} timer ran out at "
+                    f"{when.isoformat()} ({self._return.offset} days after the agreement on {agreed}); "
+                    f"the money goes to the seller"
+                )
+        won = bool(seller_won([event], [amount_usd])[0])
+        for rule in (*self._rules, *([self._return] if self._return is not None else [])):
+            if (event in rule.anchor_events and not won) or (rule.restart and event == "modified"):
                 if rule.restart or rule.name not in self._anchors:
                     self._anchors[rule.name] = ts
+        if won:
+            self._seller_won = ts
         self.state = STATES[nxt]
         self.history.append((event, ts, amount_usd))
         return self.state

@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+import numpy as np
+
 from disputelib.audit import SEVERITIES, LogColumnsError, check_log
-from disputelib.cli.common import EXIT_FINDINGS, UserError, add_pack, out_path
+from disputelib.cli.common import EXIT_FINDINGS, UserError, add_pack, date_arg, out_path
+from disputelib.clock import midnight_after
 from disputelib.policy import load_pack
 from disputelib.tables import read_table, write_table
 
@@ -22,6 +25,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="orders, .csv or .parquet: an order export or an eligibility table (enables window and claim checks)",
     )
     add_pack(parser)
+    parser.add_argument(
+        "--as-of",
+        type=date_arg,
+        metavar="YYYY-MM-DD",
+        help="the day the log ends: it is complete up to the end of that day in the pack's timer zone "
+        "(00:00 of the next day, Pacific time for the built-in packs), and a timer that ran out by then "
+        "with its event missing is an error (e.g. a seller still silent at the end of the export). "
+        "Default: the latest 'at' in the log",
+    )
     parser.add_argument("--out", metavar="FILE", help="findings as .csv or .parquet (default: CSV on stdout)")
     parser.add_argument(
         "--fail-on",
@@ -36,8 +48,11 @@ def run(args: argparse.Namespace) -> int:
     pack = load_pack(args.pack)
     events = read_table(args.events)
     orders = read_table(args.orders) if args.orders else None
+    as_of = None
+    if args.as_of is not None:
+        as_of = midnight_after(np.array([args.as_of], dtype="datetime64[D]"), pack.timer_zone)[0]
     try:
-        result = check_log(events, orders, pack)
+        result = check_log(events, orders, pack, as_of=as_of)
     except LogColumnsError as exc:
         raise UserError(f"{args.events}: {exc}") from None
     write_table(result.findings, out)
