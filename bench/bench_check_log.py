@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from disputelib.audit import check_log
-from disputelib.lifecycle import fire_instants, local_dates
+from disputelib.clock import local_dates
+from disputelib.lifecycle import fire_instants
 from disputelib.policy import load_pack
 
 #: Paths legal under aliexpress-2022: (event, hours after the previous event); None = the timer instant.

@@ -52,7 +52,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from disputelib.clock import local_dates as local_dates  # re-exported for callers of lifecycle
 from disputelib.clock import midnight_after, to_instants
 from disputelib.policy import Pack, PackError, load_pack
 

@@ -75,9 +75,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from disputelib.clock import midnight_after
+from disputelib.clock import local_dates, midnight_after
 from disputelib.columns import per_distinct
-from disputelib.lifecycle import EVENTS, STATES, fire_instants, local_dates, next_states, silence_event
+from disputelib.lifecycle import EVENTS, STATES, fire_instants, next_states, silence_event
 from disputelib.orders import PROBLEMS, RECEIVED, SHIPPED
 from disputelib.payments import PAYMENT_METHODS
 from disputelib.policy import Pack, load_pack
