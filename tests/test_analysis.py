@@ -281,3 +281,162 @@ def test_csv_text_reads_like_typed_columns():
     text = frame.astype("string").fillna("")
     for call in (analysis.refund_time_summary, analysis.funnel, analysis.recovered):
         pd.testing.assert_frame_equal(call(text), call(frame), check_dtype=False)
+
+
+# --------------------------------------------------------------------------- problems, not disputes
+
+
+def test_refund_durations_from_another_start():
+    frame = disputes({"decided": 2, "received": 7}, {"outcome": "pending"})
+    frame["problem_at"] = T0 - pd.Timedelta(days=5)
+    out = analysis.refund_durations(frame, start="problem_at")
+    assert out["days"].tolist() == [12.0, (UNTIL - T0) / pd.Timedelta(days=1) + 5]
+    assert out["event"].tolist() == [True, False]
+    summary = analysis.refund_time_summary(frame.iloc[:1], by=None, start="problem_at")
+    assert summary["median_days"].item() == 12.0
+    with pytest.raises(AnalysisError, match="end before their problem_at"):
+        analysis.refund_durations(frame.assign(problem_at=T0 + pd.Timedelta(days=8)).iloc[:1], start="problem_at")
+
+
+def orders_and_disputes(*rows: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Orders with hidden truth and their disputes from rows of
+    ``(what_went_wrong, strategy, seller_fix, delivered_day, dispute)``; ``dispute`` is None or
+    ``(outcome, refund_usd, received_day)``. Every order: 3 items at 1, 4 and 2 US$, shipped on day 0,
+    the problem item the 4 US$ one (the whole parcel when lost)."""
+    orders, found = [], []
+    for i, (wrong, strategy, fix, delivered, dispute) in enumerate(rows):
+        orders.append({
+            "order_id": f"O{i}", "amount_usd": 7.0, "shipped_at": T0, "delivered_at": at(delivered),
+            "what_went_wrong": wrong, "strategy": strategy, "seller_fix": fix,
+            "item_prices": np.array([1.0, 4.0, 2.0]),
+            "problem_item_index": pd.NA if wrong in ("none", "lost", "not_shipped") else 1,
+        })  # fmt: skip
+        if dispute is not None:
+            outcome, refund, received = dispute
+            found.append({"dispute_id": f"D{i}", "order_id": f"O{i}", "opened_at": at((delivered or 30) + 1),
+                          "outcome": outcome, "refund_usd": refund, "refund_received_at": at(received)})  # fmt: skip
+    o = pd.DataFrame(orders)
+    o["delivered_at"] = pd.to_datetime(o["delivered_at"], utc=True)
+    o["problem_item_index"] = o["problem_item_index"].astype("Int16")
+    d = pd.DataFrame(found, columns=["dispute_id", "order_id", "opened_at", "outcome", "refund_usd", "refund_received_at"])
+    d["refund_received_at"] = pd.to_datetime(d["refund_received_at"], utc=True)
+    return o, d
+
+
+@pytest.mark.parametrize(
+    ("case", "row", "resolution", "money_back", "recovered_usd", "problem_day"),
+    [
+        ("talked first, the seller refunded: money back without a dispute, valued at the missing item",
+         ("missing_item", "talk_first", "refund", 12, None), "seller_refund", True, 4.0, 12),
+        ("talked first, the seller sent it again: settled, no money",
+         ("damaged", "talk_first", "reship", 12, None), "seller_reship", False, 0.0, 12),
+        ("talked first, the seller added a gift: settled, no money",
+         ("quality", "talk_first", "gift", 12, None), "seller_gift", False, 0.0, 12),
+        ("talked first, no fix, disputed and refunded",
+         ("damaged", "talk_first", "none", 12, ("refunded_full", 4.0, 30)), "dispute_refunded", True, 4.0, 12),
+        ("disputed at once, partial refund received",
+         ("missing_item", "dispute_at_once", None, 12, ("refunded_partial", 2.5, 25)), "dispute_refunded", True, 2.5, 12),
+        ("disputed at once, refund awarded but still travelling",
+         ("damaged", "dispute_at_once", None, 12, ("refunded_full", 4.0, None)), "dispute_pending", False, 0.0, 12),
+        ("disputed at once, still under negotiation", ("damaged", "dispute_at_once", None, 12, ("pending", 0.0, None)),
+         "dispute_pending", False, 0.0, 12),
+        ("disputed at once, the seller won", ("not_as_described", "dispute_at_once", None, 12, ("seller_won", 0.0, None)),
+         "dispute_no_refund", False, 0.0, 12),
+        ("lost parcel: the problem begins at shipping, worth the whole order",
+         ("lost", "dispute_at_once", None, None, ("refunded_full", 7.0, 50)), "dispute_refunded", True, 7.0, 0),
+        ("did nothing", ("damaged", "dispute_at_once", None, 12, None), "not_disputed", False, 0.0, 12),
+        ("talked first, no fix, never disputed", ("damaged", "talk_first", "none", 12, None), "not_disputed", False, 0.0, 12),
+    ],
+)
+def test_problem_table_cases(case, row, resolution, money_back, recovered_usd, problem_day):
+    orders, found = orders_and_disputes(row)
+    out = analysis.problem_table(orders, found, UNTIL)
+    assert len(out) == 1, case
+    got = out.iloc[0]
+    assert got["resolution"] == resolution, case
+    assert got["money_back"] == money_back, case
+    assert got["recovered_usd"] == recovered_usd, case
+    assert got["problem_at"] == at(problem_day), case
+
+
+def test_problem_table_leaves_out_orders_without_a_problem_or_a_later_one():
+    orders, found = orders_and_disputes(
+        ("none", "dispute_at_once", None, 12, None),
+        ("not_shipped", "talk_first", None, None, None),
+        ("damaged", "dispute_at_once", None, 200, None),  # delivered after observed_until
+        ("damaged", "dispute_at_once", None, 12, None),
+    )
+    out = analysis.problem_table(orders, found, UNTIL)
+    assert out["order_id"].tolist() == ["O3"]
+    assert orders["delivered_at"].notna().sum() == 3  # the input is not modified
+    with pytest.raises(AnalysisError, match="no column 'seller_fix'"):
+        analysis.problem_table(orders.drop(columns="seller_fix"), found, UNTIL)
+
+
+def test_problem_summary_counts_seller_fixes_as_outcomes():
+    orders, found = orders_and_disputes(
+        ("missing_item", "talk_first", "refund", 12, None),
+        ("damaged", "talk_first", "reship", 12, None),
+        ("damaged", "talk_first", "none", 12, ("refunded_full", 4.0, 30)),
+        ("damaged", "talk_first", "none", 12, None),
+        ("damaged", "dispute_at_once", None, 12, ("refunded_full", 4.0, 20)),
+        ("damaged", "dispute_at_once", None, 12, ("seller_won", 0.0, None)),
+    )
+    out = analysis.problem_summary(analysis.problem_table(orders, found, UNTIL), by="strategy").set_index("strategy")
+    talk, once = out.loc["talk_first"], out.loc["dispute_at_once"]
+    assert (talk["problems"], talk["seller_refund"], talk["seller_reship"], talk["dispute_refunded"]) == (4, 1, 1, 1)
+    assert talk["not_disputed"] == 1 and once["dispute_no_refund"] == 1
+    assert talk["money_back_share"] == 0.5 and talk["resolved_share"] == 0.75
+    assert once["money_back_share"] == 0.5 and once["resolved_share"] == 0.5
+    assert (talk["dispute_usd"], talk["seller_refund_usd"], talk["recovered_usd"]) == (4.0, 4.0, 8.0)
+    assert talk["recovered_per_problem_usd"] == 2.0 and once["recovered_per_problem_usd"] == 2.0
+    assert list(out.columns[1 : 1 + len(analysis.RESOLUTIONS)]) == list(analysis.RESOLUTIONS)
+    whole = analysis.problem_summary(analysis.problem_table(orders, found, UNTIL), by=None)
+    assert whole["group"].tolist() == ["all"] and whole["problems"].item() == 6
+
+
+@pytest.fixture(scope="module")
+def strategies():
+    """The same 3,000 orders with every buyer disputing at once, then every buyer talking first."""
+    runs = {}
+    for strategy in ("dispute_at_once", "talk_first"):
+        sc = load_scenario("default", overrides={"buyers.strategy.dispute_at_once": float(strategy == "dispute_at_once"),
+                                                  "buyers.strategy.talk_first": float(strategy == "talk_first")})  # fmt: skip
+        sim = simulate(3_000, 5, scenario=sc, progress=False)
+        runs[strategy] = (sim, analysis.problem_table(sim.orders, sim.disputes, sim.observed_until))
+    return runs
+
+
+def test_simulated_strategies_start_their_problems_at_the_same_instant(strategies):
+    (once_sim, once), (talk_sim, talk) = strategies["dispute_at_once"], strategies["talk_first"]
+    # the same orders have the same problems, starting at the same instant, whatever the strategy
+    assert once["order_id"].tolist() == talk["order_id"].tolist()
+    pd.testing.assert_series_equal(once["problem_at"], talk["problem_at"])
+    assert len(once) > 100
+    # every dispute of a problem order is in the table, and began after its problem
+    assert set(once.dropna(subset="dispute_id")["dispute_id"]) <= set(once_sim.disputes["dispute_id"])
+    assert (talk["opened_at"].dropna() >= talk.loc[talk["opened_at"].notna(), "problem_at"]).all()
+    # talking first: the seller fixed some problems without a dispute, and those count
+    fixed = talk["resolution"].isin(["seller_refund", "seller_reship", "seller_gift"])
+    assert fixed.sum() > 0 and talk.loc[fixed, "dispute_id"].isna().all()
+    assert not once["resolution"].str.startswith("seller").any()
+    # measured from the problem, a talk-first dispute includes the days of talking
+    waited = analysis.refund_time_summary(talk[talk["dispute_id"].notna()], by=None, start="problem_at")
+    from_opening = analysis.refund_time_summary(talk_sim.disputes, by=None)
+    assert waited["median_days"].item() > from_opening["median_days"].item()
+    summary = analysis.problem_summary(pd.concat([once, talk]), by="strategy")
+    assert summary["problems"].tolist() == [len(once), len(talk)]
+    counts = summary[list(analysis.RESOLUTIONS)].sum(axis=1)
+    assert counts.tolist() == summary["problems"].tolist()
+
+
+def test_problem_values_read_back_from_parquet(strategies, tmp_path):
+    sim, table = strategies["talk_first"]
+    from disputelib.simulate import write_simulation
+
+    paths = write_simulation(sim, tmp_path)
+    back = analysis.problem_table(pd.read_parquet(paths["orders"]), pd.read_parquet(paths["disputes"]), sim.observed_until)
+    pd.testing.assert_series_equal(back["value_usd"], table["value_usd"])
+    item = sim.orders.set_index("order_id")["problem_amount_usd"].reindex(table["order_id"]).to_numpy()
+    known = ~np.isnan(item)
+    assert np.allclose(table["value_usd"].to_numpy()[known], item[known])

@@ -11,7 +11,7 @@ import pytest
 import disputelib as dl
 from disputelib.audit import check_log
 from disputelib.orders import PROBLEMS
-from disputelib.sample import AS_OF, SEED_STORY_ID, main, sample_orders, seed_story_order
+from disputelib.sample import AS_OF, CSV_COLUMNS, SAMPLE_PREFIX, SEED_STORY_ID, main, sample_orders, seed_story_order
 from disputelib.simulate import DISPUTE_COLUMNS, EVENT_COLUMNS
 from disputelib.windows import STATUSES
 
@@ -88,9 +88,40 @@ def test_disputes_and_events_for_the_notebooks(written):
     assert "python -m disputelib.sample" in (written / "README.md").read_text(encoding="utf-8")
 
 
+def test_eligibility_sample_and_dispute_simulation_share_no_id(written):
+    orders = dl.read_table(written / "orders.csv")
+    disputes = pd.read_parquet(written / "disputes.parquet")
+    events = pd.read_parquet(written / "events.parquet")
+    dispute_orders = pd.read_parquet(written / "dispute_orders.parquet")
+    sample_ids = set(orders["order_id"])
+    assert (orders["order_id"].str.startswith(SAMPLE_PREFIX) | (orders["order_id"] == SEED_STORY_ID)).all()
+    for ids in (disputes["order_id"], events["order_id"], dispute_orders["order_id"], disputes["dispute_id"]):
+        assert not sample_ids & set(ids)
+    # the dispute simulation's orders are exactly the disputed ones, in the eligibility input format
+    assert set(dispute_orders["order_id"]) == set(disputes["order_id"]) == set(events["order_id"])
+    assert dispute_orders["order_id"].is_unique
+    assert tuple(dispute_orders.columns) == CSV_COLUMNS
+    assert len(dl.eligibility(dispute_orders, AS_OF).rejects) == 0
+    assert (written / "dispute_orders.parquet").stat().st_size < 1_000_000
+    assert (written / "orders.csv").stat().st_size < 1_000_000
+
+
+def test_dispute_logs_pass_check_log_against_their_orders(written):
+    events = pd.read_parquet(written / "events.parquet")
+    dispute_orders = pd.read_parquet(written / "dispute_orders.parquet")
+    result = check_log(events, dispute_orders, as_of=AS_OF)
+    assert result.errors == 0, result.findings.head(10).to_string()
+    # the check is real: against the eligibility sample every order is unknown
+    wrong = check_log(events, dl.read_table(written / "orders.csv"), as_of=AS_OF)
+    assert wrong.errors > 0
+    assert "--orders data/sample/dispute_orders.parquet --as-of 2026-11-27" in (written / "README.md").read_text(
+        encoding="utf-8"
+    )
+
+
 @pytest.mark.skipif(not (COMMITTED / "orders.csv").exists(), reason="data/sample not built")
 def test_committed_sample_is_what_the_package_makes(written):
     for name in ("orders.csv", "README.md"):
         assert (COMMITTED / name).read_text(encoding="utf-8") == (written / name).read_text(encoding="utf-8"), name
-    for name in ("disputes.parquet", "events.parquet"):
+    for name in ("disputes.parquet", "events.parquet", "dispute_orders.parquet"):
         pd.testing.assert_frame_equal(pd.read_parquet(COMMITTED / name), pd.read_parquet(written / name))

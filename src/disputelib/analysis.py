@@ -21,6 +21,15 @@ How time to refund is counted:
   excluded in ``attrs["no_refund"]``, and :func:`refund_time_summary` reports them per
   group in the ``no_refund`` column.
 
+The clock can start elsewhere (``start``): :func:`problem_table` gives, for simulated
+orders, the instant each buyer's problem began (``problem_at``), so that a dispute's time
+to refund can include the days before it was opened.
+
+Buyer strategies are compared per problem, not per dispute (:func:`problem_table`,
+:func:`problem_summary`): a buyer who talks to the seller first may get a reship, a refund
+or a gift without any dispute, and opens later when the talk fails, so counting only
+disputes from their opening would leave out both the fixes and the days spent talking.
+
 Survival curves, quantiles and their confidence intervals come from statsmodels'
 Kaplan-Meier estimator (:class:`statsmodels.duration.survfunc.SurvfuncRight`); the group
 comparison is statsmodels' log-rank test (:func:`statsmodels.duration.survfunc.survdiff`).
@@ -33,6 +42,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 #: Outcomes that end a dispute without any refund.
@@ -47,6 +57,26 @@ STAGES: dict[str, str] = {
     "decided": "decided_at",
     "refunded": "refund_received_at",
 }
+#: What became of a buyer's problem (:func:`problem_table`), in order: fixed by the seller
+#: without a dispute (a refund, the goods sent again, a gift), a dispute whose refund was
+#: received, a dispute still open or whose refund is still on its way at ``observed_until``,
+#: a dispute that ended without a refund, or no dispute at all.
+RESOLUTIONS: tuple[str, ...] = (
+    "seller_refund",
+    "seller_reship",
+    "seller_gift",
+    "dispute_refunded",
+    "dispute_pending",
+    "dispute_no_refund",
+    "not_disputed",
+)
+#: Resolutions that gave the buyer money back.
+MONEY_BACK: tuple[str, ...] = ("seller_refund", "dispute_refunded")
+#: Resolutions that settled the problem for the buyer: money back, the goods again, or a gift.
+RESOLVED: tuple[str, ...] = ("seller_refund", "seller_reship", "seller_gift", "dispute_refunded")
+#: Hidden-truth values of ``what_went_wrong`` that are not a problem of a shipped order.
+NO_PROBLEM: tuple[str, ...] = ("none", "not_shipped")
+
 #: Label of disputes whose grouping value is missing, and of the single group when ``by=None``.
 UNKNOWN, ALL = "unknown", "all"
 
@@ -130,8 +160,8 @@ def check_disputes(disputes: pd.DataFrame, by: str | None = None) -> pd.DataFram
     return disputes
 
 
-def refund_durations(disputes: pd.DataFrame) -> pd.DataFrame:
-    """Days from opening each dispute to receiving its refund, with a censoring flag.
+def refund_durations(disputes: pd.DataFrame, start: str = "opened_at") -> pd.DataFrame:
+    """Days from opening each dispute (or from ``start``) to receiving its refund, with a censoring flag.
 
     Disputes that ended without a refund (``seller_won``, ``cancelled``) are excluded;
     their counts by outcome are kept in ``attrs["no_refund"]``. Refunds still pending at
@@ -143,19 +173,22 @@ def refund_durations(disputes: pd.DataFrame) -> pd.DataFrame:
     disputes
         A dispute table with at least ``opened_at``, ``refund_received_at``, ``outcome``
         and ``observed_until``. It is not modified.
+    start
+        Column of the instant the clock starts: ``opened_at`` (the dispute's opening), or
+        e.g. ``problem_at`` of :func:`problem_table` (when the buyer's problem began).
 
     Returns
     -------
     pandas.DataFrame
         The kept disputes with all their columns (new 0-based index), then ``days``
-        (float, opening to refund received, or to ``observed_until`` when censored) and
+        (float, ``start`` to refund received, or to ``observed_until`` when censored) and
         ``event`` (bool, True when the refund was received).
 
     Raises
     ------
     AnalysisError
-        When a column is missing, ``opened_at`` or ``observed_until`` is missing for a
-        kept dispute, or a refund is received before its dispute was opened.
+        When a column is missing, ``start`` or ``observed_until`` is missing for a
+        kept dispute, or a refund is received before ``start``.
 
     Examples
     --------
@@ -165,19 +198,20 @@ def refund_durations(disputes: pd.DataFrame) -> pd.DataFrame:
     >>> refund_durations(d)[["days", "event"]].to_dict("records")
     [{'days': 7.0, 'event': True}]
     """
-    _require(disputes, ["opened_at", "refund_received_at", "outcome", "observed_until"])
+    _require(disputes, [start, "refund_received_at", "outcome", "observed_until"])
     outcome = _outcome(disputes)
     excluded = outcome.isin(NO_REFUND).fillna(False).to_numpy(bool)
     kept = disputes.loc[~excluded]
-    opened = _instants(kept["opened_at"])
+    opened = _instants(kept[start])
     received = _instants(kept["refund_received_at"])
     until = _instants(kept["observed_until"])
     event = received.notna()
     days = (received.where(event, until) - opened) / _DAY
     if days.isna().any():
-        raise AnalysisError(f"{int(days.isna().sum())} disputes have no opened_at or observed_until")
+        raise AnalysisError(f"{int(days.isna().sum())} disputes have no {start} or observed_until")
     if (days < 0).any():
-        raise AnalysisError(f"{int((days < 0).sum())} disputes end before they were opened")
+        began = "they were opened" if start == "opened_at" else f"their {start}"
+        raise AnalysisError(f"{int((days < 0).sum())} disputes end before {began}")
     out = kept.reset_index(drop=True)
     out["days"] = days.to_numpy("float64")
     out["event"] = event.to_numpy(bool)
@@ -185,7 +219,9 @@ def refund_durations(disputes: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def survival_by(disputes: pd.DataFrame, by: str | None = "payment_method") -> dict[str, SurvfuncRight]:
+def survival_by(
+    disputes: pd.DataFrame, by: str | None = "payment_method", start: str = "opened_at"
+) -> dict[str, SurvfuncRight]:
     """Kaplan-Meier curves of time to refund, one per group.
 
     Parameters
@@ -195,6 +231,8 @@ def survival_by(disputes: pd.DataFrame, by: str | None = "payment_method") -> di
     by
         Column to group by (``payment_method``, ``refund_channel``, ``strategy``...);
         None for one curve over all disputes. Missing values form the group ``unknown``.
+    start
+        Column of the instant the clock starts (see :func:`refund_durations`).
 
     Returns
     -------
@@ -207,7 +245,7 @@ def survival_by(disputes: pd.DataFrame, by: str | None = "payment_method") -> di
     >>> fits = survival_by(disputes, by="payment_method")  # doctest: +SKIP
     >>> fits["card"].quantile(0.5)  # median days to refund  # doctest: +SKIP
     """
-    durations = refund_durations(disputes)
+    durations = refund_durations(disputes, start)
     labels = _labels(durations, by)
     fits: dict[str, SurvfuncRight] = {}
     for label in sorted(labels.unique()):
@@ -233,7 +271,11 @@ def _quantile(fit: SurvfuncRight, p: float, alpha: float) -> tuple[float, float,
 
 
 def refund_time_summary(
-    disputes: pd.DataFrame, by: str | None = "payment_method", alpha: float = 0.05, decimals: int = 1
+    disputes: pd.DataFrame,
+    by: str | None = "payment_method",
+    alpha: float = 0.05,
+    decimals: int = 1,
+    start: str = "opened_at",
 ) -> pd.DataFrame:
     """Median and 90th-percentile days to refund per group, with confidence intervals.
 
@@ -247,6 +289,8 @@ def refund_time_summary(
         1 - confidence level of the intervals (0.05: 95 % intervals).
     decimals
         Days are rounded to this many decimals.
+    start
+        Column of the instant the clock starts (see :func:`refund_durations`).
 
     Returns
     -------
@@ -264,13 +308,13 @@ def refund_time_summary(
     --------
     >>> refund_time_summary(disputes, by="refund_channel")  # doctest: +SKIP
     """
-    durations = refund_durations(disputes)
+    durations = refund_durations(disputes, start)
     _require(disputes, ["outcome"])
     name = _group_name(by)
     kept_labels = _labels(durations, by)
     excluded = _outcome(disputes).isin(NO_REFUND).fillna(False)
     dropped_labels = _labels(disputes, by)[excluded.to_numpy(bool)]
-    fits = survival_by(disputes, by)
+    fits = survival_by(disputes, by, start)
     counts = pd.DataFrame(
         {
             "n": kept_labels.value_counts(),
@@ -425,5 +469,167 @@ def recovered(disputes: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     money = ["claimed_usd", "awarded_usd", "received_usd", "pending_usd"]
     out[money] = out[money].round(2)
     out["recovered_share"] = (out["received_usd"] / out["claimed_usd"].where(out["claimed_usd"] > 0)).round(3)
+    out.index.name = _group_name(by)
+    return out.reset_index()
+
+
+def _problem_values(orders: pd.DataFrame) -> np.ndarray:
+    """Price of each order's problem item (``item_prices[problem_item_index]``); the order amount otherwise."""
+    values = pd.to_numeric(orders["amount_usd"], errors="coerce").to_numpy("float64").copy()
+    index = pd.to_numeric(orders["problem_item_index"], errors="coerce")
+    has = index.notna().to_numpy(bool)
+    if has.any():
+        lists = pa.array(orders["item_prices"].to_numpy(object)[has], type=pa.list_(pa.float64()))
+        position = lists.offsets.to_numpy()[:-1] + index.to_numpy("float64")[has].astype(np.int64)
+        values[has] = lists.values.to_numpy(zero_copy_only=False)[position]
+    return values
+
+
+def problem_table(orders: pd.DataFrame, disputes: pd.DataFrame, observed_until) -> pd.DataFrame:
+    """One row per buyer's problem of a simulation, from the problem to what became of it.
+
+    A problem is a simulated order whose hidden truth ``what_went_wrong`` is a problem of a
+    shipped order (not ``none``, not ``not_shipped``) and which began by
+    ``observed_until``. It began (``problem_at``) when the parcel was delivered (the
+    buyer notices within hours), or, for a parcel that never arrived (``lost``), when it
+    was shipped: the simulator draws when such a buyer gives up waiting but does not
+    record it, and the dispute window closes at the protection end, so the shipping
+    instant is the one instant known before any dispute. Whatever the buyer's strategy,
+    the same order has the same ``problem_at``, so strategies are compared from the same
+    start: the days spent talking to the seller count.
+
+    Parameters
+    ----------
+    orders
+        Simulated orders with the hidden truth (``Simulation.orders``): ``order_id``,
+        ``amount_usd``, ``shipped_at``, ``delivered_at``, ``what_went_wrong``,
+        ``strategy``, ``seller_fix``, ``item_prices``, ``problem_item_index``.
+    disputes
+        The same simulation's disputes (``order_id``, ``dispute_id``, ``opened_at``,
+        ``outcome``, ``refund_usd``, ``refund_received_at``); at most one per order.
+    observed_until
+        End of the observed period (``Simulation.observed_until``; naive = UTC).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by ``order_id``: ``order_id``, ``strategy``, ``what_went_wrong``,
+        ``problem_at`` (UTC), ``value_usd`` (the problem item's price; the order amount for
+        a lost parcel), ``seller_fix`` (what a seller the buyer talked to did),
+        ``dispute_id``, ``opened_at``, ``outcome``, ``refund_usd``,
+        ``refund_received_at`` (the dispute's, missing without one), ``observed_until``,
+        ``resolution`` (one of :data:`RESOLUTIONS`: a seller's fix counts only without a
+        dispute), ``money_back`` (bool, :data:`MONEY_BACK`) and ``recovered_usd`` (the
+        dispute refund received, or for ``seller_refund`` the problem's ``value_usd``: the
+        simulator does not record what a seller refunds outside a dispute, so this
+        assumes the whole problem; 0 otherwise). A dispute's ``refund_received_at``
+        minus ``problem_at`` is the time from problem to money back; use
+        :func:`refund_time_summary` with ``start="problem_at"`` on the rows with a
+        dispute. A seller's fix has no time: the simulator does not record when it came.
+
+    Raises
+    ------
+    AnalysisError
+        When a column is missing, or an order has more than one dispute.
+
+    Examples
+    --------
+    >>> sim = dl.simulate(2_000, seed=7)  # doctest: +SKIP
+    >>> problems = problem_table(sim.orders, sim.disputes, sim.observed_until)  # doctest: +SKIP
+    >>> problem_summary(problems, by="strategy")  # doctest: +SKIP
+    """
+    _require(orders, ["order_id", "amount_usd", "shipped_at", "delivered_at", "what_went_wrong", "strategy",
+                      "seller_fix", "item_prices", "problem_item_index"])  # fmt: skip
+    _require(disputes, ["order_id", "dispute_id", "opened_at", "outcome", "refund_usd", "refund_received_at"])
+    until = pd.Timestamp(observed_until)
+    until = until.tz_localize("UTC") if until.tzinfo is None else until.tz_convert("UTC")
+    wrong = orders["what_went_wrong"].astype("string")
+    began = _instants(orders["delivered_at"]).fillna(_instants(orders["shipped_at"]))
+    keep = (wrong.notna() & ~wrong.isin(NO_PROBLEM)).to_numpy(bool) & (began <= until).fillna(False).to_numpy(bool)
+    chosen = orders.loc[keep]
+    frame = pd.DataFrame(
+        {
+            "order_id": chosen["order_id"].astype("string").to_numpy(),
+            "strategy": chosen["strategy"].astype("string").to_numpy(),
+            "what_went_wrong": wrong[keep].to_numpy(),
+            "problem_at": began[keep].to_numpy(),
+            "value_usd": _problem_values(chosen),
+            "seller_fix": chosen["seller_fix"].astype("string").to_numpy(),
+        }
+    )
+    frame["problem_at"] = _instants(frame["problem_at"])
+    found = disputes[["order_id", "dispute_id", "opened_at", "outcome", "refund_usd", "refund_received_at"]].copy()
+    found["order_id"] = found["order_id"].astype("string")
+    if found["order_id"].duplicated().any():
+        raise AnalysisError("an order has more than one dispute: problem_table needs at most one per order")
+    frame = frame.merge(found, on="order_id", how="left")
+    for column in ("opened_at", "refund_received_at"):
+        frame[column] = _instants(frame[column])
+    frame["outcome"] = frame["outcome"].astype("string")
+    frame["observed_until"] = until
+    disputed = frame["dispute_id"].notna().to_numpy(bool)
+    received = frame["refund_received_at"].notna().to_numpy(bool)
+    no_refund = _outcome(frame).isin(NO_REFUND).fillna(False).to_numpy(bool)
+    fix = frame["seller_fix"].fillna("none").to_numpy(object)
+    resolution = np.select(
+        [disputed & received, disputed & no_refund, disputed, fix == "refund", fix == "reship", fix == "gift"],
+        ["dispute_refunded", "dispute_no_refund", "dispute_pending", "seller_refund", "seller_reship", "seller_gift"],
+        default="not_disputed",
+    )
+    refund = pd.to_numeric(frame["refund_usd"], errors="coerce").fillna(0.0).to_numpy("float64")
+    frame["resolution"] = pd.array(resolution, dtype="string")
+    frame["money_back"] = np.isin(resolution, MONEY_BACK)
+    frame["recovered_usd"] = np.round(
+        np.select([resolution == "dispute_refunded", resolution == "seller_refund"], [refund, frame["value_usd"]], 0.0),
+        2,
+    )
+    return frame.sort_values("order_id", ignore_index=True)
+
+
+def problem_summary(problems: pd.DataFrame, by: str | None = "strategy", decimals: int = 3) -> pd.DataFrame:
+    """What became of the buyers' problems per group: seller fixes, disputes, money back.
+
+    Parameters
+    ----------
+    problems
+        A :func:`problem_table` (possibly several, with a column telling them apart).
+    by
+        Column to group by (``strategy``, ``what_went_wrong``, a variant label...); None
+        for one row labelled ``all``.
+    decimals
+        Shares are rounded to this many decimals (amounts to cents).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, sorted: the group column (named ``by``, or ``group``),
+        ``problems``, one count column per resolution in :data:`RESOLUTIONS` order,
+        ``money_back_share`` (problems with money back: a seller's refund or a dispute
+        refund received, over problems), ``resolved_share`` (:data:`RESOLVED` over
+        problems: money back, the goods sent again or a gift), ``dispute_usd`` (dispute
+        refunds received), ``seller_refund_usd`` (sellers' refunds without a dispute,
+        valued at the problem's value, see :func:`problem_table`), ``recovered_usd``
+        (their sum) and ``recovered_per_problem_usd``.
+
+    Examples
+    --------
+    >>> problem_summary(problems, by="strategy")  # doctest: +SKIP
+    """
+    _require(problems, ["resolution", "recovered_usd"])
+    labels = _labels(problems, by).to_numpy(object)
+    resolution = problems["resolution"].astype("string").to_numpy(object)
+    recovered_usd = pd.to_numeric(problems["recovered_usd"], errors="coerce").fillna(0.0).to_numpy("float64")
+    parts = pd.DataFrame({"problems": 1, **{name: (resolution == name).astype("int64") for name in RESOLUTIONS}})
+    parts["dispute_usd"] = np.where(resolution == "dispute_refunded", recovered_usd, 0.0)
+    parts["seller_refund_usd"] = np.where(resolution == "seller_refund", recovered_usd, 0.0)
+    out = parts.groupby(labels).sum()
+    out = out.reindex([ALL] if by is None else sorted(out.index), fill_value=0)
+    total = out["problems"].where(out["problems"] > 0)
+    out.insert(len(RESOLUTIONS) + 1, "money_back_share", (out[list(MONEY_BACK)].sum(axis=1) / total).round(decimals))
+    out.insert(len(RESOLUTIONS) + 2, "resolved_share", (out[list(RESOLVED)].sum(axis=1) / total).round(decimals))
+    out["recovered_usd"] = out["dispute_usd"] + out["seller_refund_usd"]
+    out["recovered_per_problem_usd"] = (out["recovered_usd"] / total).round(2)
+    money = ["dispute_usd", "seller_refund_usd", "recovered_usd"]
+    out[money] = out[money].round(2)
     out.index.name = _group_name(by)
     return out.reset_index()

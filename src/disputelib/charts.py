@@ -68,6 +68,7 @@ def survival_curves(
     by: str | None = "payment_method",
     ax: Axes | None = None,
     title: str | None = None,
+    start: str = "opened_at",
 ) -> Axes:
     """Kaplan-Meier curves of time to refund, one step line per group.
 
@@ -85,6 +86,9 @@ def survival_curves(
         Axes to draw on; a new 8 x 4.5 inch figure when None.
     title
         Chart title; a default naming ``by`` when None.
+    start
+        Column of the instant the clock starts: ``opened_at`` (the dispute's opening), or
+        ``problem_at`` for a :func:`disputelib.analysis.problem_table` (the buyer's problem).
 
     Returns
     -------
@@ -95,10 +99,12 @@ def survival_curves(
     >>> ax = survival_curves(disputes, by="refund_channel")  # doctest: +SKIP
     """
     ax = _axes(ax, (8, 4.5))
-    fits = survival_by(disputes, by)
+    fits = survival_by(disputes, by, start)
     label = (by or "all disputes").replace("_", " ")
     ax.set_title(title or f"Time to refund by {label} (Kaplan-Meier)")
-    ax.set_xlabel("Days since the dispute was opened")
+    starts = {"opened_at": "the dispute was opened", "problem_at": "the problem began"}
+    since = starts.get(start, start.replace("_", " "))
+    ax.set_xlabel(f"Days since {since}")
     ax.set_ylabel("Still waiting for the money")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     if not fits:

@@ -8,11 +8,18 @@ Writes into ``DIR``:
   ``open``, ``expired``), every problem, every payment-method spelling, several buyer
   countries and time zones and a few per-order ``protection_days`` appear; plus the seed
   story's order (``O-SEED-STORY``: 18 parts, the most expensive, about US$5, missing),
-  simulated with the ``seed-story`` scenario.
+  simulated with the ``seed-story`` scenario. Its order ids start with
+  :data:`SAMPLE_PREFIX` (``OE000000011``), so they never collide with the dispute
+  simulation's.
 - ``disputes.parquet`` and ``events.parquet``: the disputes and dispute event logs of a
   :data:`DISPUTE_ORDERS`-order simulation of the ``default`` scenario observed until
   :data:`AS_OF`, for the notebooks: every dispute opened by then, those still under
-  negotiation with path and outcome ``pending``.
+  negotiation with path and outcome ``pending``. Ids as ``disputelib simulate`` writes
+  them (``O000000011``, ``D000000011``).
+- ``dispute_orders.parquet``: the orders of that simulation that have a dispute, in the
+  input format of ``disputelib eligibility`` (the columns of ``orders.csv``), so that
+  ``disputelib check-log data/sample/events.parquet --orders
+  data/sample/dispute_orders.parquet --as-of 2026-11-27`` checks windows and claims too.
 - ``README.md``: how the files were made.
 """
 
@@ -38,6 +45,9 @@ SAMPLE_ORDERS = 300
 POOL_ORDERS = 20_000
 DISPUTE_ORDERS = 30_000
 SEED_STORY_ID = "O-SEED-STORY"
+#: Order-id prefix of ``orders.csv`` (in place of the simulator's ``O``): the eligibility
+#: sample and the dispute simulation are different simulations, so their ids must differ.
+SAMPLE_PREFIX = "OE"
 
 #: Columns of ``orders.csv``: the export columns, then two columns of hidden truth.
 CSV_COLUMNS: tuple[str, ...] = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, "store_id", "n_items")
@@ -81,7 +91,8 @@ def sample_orders(as_of: str = AS_OF, seed: int = SEED, n: int = SAMPLE_ORDERS) 
     Returns
     -------
     pandas.DataFrame
-        :data:`CSV_COLUMNS`, sorted by ``order_id``; the seed story's order first.
+        :data:`CSV_COLUMNS`, sorted by ``order_id``; the seed story's order first, then
+        ids ``OE000000000``... (:data:`SAMPLE_PREFIX`).
     """
     sc, start = _ending_on(as_of, "default", 150, 0)
     pool = simulate(POOL_ORDERS, seed, scenario=sc, start=start, progress=False).orders
@@ -96,8 +107,23 @@ def sample_orders(as_of: str = AS_OF, seed: int = SEED, n: int = SAMPLE_ORDERS) 
     rest = [i for i in look.index if i not in set(chosen)]
     chosen += rest[: max(0, n - 1 - len(chosen))]
     picked = pool.loc[sorted(chosen), list(CSV_COLUMNS)]
+    picked["order_id"] = SAMPLE_PREFIX + picked["order_id"].str.slice(1)
     story = seed_story_order(as_of, seed)[list(CSV_COLUMNS)]
     return pd.concat([story, picked], ignore_index=True).sort_values("order_id", ignore_index=True)
+
+
+def dispute_orders(sim: Simulation) -> pd.DataFrame:
+    """The orders of ``sim`` that have a dispute, in the columns of ``orders.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CSV_COLUMNS` (the export as known at ``observed_until``, then ``store_id``
+        and ``n_items``), one row per disputed order, sorted by ``order_id``.
+    """
+    orders = sim.orders
+    disputed = orders["order_id"].isin(sim.disputes["order_id"])
+    return orders.loc[disputed, list(CSV_COLUMNS)].sort_values("order_id", ignore_index=True)
 
 
 README = """# Sample data
@@ -114,21 +140,29 @@ Made by the package from a fixed seed; rebuild with `make sample`, i.e.
   so that every status, problem, payment-method spelling, buyer country and time zone
   appears; two extra columns, `store_id` and `n_items`, are hidden truth. Order
   `{story}` is the seed story (scenario `seed-story`): 18 parts, the most expensive
-  (US${story_usd:.2f}) missing.
+  (US${story_usd:.2f}) missing. The other ids start with `{prefix}` (`{prefix}000000011`):
+  these orders are not the ones of the disputes below, and share no id with them.
 - `disputes.parquet` ({n_disputes} disputes, {n_pending} of them still pending) and
   `events.parquet` ({n_events} events): a {dispute_orders}-order simulation of the
   `default` scenario (a year of orders and a 60-day tail) observed until {as_of}; every
   dispute opened by then is there, those not yet agreed, decided or cancelled with path
-  and outcome `pending`. The same data with its orders:
+  and outcome `pending`. Ids as `disputelib simulate` writes them (`O000000011`,
+  `D000000011`). The same data with all its orders:
 
       disputelib simulate --orders {dispute_orders} --seed {seed} --start {start} --out DIR
 
-  Column meanings: `disputelib.simulate` (module and `Simulation` docstrings).
+- `dispute_orders.parquet` ({n_dispute_orders} orders): the orders of that simulation that
+  have a dispute, with the columns of `orders.csv` (the export as known on {as_of}), so
+  that the logs can be checked against their orders' windows and claims:
+
+      disputelib check-log data/sample/events.parquet --orders data/sample/dispute_orders.parquet --as-of {as_of}
+
+Column meanings: `disputelib.simulate` (module and `Simulation` docstrings).
 """
 
 
 def write_sample(out_dir: str | Path, as_of: str = AS_OF, seed: int = SEED) -> dict[str, Path]:
-    """Write ``orders.csv``, ``disputes.parquet``, ``events.parquet`` and ``README.md`` into ``out_dir``.
+    """Write ``orders.csv``, ``disputes.parquet``, ``events.parquet``, ``dispute_orders.parquet`` and ``README.md``.
 
     Returns
     -------
@@ -147,12 +181,16 @@ def write_sample(out_dir: str | Path, as_of: str = AS_OF, seed: int = SEED) -> d
         paths[name] = written[name].replace(out / f"{name}.parquet")
     written["orders"].unlink()
     tmp.rmdir()
+    disputed = dispute_orders(sim)
+    write_table(disputed, out / "dispute_orders.parquet")
+    paths["dispute_orders"] = out / "dispute_orders.parquet"
     base = load_scenario("default").meta
     start = as_date(as_of) - np.timedelta64(base.period_days + base.observation_tail_days, "D")
     story = orders.loc[orders["order_id"] == SEED_STORY_ID, "problem_amount_usd"].item()
     (out / "README.md").write_text(
         README.format(seed=seed, as_of=as_of, pack=DEFAULT_PACK, n_orders=len(orders), pool=POOL_ORDERS,
-                      story=SEED_STORY_ID, story_usd=story, n_disputes=len(sim.disputes), n_events=len(sim.events),
+                      story=SEED_STORY_ID, story_usd=story, prefix=SAMPLE_PREFIX,
+                      n_dispute_orders=len(disputed), n_disputes=len(sim.disputes), n_events=len(sim.events),
                       n_pending=int((sim.disputes["outcome"] == PENDING).sum()),
                       dispute_orders=DISPUTE_ORDERS, start=start),
         encoding="utf-8",
