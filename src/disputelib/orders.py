@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from disputelib.clock import is_valid_zone, to_timer_dates
-from disputelib.columns import map_distinct, number_column, text_column
+from disputelib.columns import map_distinct, number_column, repeated, text_column
 from disputelib.payments import normalize_payment_method
 from disputelib.policy import Pack, load_pack
 
@@ -133,17 +133,17 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
             f"{'s' if len(missing) > 1 else ''} (required: {', '.join(REQUIRED_COLUMNS)})"
         )
     n = len(frame)
-    reasons: list[tuple[np.ndarray, str, pd.Series | None]] = []
+    reasons: list[tuple[np.ndarray, str, pd.Series | None]] = []  # (row positions, reason, value)
 
     def reject(mask: np.ndarray | pd.Series, reason: str, value: pd.Series | None = None) -> None:
         """Reject rows under ``mask`` for ``reason``, followed by the row's ``value`` if given."""
         mask = np.asarray(mask, dtype=bool)
         if mask.any():
-            reasons.append((mask, reason, value))
+            reasons.append((np.flatnonzero(mask), reason, value))  # positions: rejects are few
 
     order_id = text_column(frame, "order_id")
     reject(order_id.isna(), "missing order_id")
-    dup = (order_id.duplicated(keep=False) & order_id.notna()).to_numpy(bool)
+    dup = repeated(order_id)
     if dup.any():
         copies = order_id[dup].map(order_id[dup].value_counts()).astype("string") + " rows)"
         reject(dup, "duplicate order_id (", copies.reindex(frame.index))
@@ -192,16 +192,18 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
     reject(part > amount, "problem_amount_usd is above amount_usd")
 
     bad = np.zeros(n, dtype=bool)
-    for mask, _, _ in reasons:
-        bad |= mask
+    for rows, _, _ in reasons:
+        bad[rows] = True
     row_number = np.arange(1, n + 1)
 
     rejects = frame.loc[bad].copy()
+    position = np.cumsum(bad) - 1  # a rejected row's position among the rejects
     text = pd.Series("", index=rejects.index, dtype="string")
-    for mask, reason, value in reasons:
-        piece = reason if value is None else reason + value[bad].astype("string").fillna("")
-        add = mask[bad]
-        text = text.where(~add, text.where(text == "", text + "; ") + piece)
+    for rows, reason, value in reasons:
+        piece = reason if value is None else reason + value.iloc[rows].astype("string").fillna("").to_numpy(object)
+        joined = text.iloc[position[rows]].to_numpy(object)
+        joined = np.where(joined == "", joined, joined + "; ") + piece
+        text.iloc[position[rows]] = joined
     rejects.insert(0, "reject_reason", text.astype(str))
     rejects.insert(0, "row", row_number[bad])
 

@@ -204,8 +204,8 @@ def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None)
 
     status = np.select(
         [np.isnat(shipped), today < opens, today > closes],
-        [STATUSES.index("not_shipped"), STATUSES.index("too_early"), STATUSES.index("expired")],
-        default=STATUSES.index("open"),
+        [np.int8(STATUSES.index(s)) for s in ("not_shipped", "too_early", "expired")],
+        default=np.int8(STATUSES.index("open")),
     )
     is_open = status == STATUSES.index("open")
     days_left = pd.array(np.where(is_open, (closes - today).astype("int64"), 0), dtype="Int64")
