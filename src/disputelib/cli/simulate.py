@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     pack = load_pack(args.pack)
     began = time.perf_counter()
     sim = simulate(args.orders, args.seed, scenario=scenario, pack=pack, start=str(args.start))
+    print(f"writing orders, events and disputes to {args.out} ...", file=sys.stderr, flush=True)
     write_simulation(sim, args.out)
     seconds = time.perf_counter() - began
     print(
