@@ -119,3 +119,31 @@ def test_default_rejects_file_is_rewritten_even_when_empty(tmp_path):
     assert main(["eligibility", str(clean), "--as-of", "2026-03-25", "--out", str(out)]) == 0
     rejects = pd.read_csv(stale)
     assert len(rejects) == 0 and "reject_reason" in rejects.columns
+
+
+@pytest.mark.parametrize(
+    ("out", "rejects", "message"),
+    [
+        ("orders.csv", None, "is the orders file itself"),
+        ("out.csv", "orders.csv", "is the orders file itself"),
+        ("out.csv", "out.csv", "--out and --rejects name the same file"),
+        ("out.csv", "missing/rejects.csv", "folder 'missing' does not exist"),
+    ],
+)
+def test_outputs_never_overwrite_the_input_and_nothing_is_half_written(orders, tmp_path, capsys, monkeypatch, out, rejects, message):
+    monkeypatch.chdir(tmp_path)
+    before = orders.read_text(encoding="utf-8")
+    argv = ["eligibility", "orders.csv", "--as-of", "2026-03-25", "--out", out]
+    if rejects:
+        argv += ["--rejects", rejects]
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+    assert orders.read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["orders.csv"]
+
+
+def test_amount_hint_says_how_to_write_it(tmp_path, capsys):
+    path = tmp_path / "orders.csv"
+    path.write_text('order_id,amount_usd,payment_method\nA,"1,234.50",Visa\n', encoding="utf-8")
+    assert main(["eligibility", str(path), "--as-of", "2026-03-25"]) == 0
+    assert "no thousands separator" in capsys.readouterr().err

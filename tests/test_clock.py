@@ -26,6 +26,9 @@ LA = "America/Los_Angeles"
         ("2026-3-12", "2026-03-12"),  # unpadded: a date, not 2026-3 at UTC-12
         ("2026-3-2", "2026-03-02"),
         ("2026-03-12T09:30-0700", "2026-03-12"),
+        ("2026-03-13T04Z", "2026-03-12"),  # hours only, with an offset: still an instant
+        ("20260313T043000Z", "2026-03-12"),  # the compact form
+        ("2026-03-13T12+09:00", "2026-03-12"),
     ],
 )
 def test_values_are_placed_in_the_timer_zone(value, date):
@@ -91,3 +94,17 @@ def test_zones_per_row_and_missing_zone():
     assert text[0] == "2026-03-09T16:00:00+09:00"
     assert pd.isna(text[1])
     assert text[2] == "2026-07-02T10:00:00+03:00"
+
+
+def test_offsets_in_unusual_forms_are_instants_not_wall_time():
+    values = pd.Series(["2026-10-17T12Z", "20261017T120000Z", "2026-10-17T12+09:00", "2026-10-17T12:00:00"])
+    from disputelib.clock import to_instants
+
+    instants, bad = to_instants(values, LA)
+    assert not bad.any()
+    assert [str(i) for i in instants.astype("datetime64[s]")] == [
+        "2026-10-17T12:00:00",
+        "2026-10-17T12:00:00",
+        "2026-10-17T03:00:00",
+        "2026-10-17T19:00:00",  # naive: noon in Pacific daylight time
+    ]

@@ -23,7 +23,8 @@ import pandas as pd
 
 _DATE_ONLY = r"^\d{4}-\d{1,2}-\d{1,2}$"
 # An offset only counts after a time of day: "2026-3-12" is a date, not 2026-3 at -12:00.
-_WITH_OFFSET = r"[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
+# Hours alone ("T12Z") and the compact form ("20261017T120000Z") count too.
+_WITH_OFFSET = r"[T ]\d{1,2}(?::?\d{2}){0,2}(?:[.,]\d+)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
 
 NAT_DAY = np.datetime64("NaT", "D")
 NAT_NS = np.datetime64("NaT", "ns")
@@ -68,9 +69,33 @@ def _parse_text(text: pd.Series, zone: str) -> np.ndarray:
         parsed = pd.to_datetime(text[aware], utc=True, format="ISO8601", errors="coerce")
         out[aware] = parsed.dt.tz_localize(None).to_numpy("datetime64[ns]")
     if naive.any():
-        parsed = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
-        out[naive] = localize(parsed.to_numpy("datetime64[ns]"), zone)
+        out[naive] = _parse_naive(text[naive], zone)
     return out
+
+
+def _parse_naive(text: pd.Series, zone: str) -> np.ndarray:
+    """UTC instants of timestamps without a recognised offset (wall time in ``zone``).
+
+    Should pandas still find an offset in some of them (a form the pattern above does not
+    know), those are read one by one as the instants they name, never as wall time.
+    """
+    try:
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        if not isinstance(parsed.dtype, pd.DatetimeTZDtype):
+            return localize(parsed.to_numpy("datetime64[ns]"), zone)
+    except (ValueError, TypeError):
+        pass
+    return np.array([_parse_one(value, zone) for value in text], dtype="datetime64[ns]")
+
+
+def _parse_one(value: str, zone: str) -> np.datetime64:
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return NAT_NS
+    if stamp is pd.NaT:
+        return NAT_NS
+    return _scalar_instant(stamp.to_pydatetime(), zone)
 
 
 def _scalar_instant(value: object, zone: str) -> np.datetime64:

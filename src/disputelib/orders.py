@@ -48,6 +48,8 @@ FIRST_DAY, LAST_DAY = np.datetime64("1970-01-01", "D"), np.datetime64("2199-12-3
 #: Longest protection a ``protection_days`` value may give (ten years).
 MAX_PROTECTION_DAYS = 3650
 
+_NUMBER_HINT = " (write US dollars as 1234.50: no currency symbol, no thousands separator)"
+
 #: Typed columns added to accepted orders (besides the canonical input columns).
 SHIPPED, RECEIVED = "shipped_date", "received_date"
 
@@ -149,7 +151,7 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
         reject(dup, "duplicate order_id (", copies.reindex(frame.index))
 
     amount, amount_bad = number_column(frame, "amount_usd")
-    reject(amount_bad | np.isinf(amount), "amount_usd is not a number")
+    reject(amount_bad | np.isinf(amount), "amount_usd is not a number" + _NUMBER_HINT)
     reject(amount.isna() & ~amount_bad, "missing amount_usd")
     reject(amount <= 0, "amount_usd must be positive")
 
@@ -187,7 +189,7 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
     reject(problem.notna() & ~problem.isin(list(PROBLEMS)), "unknown problem ", problem_text)
 
     part, part_bad = number_column(frame, "problem_amount_usd")
-    reject(part_bad | np.isinf(part), "problem_amount_usd is not a number")
+    reject(part_bad | np.isinf(part), "problem_amount_usd is not a number" + _NUMBER_HINT)
     reject(part <= 0, "problem_amount_usd must be positive")
     reject(part > amount, "problem_amount_usd is above amount_usd")
 

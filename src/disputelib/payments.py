@@ -40,11 +40,9 @@ ALIASES: dict[str, str] = {
     "pay pal": "paypal",
     # cash payment points (Russia)
     "cash payment": "cash_payment",
-    "cash": "cash_payment",
     "russian post": "cash_payment",
     "euroset": "cash_payment",
     "svyaznoy": "cash_payment",
-    "qiwi": "cash_payment",
     # money transfer
     "western union": "western_union",
     "westernunion": "western_union",

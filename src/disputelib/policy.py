@@ -379,5 +379,5 @@ def describe(pack: Pack) -> str:
     entry("lifecycle", f"seller silence -> {pack.lifecycle.seller_silence}", pack.lifecycle.rule)
     entry("refunds", "to Alipay balance: " + ", ".join(sorted(pack.refunds.alipay_methods)), pack.refunds.rule)
     ev = pack.evidence
-    entry("evidence", f"photos <= {ev.photo_max_mb} MB, videos <= {ev.video_max_mb} MB", ev.rule)
+    entry("evidence", f"photos under {ev.photo_max_mb} MB, videos under {ev.video_max_mb} MB", ev.rule)
     return "\n".join(lines)

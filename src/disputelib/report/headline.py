@@ -42,7 +42,7 @@ class Headline:
 #: Columns of the "closing soonest" table, when the orders carry them.
 CLOSING_COLUMNS = ("order_id", "store_id", "store_name", "payment_method", "window_closes", "deadline", "days_left")
 #: Columns of the refund-time summary shown on the landing page, after the grouping column.
-REFUND_COLUMNS = ("n", "events", "censored", "median_days", "median_lo", "median_hi")
+REFUND_COLUMNS = ("n", "events", "censored", "no_refund", "median_days", "median_lo", "median_hi")
 
 
 def headline(config: ReportConfig, limit: int = 10) -> Headline:

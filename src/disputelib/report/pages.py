@@ -225,9 +225,10 @@ def render_index(cfg: ReportConfig, numbers: Headline, results: list[NotebookRes
         keep = [times.columns[0], *[c for c in REFUND_COLUMNS if c in times.columns]]
         times = times[keep].rename(
             columns={
-                "n": "disputes",
+                "n": "refund due",
                 "events": "refunded",
                 "censored": "pending",
+                "no_refund": "no refund",
                 "median_days": "median days",
                 "median_lo": "95% low",
                 "median_hi": "95% high",
