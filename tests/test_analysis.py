@@ -300,14 +300,17 @@ def test_refund_durations_from_another_start():
 
 def orders_and_disputes(*rows: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Orders with hidden truth and their disputes from rows of
-    ``(what_went_wrong, strategy, seller_fix, delivered_day, dispute)``; ``dispute`` is None or
+    ``(what_went_wrong, strategy, seller_fix, delivered_day, dispute)``; ``seller_fix`` is None (not
+    talked to), ``"none"`` or ``(fix, fix_day, fix_usd)``; ``dispute`` is None or
     ``(outcome, refund_usd, received_day)``. Every order: 3 items at 1, 4 and 2 US$, shipped on day 0,
     the problem item the 4 US$ one (the whole parcel when lost)."""
     orders, found = [], []
     for i, (wrong, strategy, fix, delivered, dispute) in enumerate(rows):
+        kind, fix_day, fix_usd = fix if isinstance(fix, tuple) else (fix, None, 0.0)
         orders.append({
             "order_id": f"O{i}", "amount_usd": 7.0, "shipped_at": T0, "delivered_at": at(delivered),
-            "what_went_wrong": wrong, "strategy": strategy, "seller_fix": fix,
+            "what_went_wrong": wrong, "strategy": strategy, "seller_fix": kind,
+            "seller_fix_at": at(fix_day), "seller_fix_usd": fix_usd,
             "item_prices": np.array([1.0, 4.0, 2.0]),
             "problem_item_index": pd.NA if wrong in ("none", "lost", "not_shipped") else 1,
         })  # fmt: skip
@@ -316,39 +319,50 @@ def orders_and_disputes(*rows: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
             found.append({"dispute_id": f"D{i}", "order_id": f"O{i}", "opened_at": at((delivered or 30) + 1),
                           "outcome": outcome, "refund_usd": refund, "refund_received_at": at(received)})  # fmt: skip
     o = pd.DataFrame(orders)
-    o["delivered_at"] = pd.to_datetime(o["delivered_at"], utc=True)
+    for name in ("delivered_at", "seller_fix_at"):
+        o[name] = pd.to_datetime(o[name], utc=True)
     o["problem_item_index"] = o["problem_item_index"].astype("Int16")
     d = pd.DataFrame(found, columns=["dispute_id", "order_id", "opened_at", "outcome", "refund_usd", "refund_received_at"])
     d["refund_received_at"] = pd.to_datetime(d["refund_received_at"], utc=True)
     return o, d
 
 
+LATE = (UNTIL - T0) / pd.Timedelta(days=1) + 3  # a day after observed_until
+
+
 @pytest.mark.parametrize(
-    ("case", "row", "resolution", "money_back", "recovered_usd", "problem_day"),
+    ("case", "row", "resolution", "money_back", "recovered_usd", "problem_day", "resolved_day"),
     [
-        ("talked first, the seller refunded: money back without a dispute, valued at the missing item",
-         ("missing_item", "talk_first", "refund", 12, None), "seller_refund", True, 4.0, 12),
-        ("talked first, the seller sent it again: settled, no money",
-         ("damaged", "talk_first", "reship", 12, None), "seller_reship", False, 0.0, 12),
-        ("talked first, the seller added a gift: settled, no money",
-         ("quality", "talk_first", "gift", 12, None), "seller_gift", False, 0.0, 12),
+        ("talked first, the seller refunded 3 of the missing item's 4 US$ on day 20: money back, as recorded",
+         ("missing_item", "talk_first", ("refund", 20, 3.0), 12, None), "seller_refund", True, 3.0, 12, 20),
+        ("talked first, the seller sent it again, delivered on day 40: settled, no money",
+         ("damaged", "talk_first", ("reship", 40, 0.0), 12, None), "seller_reship", False, 0.0, 12, 40),
+        ("talked first, the seller added a gift on day 14: settled, no money",
+         ("quality", "talk_first", ("gift", 14, 0.0), 12, None), "seller_gift", False, 0.0, 12, 14),
+        ("talked first, the seller's refund still on its way at observed_until: under way, no money yet",
+         ("missing_item", "talk_first", ("refund", LATE, 3.0), 12, None), "seller_pending", False, 0.0, 12, None),
+        ("talked first, the reshipped parcel still travelling at observed_until",
+         ("damaged", "talk_first", ("reship", LATE, 0.0), 12, None), "seller_pending", False, 0.0, 12, None),
         ("talked first, no fix, disputed and refunded",
-         ("damaged", "talk_first", "none", 12, ("refunded_full", 4.0, 30)), "dispute_refunded", True, 4.0, 12),
+         ("damaged", "talk_first", "none", 12, ("refunded_full", 4.0, 30)), "dispute_refunded", True, 4.0, 12, 30),
         ("disputed at once, partial refund received",
-         ("missing_item", "dispute_at_once", None, 12, ("refunded_partial", 2.5, 25)), "dispute_refunded", True, 2.5, 12),
+         ("missing_item", "dispute_at_once", None, 12, ("refunded_partial", 2.5, 25)), "dispute_refunded", True, 2.5, 12, 25),
         ("disputed at once, refund awarded but still travelling",
-         ("damaged", "dispute_at_once", None, 12, ("refunded_full", 4.0, None)), "dispute_pending", False, 0.0, 12),
+         ("damaged", "dispute_at_once", None, 12, ("refunded_full", 4.0, None)), "dispute_pending", False, 0.0, 12, None),
         ("disputed at once, still under negotiation", ("damaged", "dispute_at_once", None, 12, ("pending", 0.0, None)),
-         "dispute_pending", False, 0.0, 12),
+         "dispute_pending", False, 0.0, 12, None),
         ("disputed at once, the seller won", ("not_as_described", "dispute_at_once", None, 12, ("seller_won", 0.0, None)),
-         "dispute_no_refund", False, 0.0, 12),
+         "dispute_no_refund", False, 0.0, 12, None),
         ("lost parcel: the problem begins at shipping, worth the whole order",
-         ("lost", "dispute_at_once", None, None, ("refunded_full", 7.0, 50)), "dispute_refunded", True, 7.0, 0),
-        ("did nothing", ("damaged", "dispute_at_once", None, 12, None), "not_disputed", False, 0.0, 12),
-        ("talked first, no fix, never disputed", ("damaged", "talk_first", "none", 12, None), "not_disputed", False, 0.0, 12),
+         ("lost", "dispute_at_once", None, None, ("refunded_full", 7.0, 50)), "dispute_refunded", True, 7.0, 0, 50),
+        ("lost parcel, the seller refunded 6.5 of the order's 7 US$ without a dispute",
+         ("lost", "talk_first", ("refund", 45, 6.5), None, None), "seller_refund", True, 6.5, 0, 45),
+        ("did nothing", ("damaged", "dispute_at_once", None, 12, None), "not_disputed", False, 0.0, 12, None),
+        ("talked first, no fix, never disputed", ("damaged", "talk_first", "none", 12, None), "not_disputed", False, 0.0, 12,
+         None),
     ],
 )
-def test_problem_table_cases(case, row, resolution, money_back, recovered_usd, problem_day):
+def test_problem_table_cases(case, row, resolution, money_back, recovered_usd, problem_day, resolved_day):
     orders, found = orders_and_disputes(row)
     out = analysis.problem_table(orders, found, UNTIL)
     assert len(out) == 1, case
@@ -357,6 +371,11 @@ def test_problem_table_cases(case, row, resolution, money_back, recovered_usd, p
     assert got["money_back"] == money_back, case
     assert got["recovered_usd"] == recovered_usd, case
     assert got["problem_at"] == at(problem_day), case
+    if resolved_day is None:
+        assert pd.isna(got["resolved_at"]) and np.isnan(got["days_to_resolution"]), case
+    else:
+        assert got["resolved_at"] == at(resolved_day), case
+        assert got["days_to_resolution"] == resolved_day - problem_day, case
 
 
 def test_problem_table_leaves_out_orders_without_a_problem_or_a_later_one():
@@ -369,30 +388,72 @@ def test_problem_table_leaves_out_orders_without_a_problem_or_a_later_one():
     out = analysis.problem_table(orders, found, UNTIL)
     assert out["order_id"].tolist() == ["O3"]
     assert orders["delivered_at"].notna().sum() == 3  # the input is not modified
-    with pytest.raises(AnalysisError, match="no column 'seller_fix'"):
-        analysis.problem_table(orders.drop(columns="seller_fix"), found, UNTIL)
+    for column in ("seller_fix", "seller_fix_at", "seller_fix_usd"):
+        with pytest.raises(AnalysisError, match=f"no column '{column}'"):
+            analysis.problem_table(orders.drop(columns=column), found, UNTIL)
 
 
 def test_problem_summary_counts_seller_fixes_as_outcomes():
     orders, found = orders_and_disputes(
-        ("missing_item", "talk_first", "refund", 12, None),
-        ("damaged", "talk_first", "reship", 12, None),
-        ("damaged", "talk_first", "none", 12, ("refunded_full", 4.0, 30)),
+        ("missing_item", "talk_first", ("refund", 16, 3.0), 12, None),  # resolved after 4 days
+        ("damaged", "talk_first", ("reship", 40, 0.0), 12, None),  # 28 days
+        ("damaged", "talk_first", "none", 12, ("refunded_full", 4.0, 30)),  # 18 days
         ("damaged", "talk_first", "none", 12, None),
-        ("damaged", "dispute_at_once", None, 12, ("refunded_full", 4.0, 20)),
+        ("damaged", "dispute_at_once", None, 12, ("refunded_full", 4.0, 20)),  # 8 days
         ("damaged", "dispute_at_once", None, 12, ("seller_won", 0.0, None)),
     )
     out = analysis.problem_summary(analysis.problem_table(orders, found, UNTIL), by="strategy").set_index("strategy")
     talk, once = out.loc["talk_first"], out.loc["dispute_at_once"]
     assert (talk["problems"], talk["seller_refund"], talk["seller_reship"], talk["dispute_refunded"]) == (4, 1, 1, 1)
-    assert talk["not_disputed"] == 1 and once["dispute_no_refund"] == 1
+    assert talk["not_disputed"] == 1 and once["dispute_no_refund"] == 1 and talk["seller_pending"] == 0
     assert talk["money_back_share"] == 0.5 and talk["resolved_share"] == 0.75
     assert once["money_back_share"] == 0.5 and once["resolved_share"] == 0.5
-    assert (talk["dispute_usd"], talk["seller_refund_usd"], talk["recovered_usd"]) == (4.0, 4.0, 8.0)
-    assert talk["recovered_per_problem_usd"] == 2.0 and once["recovered_per_problem_usd"] == 2.0
+    # the seller's refund is what was recorded (3 US$), not the missing item's price (4 US$)
+    assert (talk["dispute_usd"], talk["seller_refund_usd"], talk["recovered_usd"]) == (4.0, 3.0, 7.0)
+    assert talk["recovered_per_problem_usd"] == 1.75 and once["recovered_per_problem_usd"] == 2.0
+    # median of 4, 18 and 28 days (the reship counts); the dispute refund alone: 8 days
+    assert talk["median_days_to_resolution"] == 18.0 and once["median_days_to_resolution"] == 8.0
     assert list(out.columns[1 : 1 + len(analysis.RESOLUTIONS)]) == list(analysis.RESOLUTIONS)
     whole = analysis.problem_summary(analysis.problem_table(orders, found, UNTIL), by=None)
     assert whole["group"].tolist() == ["all"] and whole["problems"].item() == 6
+
+
+def test_resolution_times_count_seller_fixes_censor_what_is_under_way_and_leave_out_the_rest():
+    orders, found = orders_and_disputes(
+        ("missing_item", "talk_first", ("refund", 16, 3.0), 12, None),  # 4 days
+        ("quality", "talk_first", ("gift", 13, 0.0), 12, None),  # 1 day
+        ("damaged", "talk_first", ("reship", LATE, 0.0), 12, None),  # under way: censored
+        ("damaged", "talk_first", "none", 12, ("refunded_full", 4.0, 30)),  # 18 days
+        ("damaged", "talk_first", "none", 12, None),  # never resolved: left out
+        ("damaged", "dispute_at_once", None, 12, ("refunded_full", 4.0, None)),  # money on its way: censored
+        ("damaged", "dispute_at_once", None, 12, ("seller_won", 0.0, None)),  # left out
+    )
+    problems = analysis.problem_table(orders, found, UNTIL)
+    durations = analysis.resolution_durations(problems)
+    until = (UNTIL - at(12)) / pd.Timedelta(days=1)
+    assert durations["order_id"].tolist() == ["O0", "O1", "O2", "O3", "O5"]
+    assert durations["days"].tolist() == [4.0, 1.0, until, 18.0, until]
+    assert durations["event"].tolist() == [True, True, False, True, False]
+    assert durations.attrs["unresolved"] == {"dispute_no_refund": 1, "not_disputed": 1}
+    summary = analysis.resolution_time_summary(problems, by="strategy").set_index("strategy")
+    talk = summary.loc["talk_first"]
+    assert (talk["n"], talk["events"], talk["censored"], talk["unresolved"]) == (4, 3, 1, 1)
+    assert talk["median_days"] == 18.0  # 1, 4, 18 days and one censored: fewer than half wait after day 18
+    once = summary.loc["dispute_at_once"]
+    assert (once["n"], once["events"], once["censored"], once["unresolved"]) == (1, 0, 1, 1)
+    assert np.isnan(once["median_days"])
+    kinds = analysis.resolution_time_summary(problems, by="resolution").set_index("resolution")
+    assert kinds.loc["seller_gift", "median_days"] == 1.0 and kinds.loc["dispute_refunded", "median_days"] == 18.0
+    assert kinds.loc["seller_pending", "censored"] == 1 and kinds.loc["not_disputed", "unresolved"] == 1
+    fits = analysis.resolution_survival_by(problems, by="strategy")
+    assert sorted(fits) == ["dispute_at_once", "talk_first"] and len(fits["talk_first"].time) == 4
+    # the chart draws those curves: one line per strategy plus the censoring ticks
+    from disputelib import charts
+
+    ax = charts.survival_curves(problems, by="strategy", until="resolution")
+    assert ax.get_ylabel() == "Still unresolved" and "resolution" in ax.get_title()
+    with pytest.raises(AnalysisError, match="end before their problem_at"):
+        analysis.resolution_durations(problems.assign(resolved_at=problems["problem_at"] - pd.Timedelta(days=1)))
 
 
 @pytest.fixture(scope="module")
@@ -420,6 +481,19 @@ def test_simulated_strategies_start_their_problems_at_the_same_instant(strategie
     fixed = talk["resolution"].isin(["seller_refund", "seller_reship", "seller_gift"])
     assert fixed.sum() > 0 and talk.loc[fixed, "dispute_id"].isna().all()
     assert not once["resolution"].str.startswith("seller").any()
+    # with the time and the amount the simulator recorded: after the problem, by the end,
+    # and a seller's refund is at most the problem's value
+    assert (talk.loc[fixed, "resolved_at"] == talk.loc[fixed, "seller_fix_at"]).all()
+    assert (talk.loc[fixed, "days_to_resolution"] > 0).all()
+    assert (talk.loc[fixed, "resolved_at"] <= talk_sim.observed_until).all()
+    refunds = talk[talk["resolution"] == "seller_refund"]
+    assert len(refunds) > 10
+    assert (refunds["recovered_usd"] > 0).all() and (refunds["recovered_usd"] <= refunds["value_usd"] + 1e-9).all()
+    assert refunds["recovered_usd"].sum() < refunds["value_usd"].sum()  # partial refunds happen
+    # the seller's fixes are the quicker ones: talking first resolves sooner than disputing at once
+    times = analysis.resolution_time_summary(pd.concat([once, talk]), by="strategy").set_index("strategy")
+    assert times.loc["talk_first", "median_days"] < times.loc["dispute_at_once", "median_days"]
+    assert times.loc["talk_first", "n"] == int(talk["resolution"].isin(analysis.RESOLVED + analysis.UNDER_WAY).sum())
     # measured from the problem, a talk-first dispute includes the days of talking
     waited = analysis.refund_time_summary(talk[talk["dispute_id"].notna()], by=None, start="problem_at")
     from_opening = analysis.refund_time_summary(talk_sim.disputes, by=None)

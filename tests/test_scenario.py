@@ -39,6 +39,9 @@ def test_default_models_what_the_issue_lists():
     assert any(mix.get("bank_transfer", 0) > 0 for mix in sc.payment_methods.values())
     assert 0 < sc.fulfilment.p_most_expensive_missing < 1
     assert sc.problems["lost"] > 0 and sc.problems["damaged"] > 0
+    # sellers' fixes without a dispute: when (days after the buyer wrote) and how much a refund returns
+    assert sc.sellers.fix_days_mean > 0
+    assert 0 < sc.sellers.refund_fraction[0] < sc.sellers.refund_fraction[1] <= 1
 
 
 def test_seed_story_is_the_blog_order():
@@ -123,6 +126,12 @@ def _write(tmp_path: Path, raw: dict) -> Path:
         (lambda r: r["payment_methods"]["US"].update(bitcoin=0.0), r"'payment_methods.US.bitcoin' is not a payment method"),
         (lambda r: r["payment_spellings"]["card"].update(Bitcoin=0.0), r"'payment_spellings.card.Bitcoin' is not a spelling"),
         (lambda r: r["countries"].update(XX=0.0), r"'countries.XX' is not an upper-case ISO 3166"),
+        (lambda r: r["sellers"].update(fix_days_mean=-1), r"'sellers.fix_days_mean' must be >= 0"),
+        (lambda r: r["sellers"].update(fix_days_mean="soon"), r"'sellers.fix_days_mean' must be a number"),
+        (lambda r: r["sellers"].pop("fix_days_mean"), r"missing key 'sellers.fix_days_mean'"),
+        (lambda r: r["sellers"].update(refund_fraction=[0.5, 1.2]), r"'sellers.refund_fraction' must be a \[low, high\].*at most 1"),
+        (lambda r: r["sellers"].update(refund_fraction=[0.9, 0.5]), r"'sellers.refund_fraction' must be a \[low, high\]"),
+        (lambda r: r["sellers"].update(refund_fractoin=[0.5, 1.0]), r"unknown key 'sellers.refund_fractoin'"),
     ],
 )
 def test_bad_files_name_the_key_and_file(tmp_path: Path, change, message):

@@ -230,6 +230,53 @@ def test_property_every_simulated_log_obeys_the_pack(seed, n, pack, scenario, pe
     check_pending_rows(sim.disputes)
 
 
+def test_seller_fixes_record_when_and_how_much(sim):
+    o = sim.orders
+    assert str(o["seller_fix_at"].dtype) == TS and str(o["seller_fix_usd"].dtype) == "float64"
+    fix = o["seller_fix"]
+    # only buyers who talked first have a seller's answer; none, reship, refund and gift all occur
+    assert fix.notna().eq(o["strategy"].eq("talk_first") & ~o["what_went_wrong"].isin(["none", "not_shipped"])).all()
+    assert set(fix.dropna()) == {"none", "reship", "refund", "gift"}
+    fixed = fix.isin(["reship", "refund", "gift"]).to_numpy(bool)
+    assert o["seller_fix_at"].notna().to_numpy(bool).tolist() == fixed.tolist()
+    # a fixed problem never goes to a dispute; the fix comes after the problem began
+    assert o.loc[fixed, "dispute_id"].isna().all()
+    began = o["delivered_at"].fillna(o["shipped_at"])
+    assert (o.loc[fixed, "seller_fix_at"] > began[fixed]).all()
+    # money only for a refund: a share of the problem's value (the order for a lost parcel)
+    refund = fix.eq("refund").to_numpy(bool)
+    assert (o.loc[~refund, "seller_fix_usd"] == 0).all() and (o.loc[refund, "seller_fix_usd"] >= 0.01).all()
+    prices = o["item_prices"].map(np.asarray)
+    index = o["problem_item_index"]
+    value = np.array([p[int(i)] if pd.notna(i) else a for p, i, a in zip(prices, index, o["amount_usd"], strict=True)])
+    share = o.loc[refund, "seller_fix_usd"] / value[refund]
+    assert share.between(0.5 - 0.01, 1.0 + 1e-9).all() and share.std() > 0.05
+    # a reship travels like a parcel, a gift is agreed within days, a refund reaches the buyer in between
+    days = (o["seller_fix_at"] - began).dt.total_seconds() / 86_400
+    delivered = o["what_went_wrong"].ne("lost")
+    median = days[delivered].groupby(fix).median()
+    assert median["gift"] < median["refund"] < median["reship"]
+    assert median["reship"] > 10
+
+
+def test_seller_fix_knobs():
+    base = simulate(20_000, 4).orders
+    sc = load_scenario("default", overrides={"sellers.fix_days_mean": 10.0, "sellers.refund_fraction": [1.0, 1.0]})
+    slow = simulate(20_000, 4, scenario=sc).orders
+    # the same orders get the same fixes; only their time and amount move
+    pd.testing.assert_series_equal(base["seller_fix"], slow["seller_fix"])
+    pd.testing.assert_frame_equal(base.drop(columns=["seller_fix_at", "seller_fix_usd"]),
+                                  slow.drop(columns=["seller_fix_at", "seller_fix_usd"]))  # fmt: skip
+    gift = base["seller_fix"].eq("gift")
+    # the same draws stretched from a 2-day to a 10-day mean: every gift comes later, 8 days on average
+    later = (slow.loc[gift, "seller_fix_at"] - base.loc[gift, "seller_fix_at"]).dt.total_seconds() / 86_400
+    assert gift.sum() > 50 and (later > 0).all()
+    assert later.mean() == pytest.approx(8, rel=0.25)
+    refund = slow["seller_fix"].eq("refund")
+    value = slow.loc[refund, "problem_amount_usd"].fillna(slow.loc[refund, "amount_usd"])
+    assert np.allclose(slow.loc[refund, "seller_fix_usd"], value)
+
+
 def test_same_seed_same_data_other_seed_other_data():
     a, b, c = simulate(3_000, 1), simulate(3_000, 1), simulate(3_000, 2)
     for name in ("orders", "events", "disputes"):

@@ -26,9 +26,12 @@ orders, the instant each buyer's problem began (``problem_at``), so that a dispu
 to refund can include the days before it was opened.
 
 Buyer strategies are compared per problem, not per dispute (:func:`problem_table`,
-:func:`problem_summary`): a buyer who talks to the seller first may get a reship, a refund
-or a gift without any dispute, and opens later when the talk fails, so counting only
-disputes from their opening would leave out both the fixes and the days spent talking.
+:func:`problem_summary`, :func:`resolution_time_summary`): a buyer who talks to the seller
+first may get a reship, a refund or a gift without any dispute, and opens later when the
+talk fails, so counting only disputes from their opening would leave out both the fixes
+and the days spent talking. Time to resolution runs from the problem to whichever came:
+the seller's fix reaching the buyer (the simulator records when, and how much a seller
+refunded) or a dispute's money received.
 
 Survival curves, quantiles and their confidence intervals come from statsmodels'
 Kaplan-Meier estimator (:class:`statsmodels.duration.survfunc.SurvfuncRight`); the group
@@ -58,13 +61,15 @@ STAGES: dict[str, str] = {
     "refunded": "refund_received_at",
 }
 #: What became of a buyer's problem (:func:`problem_table`), in order: fixed by the seller
-#: without a dispute (a refund, the goods sent again, a gift), a dispute whose refund was
-#: received, a dispute still open or whose refund is still on its way at ``observed_until``,
-#: a dispute that ended without a refund, or no dispute at all.
+#: without a dispute (a refund, the goods sent again, a gift) by ``observed_until``, a
+#: seller's fix agreed but not yet with the buyer then (money or parcel on its way), a
+#: dispute whose refund was received, a dispute still open or whose refund is still on its
+#: way at ``observed_until``, a dispute that ended without a refund, or no dispute at all.
 RESOLUTIONS: tuple[str, ...] = (
     "seller_refund",
     "seller_reship",
     "seller_gift",
+    "seller_pending",
     "dispute_refunded",
     "dispute_pending",
     "dispute_no_refund",
@@ -74,6 +79,8 @@ RESOLUTIONS: tuple[str, ...] = (
 MONEY_BACK: tuple[str, ...] = ("seller_refund", "dispute_refunded")
 #: Resolutions that settled the problem for the buyer: money back, the goods again, or a gift.
 RESOLVED: tuple[str, ...] = ("seller_refund", "seller_reship", "seller_gift", "dispute_refunded")
+#: Resolutions still under way at ``observed_until`` (censored in time to resolution).
+UNDER_WAY: tuple[str, ...] = ("seller_pending", "dispute_pending")
 #: Hidden-truth values of ``what_went_wrong`` that are not a problem of a shipped order.
 NO_PROBLEM: tuple[str, ...] = ("none", "not_shipped")
 
@@ -245,7 +252,11 @@ def survival_by(
     >>> fits = survival_by(disputes, by="payment_method")  # doctest: +SKIP
     >>> fits["card"].quantile(0.5)  # median days to refund  # doctest: +SKIP
     """
-    durations = refund_durations(disputes, start)
+    return _fits(refund_durations(disputes, start), by)
+
+
+def _fits(durations: pd.DataFrame, by: str | None) -> dict[str, SurvfuncRight]:
+    """One Kaplan-Meier fit per group of a frame with ``days`` and ``event``, sorted by label."""
     labels = _labels(durations, by)
     fits: dict[str, SurvfuncRight] = {}
     for label in sorted(labels.unique()):
@@ -309,12 +320,17 @@ def refund_time_summary(
     >>> refund_time_summary(disputes, by="refund_channel")  # doctest: +SKIP
     """
     durations = refund_durations(disputes, start)
-    _require(disputes, ["outcome"])
-    name = _group_name(by)
-    kept_labels = _labels(durations, by)
     excluded = _outcome(disputes).isin(NO_REFUND).fillna(False)
     dropped_labels = _labels(disputes, by)[excluded.to_numpy(bool)]
-    fits = survival_by(disputes, by, start)
+    return _time_summary(durations, dropped_labels, by, alpha, decimals)
+
+
+def _time_summary(durations: pd.DataFrame, dropped_labels: pd.Series, by: str | None, alpha: float, decimals: int,
+                  dropped: str = "no_refund") -> pd.DataFrame:  # fmt: skip
+    """Counts and Kaplan-Meier quantiles per group; ``dropped`` names the column counting excluded rows."""
+    name = _group_name(by)
+    kept_labels = _labels(durations, by)
+    fits = _fits(durations, by)
     counts = pd.DataFrame(
         {
             "n": kept_labels.value_counts(),
@@ -335,7 +351,7 @@ def refund_time_summary(
     )
     out = pd.concat([counts, stats.round(decimals)], axis=1).reindex(columns=list(_SUMMARY_COLUMNS))
     out.index.name = name
-    return out.reset_index()
+    return out.reset_index().rename(columns={"no_refund": dropped})
 
 
 def logrank(disputes: pd.DataFrame, by: str = "payment_method") -> pd.DataFrame:
@@ -503,7 +519,8 @@ def problem_table(orders: pd.DataFrame, disputes: pd.DataFrame, observed_until) 
     orders
         Simulated orders with the hidden truth (``Simulation.orders``): ``order_id``,
         ``amount_usd``, ``shipped_at``, ``delivered_at``, ``what_went_wrong``,
-        ``strategy``, ``seller_fix``, ``item_prices``, ``problem_item_index``.
+        ``strategy``, ``seller_fix``, ``seller_fix_at``, ``seller_fix_usd``,
+        ``item_prices``, ``problem_item_index``.
     disputes
         The same simulation's disputes (``order_id``, ``dispute_id``, ``opened_at``,
         ``outcome``, ``refund_usd``, ``refund_received_at``); at most one per order.
@@ -516,16 +533,20 @@ def problem_table(orders: pd.DataFrame, disputes: pd.DataFrame, observed_until) 
         Sorted by ``order_id``: ``order_id``, ``strategy``, ``what_went_wrong``,
         ``problem_at`` (UTC), ``value_usd`` (the problem item's price; the order amount for
         a lost parcel), ``seller_fix`` (what a seller the buyer talked to did),
-        ``dispute_id``, ``opened_at``, ``outcome``, ``refund_usd``,
-        ``refund_received_at`` (the dispute's, missing without one), ``observed_until``,
-        ``resolution`` (one of :data:`RESOLUTIONS`: a seller's fix counts only without a
-        dispute), ``money_back`` (bool, :data:`MONEY_BACK`) and ``recovered_usd`` (the
-        dispute refund received, or for ``seller_refund`` the problem's ``value_usd``: the
-        simulator does not record what a seller refunds outside a dispute, so this
-        assumes the whole problem; 0 otherwise). A dispute's ``refund_received_at``
-        minus ``problem_at`` is the time from problem to money back; use
-        :func:`refund_time_summary` with ``start="problem_at"`` on the rows with a
-        dispute. A seller's fix has no time: the simulator does not record when it came.
+        ``seller_fix_at`` (when that fix reached the buyer) and ``seller_fix_usd`` (what
+        the seller refunded without a dispute), ``dispute_id``, ``opened_at``,
+        ``outcome``, ``refund_usd``, ``refund_received_at`` (the dispute's, missing
+        without one), ``observed_until``, ``resolution`` (the kind, one of
+        :data:`RESOLUTIONS`: a seller's fix counts only without a dispute, and only once
+        it reached the buyer by ``observed_until``, else ``seller_pending``),
+        ``resolved_at`` (when the problem was settled: ``seller_fix_at`` for a seller's
+        fix, ``refund_received_at`` for a dispute refund; NaT for the other kinds),
+        ``days_to_resolution`` (``problem_at`` to ``resolved_at`` in days; NaN when not
+        resolved), ``money_back`` (bool, :data:`MONEY_BACK`) and ``recovered_usd`` (the
+        dispute refund received, or the seller's recorded refund; 0 otherwise). Use
+        :func:`resolution_time_summary` for times that count fixes and disputes still
+        under way (censored), or :func:`refund_time_summary` with
+        ``start="problem_at"`` on the rows with a dispute.
 
     Raises
     ------
@@ -539,7 +560,7 @@ def problem_table(orders: pd.DataFrame, disputes: pd.DataFrame, observed_until) 
     >>> problem_summary(problems, by="strategy")  # doctest: +SKIP
     """
     _require(orders, ["order_id", "amount_usd", "shipped_at", "delivered_at", "what_went_wrong", "strategy",
-                      "seller_fix", "item_prices", "problem_item_index"])  # fmt: skip
+                      "seller_fix", "seller_fix_at", "seller_fix_usd", "item_prices", "problem_item_index"])  # fmt: skip
     _require(disputes, ["order_id", "dispute_id", "opened_at", "outcome", "refund_usd", "refund_received_at"])
     until = pd.Timestamp(observed_until)
     until = until.tz_localize("UTC") if until.tzinfo is None else until.tz_convert("UTC")
@@ -555,9 +576,12 @@ def problem_table(orders: pd.DataFrame, disputes: pd.DataFrame, observed_until) 
             "problem_at": began[keep].to_numpy(),
             "value_usd": _problem_values(chosen),
             "seller_fix": chosen["seller_fix"].astype("string").to_numpy(),
+            "seller_fix_at": _instants(chosen["seller_fix_at"]).to_numpy(),
+            "seller_fix_usd": pd.to_numeric(chosen["seller_fix_usd"], errors="coerce").fillna(0.0).to_numpy("float64"),
         }
     )
-    frame["problem_at"] = _instants(frame["problem_at"])
+    for column in ("problem_at", "seller_fix_at"):
+        frame[column] = _instants(frame[column])
     found = disputes[["order_id", "dispute_id", "opened_at", "outcome", "refund_usd", "refund_received_at"]].copy()
     found["order_id"] = found["order_id"].astype("string")
     if found["order_id"].duplicated().any():
@@ -571,23 +595,145 @@ def problem_table(orders: pd.DataFrame, disputes: pd.DataFrame, observed_until) 
     received = frame["refund_received_at"].notna().to_numpy(bool)
     no_refund = _outcome(frame).isin(NO_REFUND).fillna(False).to_numpy(bool)
     fix = frame["seller_fix"].fillna("none").to_numpy(object)
+    fixed = np.isin(fix, ["refund", "reship", "gift"])
+    arrived = (frame["seller_fix_at"] <= until).fillna(False).to_numpy(bool)
     resolution = np.select(
-        [disputed & received, disputed & no_refund, disputed, fix == "refund", fix == "reship", fix == "gift"],
-        ["dispute_refunded", "dispute_no_refund", "dispute_pending", "seller_refund", "seller_reship", "seller_gift"],
+        [disputed & received, disputed & no_refund, disputed, fixed & ~arrived,
+         fix == "refund", fix == "reship", fix == "gift"],
+        ["dispute_refunded", "dispute_no_refund", "dispute_pending", "seller_pending",
+         "seller_refund", "seller_reship", "seller_gift"],
         default="not_disputed",
-    )
+    )  # fmt: skip
     refund = pd.to_numeric(frame["refund_usd"], errors="coerce").fillna(0.0).to_numpy("float64")
     frame["resolution"] = pd.array(resolution, dtype="string")
+    seller = np.isin(resolution, ["seller_refund", "seller_reship", "seller_gift"])
+    frame["resolved_at"] = frame["seller_fix_at"].where(seller, frame["refund_received_at"].where(
+        resolution == "dispute_refunded"))  # fmt: skip
+    frame["days_to_resolution"] = ((frame["resolved_at"] - frame["problem_at"]) / _DAY).astype("float64")
     frame["money_back"] = np.isin(resolution, MONEY_BACK)
     frame["recovered_usd"] = np.round(
-        np.select([resolution == "dispute_refunded", resolution == "seller_refund"], [refund, frame["value_usd"]], 0.0),
+        np.select([resolution == "dispute_refunded", resolution == "seller_refund"], [refund, frame["seller_fix_usd"]], 0.0),
         2,
     )
     return frame.sort_values("order_id", ignore_index=True)
 
 
+def resolution_durations(problems: pd.DataFrame) -> pd.DataFrame:
+    """Days from each problem to its resolution, with a censoring flag.
+
+    A problem is resolved (an event) when it reached one of :data:`RESOLVED`: a seller's
+    refund, reship or gift that reached the buyer, or a dispute refund received; its time
+    is ``resolved_at`` minus ``problem_at``. A problem still under way at
+    ``observed_until`` (:data:`UNDER_WAY`: a seller's fix or a dispute not finished) is
+    censored there. A problem that will not be resolved (``dispute_no_refund``,
+    ``not_disputed``) is excluded; counts in ``attrs["unresolved"]``.
+
+    Parameters
+    ----------
+    problems
+        A :func:`problem_table` (``resolution``, ``problem_at``, ``resolved_at``,
+        ``observed_until``). It is not modified.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The kept problems with all their columns (new 0-based index), then ``days``
+        (float) and ``event`` (bool, True when resolved).
+
+    Raises
+    ------
+    AnalysisError
+        When a column is missing, or a problem is resolved before it began.
+
+    Examples
+    --------
+    >>> resolution_durations(problems)[["resolution", "days", "event"]]  # doctest: +SKIP
+    """
+    _require(problems, ["resolution", "problem_at", "resolved_at", "observed_until"])
+    resolution = problems["resolution"].astype("string")
+    kept_rows = resolution.isin(RESOLVED + UNDER_WAY).fillna(False).to_numpy(bool)
+    kept = problems.loc[kept_rows]
+    event = resolution[kept_rows].isin(RESOLVED).to_numpy(bool)
+    resolved = _instants(kept["resolved_at"])
+    if resolved[event].isna().any():
+        raise AnalysisError(f"{int(resolved[event].isna().sum())} resolved problems have no resolved_at")
+    end = resolved.where(event, _instants(kept["observed_until"]))
+    days = (end - _instants(kept["problem_at"])) / _DAY
+    if days.isna().any():
+        raise AnalysisError(f"{int(days.isna().sum())} problems have no problem_at or observed_until")
+    if (days < 0).any():
+        raise AnalysisError(f"{int((days < 0).sum())} problems end before their problem_at")
+    out = kept.reset_index(drop=True)
+    out["days"] = days.to_numpy("float64")
+    out["event"] = event
+    out.attrs["unresolved"] = {name: int((resolution == name).sum()) for name in ("dispute_no_refund", "not_disputed")}
+    return out
+
+
+def resolution_survival_by(problems: pd.DataFrame, by: str | None = "strategy") -> dict[str, SurvfuncRight]:
+    """Kaplan-Meier curves of time from problem to resolution, one per group.
+
+    Parameters
+    ----------
+    problems
+        A :func:`problem_table` (see :func:`resolution_durations`).
+    by
+        Column to group by (``strategy``, ``resolution``, a variant label...); None for one
+        curve. Missing values form the group ``unknown``.
+
+    Returns
+    -------
+    dict of str to statsmodels.duration.survfunc.SurvfuncRight
+        Sorted by group label; groups without any kept problem are left out.
+
+    Examples
+    --------
+    >>> resolution_survival_by(problems)["talk_first"].quantile(0.5)  # doctest: +SKIP
+    """
+    return _fits(resolution_durations(problems), by)
+
+
+def resolution_time_summary(
+    problems: pd.DataFrame, by: str | None = "strategy", alpha: float = 0.05, decimals: int = 1
+) -> pd.DataFrame:
+    """Median and 90th-percentile days from problem to resolution per group, with confidence intervals.
+
+    Counts seller fixes (refund, reship, gift, when they reached the buyer) and dispute
+    refunds alike; see :func:`resolution_durations` for what is censored and excluded.
+
+    Parameters
+    ----------
+    problems
+        A :func:`problem_table`.
+    by
+        Column to group by; ``resolution`` gives one row per kind of resolution. None for
+        a single row labelled ``all``.
+    alpha
+        1 - confidence level of the intervals.
+    decimals
+        Days are rounded to this many decimals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, sorted by label: the group column, ``n`` (problems in the
+        analysis), ``events`` (resolved), ``censored`` (still under way at
+        ``observed_until``), ``unresolved`` (excluded: a dispute without a refund, or no
+        dispute and no fix), ``median_days`` with ``median_lo`` and ``median_hi``, and
+        ``p90_days`` with ``p90_lo`` and ``p90_hi`` (as in :func:`refund_time_summary`).
+
+    Examples
+    --------
+    >>> resolution_time_summary(problems, by="strategy")  # doctest: +SKIP
+    """
+    durations = resolution_durations(problems)
+    excluded = problems["resolution"].astype("string").isin(["dispute_no_refund", "not_disputed"]).fillna(False)
+    dropped_labels = _labels(problems, by)[excluded.to_numpy(bool)]
+    return _time_summary(durations, dropped_labels, by, alpha, decimals, dropped="unresolved")
+
+
 def problem_summary(problems: pd.DataFrame, by: str | None = "strategy", decimals: int = 3) -> pd.DataFrame:
-    """What became of the buyers' problems per group: seller fixes, disputes, money back.
+    """What became of the buyers' problems per group: seller fixes, disputes, money back, days.
 
     Parameters
     ----------
@@ -597,7 +743,7 @@ def problem_summary(problems: pd.DataFrame, by: str | None = "strategy", decimal
         Column to group by (``strategy``, ``what_went_wrong``, a variant label...); None
         for one row labelled ``all``.
     decimals
-        Shares are rounded to this many decimals (amounts to cents).
+        Shares are rounded to this many decimals (amounts to cents, days to 0.1).
 
     Returns
     -------
@@ -606,10 +752,12 @@ def problem_summary(problems: pd.DataFrame, by: str | None = "strategy", decimal
         ``problems``, one count column per resolution in :data:`RESOLUTIONS` order,
         ``money_back_share`` (problems with money back: a seller's refund or a dispute
         refund received, over problems), ``resolved_share`` (:data:`RESOLVED` over
-        problems: money back, the goods sent again or a gift), ``dispute_usd`` (dispute
-        refunds received), ``seller_refund_usd`` (sellers' refunds without a dispute,
-        valued at the problem's value, see :func:`problem_table`), ``recovered_usd``
-        (their sum) and ``recovered_per_problem_usd``.
+        problems: money back, the goods sent again or a gift), ``median_days_to_resolution``
+        (Kaplan-Meier median of :func:`resolution_time_summary`: problem to seller's fix or
+        dispute refund, fixes and disputes under way censored, problems never resolved
+        left out; NaN if not reached), ``dispute_usd`` (dispute refunds received),
+        ``seller_refund_usd`` (sellers' refunds without a dispute, as recorded),
+        ``recovered_usd`` (their sum) and ``recovered_per_problem_usd``.
 
     Examples
     --------
@@ -627,6 +775,8 @@ def problem_summary(problems: pd.DataFrame, by: str | None = "strategy", decimal
     total = out["problems"].where(out["problems"] > 0)
     out.insert(len(RESOLUTIONS) + 1, "money_back_share", (out[list(MONEY_BACK)].sum(axis=1) / total).round(decimals))
     out.insert(len(RESOLUTIONS) + 2, "resolved_share", (out[list(RESOLVED)].sum(axis=1) / total).round(decimals))
+    times = resolution_time_summary(problems, by=by).set_index(_group_name(by))["median_days"]
+    out.insert(len(RESOLUTIONS) + 3, "median_days_to_resolution", times.reindex(out.index).to_numpy("float64"))
     out["recovered_usd"] = out["dispute_usd"] + out["seller_refund_usd"]
     out["recovered_per_problem_usd"] = (out["recovered_usd"] / total).round(2)
     money = ["dispute_usd", "seller_refund_usd", "recovered_usd"]

@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
-from disputelib.analysis import STAGES, survival_by
+from disputelib.analysis import STAGES, resolution_survival_by, survival_by
 from disputelib.windows import STATUSES, as_date
 
 #: Colour per eligibility status.
@@ -69,12 +69,17 @@ def survival_curves(
     ax: Axes | None = None,
     title: str | None = None,
     start: str = "opened_at",
+    until: str = "refund",
 ) -> Axes:
-    """Kaplan-Meier curves of time to refund, one step line per group.
+    """Kaplan-Meier curves of time to refund (or to resolution), one step line per group.
 
     The y axis is the share of disputes still waiting for their money; a tick on a curve
     marks a censored dispute (refund still pending when observation ended). Disputes that
     ended without a refund are not part of the curves (see :mod:`disputelib.analysis`).
+    With ``until="resolution"`` the table is a :func:`disputelib.analysis.problem_table`
+    and the curves run from each problem to its resolution, a seller's fix or a dispute
+    refund (:func:`disputelib.analysis.resolution_survival_by`; ``start`` is then
+    ``problem_at``).
 
     Parameters
     ----------
@@ -89,6 +94,8 @@ def survival_curves(
     start
         Column of the instant the clock starts: ``opened_at`` (the dispute's opening), or
         ``problem_at`` for a :func:`disputelib.analysis.problem_table` (the buyer's problem).
+    until
+        ``refund`` (a dispute's money received) or ``resolution`` (see above).
 
     Returns
     -------
@@ -99,16 +106,19 @@ def survival_curves(
     >>> ax = survival_curves(disputes, by="refund_channel")  # doctest: +SKIP
     """
     ax = _axes(ax, (8, 4.5))
-    fits = survival_by(disputes, by, start)
-    label = (by or "all disputes").replace("_", " ")
-    ax.set_title(title or f"Time to refund by {label} (Kaplan-Meier)")
+    if until not in ("refund", "resolution"):
+        raise ValueError(f"until must be 'refund' or 'resolution', not {until!r}")
+    resolution = until == "resolution"
+    fits = resolution_survival_by(disputes, by) if resolution else survival_by(disputes, by, start)
+    label = (by or ("all problems" if resolution else "all disputes")).replace("_", " ")
+    ax.set_title(title or f"Time to {until} by {label} (Kaplan-Meier)")
     starts = {"opened_at": "the dispute was opened", "problem_at": "the problem began"}
-    since = starts.get(start, start.replace("_", " "))
+    since = starts["problem_at"] if resolution else starts.get(start, start.replace("_", " "))
     ax.set_xlabel(f"Days since {since}")
-    ax.set_ylabel("Still waiting for the money")
+    ax.set_ylabel("Still unresolved" if resolution else "Still waiting for the money")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     if not fits:
-        return _nothing(ax, "no disputes with a refund to show")
+        return _nothing(ax, "no problems to show" if resolution else "no disputes with a refund to show")
     for i, (group, fit) in enumerate(fits.items()):
         colour = PALETTE[i % len(PALETTE)]
         times = np.concatenate([[0.0], np.asarray(fit.surv_times, dtype=float)])
@@ -124,7 +134,7 @@ def survival_curves(
     ax.grid(True, alpha=0.3)
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Line2D([], [], marker="|", linestyle="none", color="#444444", markersize=7))
-    labels.append("censored (still pending)")
+    labels.append("censored (still under way)" if resolution else "censored (still pending)")
     ax.legend(handles, labels, title=label, loc="upper right", fontsize="small")
     return ax
 

@@ -135,6 +135,10 @@ class Sellers:
     """Sellers' answers."""
 
     fix_when_contacted: Mapping[str, float] = _doc("mix", "what a contacted seller does", SELLER_FIXES)
+    fix_days_mean: float = _doc("num", "mean days from the buyer noticing the problem to the seller's fix agreed (exponential)")
+    refund_fraction: tuple[float, float] = _doc(
+        "fraction_range", "share of the problem's value a seller refunds without a dispute"
+    )
     p_silent: float = _doc("p", "share of disputes the seller never answers")
     response_days_median: float = _doc("num+", "median days to answer a dispute (log-normal)")
     response_days_sigma: float = _doc("num", "log-normal spread of the answer delay")

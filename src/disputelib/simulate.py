@@ -147,8 +147,14 @@ class Simulation:
         truth: ``store_id``, ``ordered_at``, ``delivered_at``, ``n_items``,
         ``item_prices`` (list of US$), ``problem_item_index`` (0-based position of the
         missing, damaged... item; <NA> when none), ``what_went_wrong``, ``strategy``,
-        ``filmed_unboxing``, ``seller_fix`` (what a contacted seller did) and
-        ``dispute_id`` (<NA> when no dispute was opened by ``observed_until``).
+        ``filmed_unboxing``, ``seller_fix`` (what a seller the buyer talked to first did:
+        ``none``, ``reship``, ``refund`` or ``gift``; <NA> when the buyer did not talk to
+        the seller), ``seller_fix_at`` (when the fix reached the buyer: the money for a
+        refund, the parcel for a reship, the seller's agreement for a gift; NaT without a
+        fix), ``seller_fix_usd`` (money the seller returned outside a dispute: the refund,
+        0 for a reship, a gift or no fix) and ``dispute_id`` (<NA> when no dispute was
+        opened by ``observed_until``). Like ``delivered_at``, the hidden truth is not cut
+        at ``observed_until``: a ``seller_fix_at`` after it is a fix still on its way then.
     events
         ``dispute_id``, ``order_id``, ``event``, ``at`` (UTC), ``amount_usd``.
     disputes
@@ -382,7 +388,69 @@ def _orders_block(draws: _Draws, first: int, sc: Scenario, pack: Pack, start: np
                     _hours(draws.exponential("open_delay_hours", bu.open_delay_hours_mean)))  # fmt: skip
     out["wants_to_open"] = out["noticed"] + wait
     out["window_jitter"] = _hours(draws.uniform("window_jitter") * 12)
+    _seller_fixes(draws, out, sc, pack)
     return out
+
+
+def _money_arrives(issued_at: np.ndarray, methods: np.ndarray, channel: np.ndarray, countries: np.ndarray,
+                   u_days: np.ndarray, u_hour: np.ndarray, sc: Scenario, pack: Pack) -> np.ndarray:  # fmt: skip
+    """When refunds issued at ``issued_at`` reach the buyer (UTC ``datetime64[s]``).
+
+    ``refunds.business_days`` of the payment method (of ``alipay`` for a refund the pack
+    routes to Alipay) after the issuing day in the pack's timer zone, on the buyer
+    country's business days, between 08:00 and 18:00 in that zone, and never sooner than
+    ten minutes after issuing. ``u_days`` and ``u_hour`` are uniforms, one per refund.
+    """
+    zone, rf = pack.timer_zone, sc.refunds
+    key = np.where(channel == "alipay", "alipay", methods)
+    lows = np.asarray([rf.business_days[m][0] for m in PAYMENT_METHODS])
+    highs = np.asarray([rf.business_days[m][1] for m in PAYMENT_METHODS])
+    key_code = per_distinct(pd.Series(key, dtype=object), PAYMENT_METHODS.index, 0, np.int64)
+    lo, hi = lows[key_code], highs[key_code]
+    steps = np.minimum(np.floor(lo + (hi - lo + 1) * u_days).astype(np.int64), hi.astype(np.int64))
+    issued_day = local_dates(issued_at.astype("datetime64[ns]"), zone)
+    arrive_day = add_business_days(issued_day, steps, pd.Series(countries, dtype=object))
+    arrive_at = _start_of(arrive_day, zone) + _hours(8 + 10 * u_hour)
+    return _later(arrive_at, issued_at + np.timedelta64(600, "s"))
+
+
+def _seller_fixes(draws: _Draws, o: dict, sc: Scenario, pack: Pack) -> None:
+    """When a contacted seller's fix reaches the buyer, and what a seller's refund returns.
+
+    Adds ``fix_at`` (UTC ``datetime64[s]``, NaT without a fix) and ``fix_usd`` (the
+    refund; 0 for a reship, a gift or no fix) to ``o``. The seller agrees
+    ``sellers.fix_days_mean`` days (exponential) after the buyer noticed the problem; a
+    gift settles it then; a reship is shipped and travels like an order (``fulfilment``'s
+    ship and transit days); a refund of a ``sellers.refund_fraction`` share of the
+    problem's value (the item's price, the order's amount for a lost parcel) is issued
+    like a dispute refund and reaches the buyer as :func:`_money_arrives` says.
+    """
+    fix, se, fu = o["fix"], sc.sellers, sc.fulfilment
+    agreed = o["noticed"] + _days(draws.exponential("seller_fix_days", se.fix_days_mean))
+    fix_at = np.full(draws.n, _NAT)
+    gift = fix == SELLER_FIXES.index("gift")
+    fix_at[gift] = agreed[gift]
+
+    reship = fix == SELLER_FIXES.index("reship")
+    ship = _days(np.minimum(draws.exponential("reship_ship_days", fu.ship_days_mean), fu.ship_days_max))
+    transit = np.clip(draws.lognormal("reship_transit_days", fu.transit_days_median, fu.transit_days_sigma),
+                      fu.transit_days_min, fu.transit_days_max)  # fmt: skip
+    fix_at[reship] = (agreed + ship + _days(transit))[reship]
+
+    refund = np.flatnonzero(fix == SELLER_FIXES.index("refund"))
+    value = np.where(np.isnan(o["problem_amount"]), o["amount"], o["problem_amount"])
+    share = draws.between("seller_refund_fraction", se.refund_fraction)
+    amount = np.minimum(np.maximum(np.round(value * share, 2), 0.01), value)
+    issue_hours = np.maximum(draws.exponential("seller_refund_issue_hours", sc.refunds.issue_hours_mean), 1 / 60)
+    issued_at = (agreed + _hours(issue_hours))[refund]
+    methods = np.asarray(PAYMENT_METHODS, dtype=object)[o["method"][refund]]
+    channel = refund_channel(pd.Series(methods, dtype=object), pack).to_numpy(object)
+    countries = np.asarray(o["countries"], dtype=object)[o["country"][refund]]
+    fix_at[refund] = _money_arrives(issued_at, methods, channel, countries, draws.uniform("seller_refund_business_days")[refund],
+                                    draws.uniform("seller_refund_hour")[refund], sc, pack)  # fmt: skip
+    o["fix_at"] = fix_at
+    o["fix_usd"] = np.zeros(draws.n)
+    o["fix_usd"][refund] = amount[refund]
 
 
 def _problem_labels() -> list[str | None]:
@@ -535,18 +603,9 @@ def _disputes_block(draws: _Draws, o: dict, sc: Scenario, pack: Pack, observed_u
     countries = np.asarray(o["countries"], dtype=object)[o["country"][rows]]
     methods = np.asarray(PAYMENT_METHODS, dtype=object)[o["method"][rows]]
     channel = refund_channel(pd.Series(methods), pack).to_numpy(object)
-    key = np.where(channel == "alipay", "alipay", methods)
-    lows = np.asarray([rf.business_days[m][0] for m in PAYMENT_METHODS])
-    highs = np.asarray([rf.business_days[m][1] for m in PAYMENT_METHODS])
-    key_code = per_distinct(pd.Series(key, dtype=object), PAYMENT_METHODS.index, 0, np.int64)
-    lo, hi = lows[key_code], highs[key_code]
-    steps = np.floor(lo + (hi - lo + 1) * u("refund_business_days")).astype(np.int64)
-    steps = np.minimum(steps, hi.astype(np.int64))
-    issued_day = local_dates(issued_at.astype("datetime64[ns]"), zone)
-    arrive_day = add_business_days(np.where(pays, issued_day, np.datetime64("NaT", "D")), steps, pd.Series(countries))
-    arrive_at = _start_of(np.where(pays, arrive_day, issued_day), zone) + _hours(8 + 10 * u("refund_hour"))
-    arrive_at = _later(arrive_at, issued_at + np.timedelta64(600, "s"))
-    ev[pays, 9], at[pays, 9], amt[pays, 9] = _E["refund_received"], arrive_at[pays], refund[pays]
+    arrive_at = _money_arrives(issued_at[pays], methods[pays], channel[pays], countries[pays],
+                               u("refund_business_days")[pays], u("refund_hour")[pays], sc, pack)  # fmt: skip
+    ev[pays, 9], at[pays, 9], amt[pays, 9] = _E["refund_received"], arrive_at, refund[pays]
 
     # slot 1: evidence (the unboxing video) between the opening and the next event
     nxt = np.where(np.isnat(at[:, 2]), at[:, 4], at[:, 2])
@@ -713,6 +772,8 @@ def _orders_frame(o: dict, sc: Scenario, observed_until: np.datetime64, dispute_
             "strategy": _strings(STRATEGIES, o["strategy"]),
             "filmed_unboxing": o["filmed"],
             "seller_fix": _strings(SELLER_FIXES, np.maximum(o["fix"], 0), o["fix"] >= 0),
+            "seller_fix_at": _utc(o["fix_at"]),
+            "seller_fix_usd": o["fix_usd"],
             "dispute_id": _ids_where("D", dispute_of),
         }
     )
