@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ from disputelib import analysis
 from disputelib.analysis import AnalysisError
 from disputelib.scenario import load_scenario
 from disputelib.simulate import simulate
+from disputelib.tables import read_table
 
 T0 = pd.Timestamp("2026-03-01 08:00", tz="UTC")
 UNTIL = pd.Timestamp("2026-06-01", tz="UTC")
@@ -283,6 +286,91 @@ def test_csv_text_reads_like_typed_columns():
         pd.testing.assert_frame_equal(call(text), call(frame), check_dtype=False)
 
 
+def naive_csv(frame: pd.DataFrame, zone: str, path) -> pd.DataFrame:
+    """``frame`` as a CSV export without offsets: every instant as wall-clock time in ``zone``, read back as text."""
+    out = frame.copy()
+    for name in out.columns:
+        if isinstance(out[name].dtype, pd.DatetimeTZDtype):
+            out[name] = out[name].dt.tz_convert(zone).dt.strftime("%Y-%m-%d %H:%M:%S")
+    out.to_csv(path, index=False)
+    return read_table(path)
+
+
+def read_as_utc_days(table: pd.DataFrame) -> np.ndarray:
+    """What reading the naive times as UTC gave: opening to refund, or to observed_until (the old defect)."""
+    utc = {c: pd.to_datetime(table[c].replace("", None), utc=True) for c in ("opened_at", "refund_received_at", "observed_until")}
+    end = utc["refund_received_at"].fillna(utc["observed_until"])
+    return ((end - utc["opened_at"]) / pd.Timedelta(days=1)).to_numpy()
+
+
+def test_naive_csv_times_are_pacific_wall_time(tmp_path):
+    """A CSV export with naive times (no ``pack`` column: the default pack's zone) gives the tz-aware durations."""
+    # T0 is 00:00 Pacific on 1 March, before the change to summer time on 8 March
+    frame = disputes(
+        {"answered": 1, "decided": 3, "received": 9},
+        {"decided": 4, "received": None},
+        {"outcome": "pending", "refund_usd": 0.0, "escalated": 5, "until": at(20)},
+        {"outcome": "seller_won", "escalated": 5, "decided": 9},
+        {"received": 2, "payment_method": "paypal"},
+    )
+    text = naive_csv(frame, "America/Los_Angeles", tmp_path / "disputes.csv")
+    assert text.loc[0, "opened_at"] == "2026-03-01 00:00:00"
+    assert text.loc[0, "refund_received_at"] == "2026-03-10 01:00:00"  # summer time: 08:00 UTC is 01:00
+    expected = analysis.refund_durations(frame)
+    got = analysis.refund_durations(text)
+    assert got["days"].tolist() == expected["days"].tolist() == [9.0, (UNTIL - T0) / pd.Timedelta(days=1), 20.0, 2.0]
+    assert got["event"].tolist() == expected["event"].tolist()
+    pd.testing.assert_frame_equal(analysis.refund_time_summary(text), analysis.refund_time_summary(frame))
+    # read as UTC, the summer-time hour would be added to every duration across 8 March
+    kept = text[text["outcome"] != "seller_won"]
+    assert not np.allclose(read_as_utc_days(kept), expected["days"])
+
+
+def test_naive_csv_of_a_simulation_reads_like_its_parquet(tmp_path):
+    """The simulator's disputes exported with naive Pacific times: the same durations as the tz-aware table."""
+    sc = load_scenario("default", overrides={"scenario.period_days": 30, "scenario.observation_tail_days": 30})
+    sim = simulate(3_000, 5, scenario=sc, start="2026-02-15", progress=False)  # across 8 March, not 1 November
+    text = naive_csv(sim.disputes, "America/Los_Angeles", tmp_path / "disputes.csv")
+    expected = analysis.refund_durations(sim.disputes)
+    got = analysis.refund_durations(text)
+    assert len(got) > 50
+    np.testing.assert_array_equal(got["days"].to_numpy(), expected["days"].to_numpy())
+    np.testing.assert_array_equal(got["event"].to_numpy(), expected["event"].to_numpy())
+    assert not np.allclose(read_as_utc_days(text[~text["outcome"].isin(analysis.NO_REFUND)]), expected["days"])
+
+
+def test_naive_times_are_in_the_zone_of_the_tables_pack(tmp_path):
+    """With a ``pack`` column, naive times are wall time in that pack's timer zone (here Sydney's)."""
+    shipped = (Path(__file__).resolve().parents[1] / "src" / "disputelib" / "packs" / "aliexpress-2022.toml").read_text()
+    assert 'timer_zone = "America/Los_Angeles"' in shipped
+    sydney = tmp_path / "sydney.toml"
+    sydney.write_text(shipped.replace('timer_zone = "America/Los_Angeles"', 'timer_zone = "Australia/Sydney"'))
+    # summer time ends in Sydney on 5 April: day 40 and observed_until lie after it
+    frame = disputes({"decided": 2, "received": 40}, {"received": None}, {"received": 3}).assign(pack=str(sydney))
+    text = naive_csv(frame, "Australia/Sydney", tmp_path / "disputes.csv")
+    expected = analysis.refund_durations(frame)["days"].tolist()
+    assert analysis.refund_durations(text)["days"].tolist() == expected
+    # the default pack's zone would be wrong here, and so would UTC
+    assert analysis.refund_durations(text.drop(columns="pack"))["days"].tolist() != expected
+    assert not np.allclose(read_as_utc_days(text), expected)
+
+
+def test_naive_times_need_one_timer_zone_and_readable_values(tmp_path):
+    frame = disputes({"received": 3}, {"received": 4})
+    other = tmp_path / "moscow.toml"
+    shipped = (Path(__file__).resolve().parents[1] / "src" / "disputelib" / "packs" / "aliexpress-2022.toml").read_text()
+    other.write_text(shipped.replace('timer_zone = "America/Los_Angeles"', 'timer_zone = "Europe/Moscow"'))
+    text = naive_csv(frame.assign(pack=["aliexpress-2022", str(other)]), "UTC", tmp_path / "disputes.csv")
+    with pytest.raises(AnalysisError, match="mixes packs in different timer zones"):
+        analysis.refund_durations(text)
+    # tz-aware instants need no zone: the same table with its instants kept is fine
+    assert len(analysis.refund_durations(frame.assign(pack=["aliexpress-2022", str(other)]))) == 2
+    with pytest.raises(AnalysisError, match="1 values of 'opened_at' are not timestamps, e.g. 'soon'"):
+        analysis.refund_durations(text.drop(columns="pack").assign(opened_at=["soon", "2026-03-01 00:00:00"]))
+    with pytest.raises(AnalysisError, match="pack 'no-such-pack'"):
+        analysis.refund_durations(text.assign(pack="no-such-pack"))
+
+
 # --------------------------------------------------------------------------- problems, not disputes
 
 
@@ -514,3 +602,11 @@ def test_problem_values_read_back_from_parquet(strategies, tmp_path):
     item = sim.orders.set_index("order_id")["problem_amount_usd"].reindex(table["order_id"]).to_numpy()
     known = ~np.isnan(item)
     assert np.allclose(table["value_usd"].to_numpy()[known], item[known])
+
+
+def test_observed_until_is_the_end_in_the_timer_zone(tmp_path):
+    table = pd.DataFrame({"observed_until": ["2026-11-28T00:00:00", "2026-11-27T00:00:00"], "pack": "aliexpress-2022"})
+    end = analysis.observed_until(table)
+    assert end == pd.Timestamp("2026-11-28T00:00:00-08:00")
+    assert str(end.tz) == "America/Los_Angeles"
+    assert analysis.observed_until(table.drop(columns="observed_until")) is None

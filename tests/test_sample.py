@@ -10,6 +10,8 @@ import pytest
 
 import disputelib as dl
 from disputelib.audit import check_log
+from disputelib.cli import main as cli
+from disputelib.clock import midnight_after
 from disputelib.orders import PROBLEMS
 from disputelib.sample import AS_OF, CSV_COLUMNS, SAMPLE_PREFIX, SEED_STORY_ID, main, sample_orders, seed_story_order
 from disputelib.simulate import DISPUTE_COLUMNS, EVENT_COLUMNS
@@ -21,6 +23,8 @@ SPELLINGS = (
     "Western Union", "T/T", "Wire transfer", "Bank transfer",
 )  # fmt: skip
 COUNTRIES = ("US", "KR", "RU", "BR", "DE", "FR", "ES")
+#: The end of the dispute simulation: the end of AS_OF in Pacific time, as ``check-log --as-of AS_OF`` reads it.
+END = midnight_after(np.array([AS_OF], dtype="datetime64[D]"), dl.load_pack().timer_zone)[0]
 
 
 @pytest.fixture(scope="module")
@@ -77,14 +81,15 @@ def test_disputes_and_events_for_the_notebooks(written):
     assert len(disputes) >= 1_000
     assert (written / "disputes.parquet").stat().st_size < 1_000_000
     assert (written / "events.parquet").stat().st_size < 1_000_000
-    assert check_log(events, as_of=AS_OF).errors == 0
-    # every dispute opened by AS_OF is there, pending or not
+    assert check_log(events, as_of=END).errors == 0
+    # every dispute opened by the end of AS_OF is there, pending or not
     assert (events["event"] == "opened").sum() == len(disputes)
     pending = disputes["outcome"] == "pending"
     assert pending.eq(disputes["path"] == "pending").all()
     assert disputes.loc[pending, "decided_at"].isna().all() and (disputes.loc[pending, "refund_usd"] == 0).all()
     assert f"{int(pending.sum())} of them still pending" in (written / "README.md").read_text(encoding="utf-8")
-    assert (disputes["observed_until"] == pd.Timestamp(AS_OF, tz="UTC")).all()
+    assert END == pd.Timestamp("2026-11-28 00:00", tz="America/Los_Angeles")
+    assert (disputes["observed_until"] == END).all() and (events["at"] <= END).all()
     assert "python -m disputelib.sample" in (written / "README.md").read_text(encoding="utf-8")
 
 
@@ -106,13 +111,16 @@ def test_eligibility_sample_and_dispute_simulation_share_no_id(written):
     assert (written / "orders.csv").stat().st_size < 1_000_000
 
 
-def test_dispute_logs_pass_check_log_against_their_orders(written):
+def test_dispute_logs_pass_check_log_against_their_orders(written, tmp_path, capsys):
+    # the command the README gives, --as-of AS_OF: the log runs to the end of that day, as simulated
+    findings = tmp_path / "findings.csv"
+    code = cli(["check-log", str(written / "events.parquet"), "--orders", str(written / "dispute_orders.parquet"),
+                "--as-of", AS_OF, "--out", str(findings), "--fail-on", "error"])  # fmt: skip
+    assert code == 0, pd.read_csv(findings).head(10).to_string()
+    assert " 0 errors" in capsys.readouterr().err
     events = pd.read_parquet(written / "events.parquet")
-    dispute_orders = pd.read_parquet(written / "dispute_orders.parquet")
-    result = check_log(events, dispute_orders, as_of=AS_OF)
-    assert result.errors == 0, result.findings.head(10).to_string()
     # the check is real: against the eligibility sample every order is unknown
-    wrong = check_log(events, dl.read_table(written / "orders.csv"), as_of=AS_OF)
+    wrong = check_log(events, dl.read_table(written / "orders.csv"), as_of=END)
     assert wrong.errors > 0
     assert "--orders data/sample/dispute_orders.parquet --as-of 2026-11-27" in (written / "README.md").read_text(
         encoding="utf-8"

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import disputelib as dl
 from disputelib.audit import check_log
 from disputelib.cli import main
+from disputelib.clock import midnight_after
 from disputelib.lifecycle import EVENTS
 from disputelib.orders import PROBLEMS
 from disputelib.payments import PAYMENT_METHODS
@@ -197,6 +198,47 @@ def test_timer_events_before_the_end_are_kept_in_pending_logs():
     # the audit notices if one were dropped: the test can fail
     dropped = check_log(e.drop(index=auto.index[:1]), sim.orders, sim.pack, as_of=sim.observed_until)
     assert dropped.counts.to_dict() == {"missing_auto_event": 1}
+
+
+#: 70 days from 29 September 2025 (last day 7 December), across the end of summer time on 2 November.
+SEVENTY_DAYS = {"scenario.period_days": 60, "scenario.observation_tail_days": 10}
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_the_period_is_whole_days_in_the_timer_zone(pack):
+    """Orders from 00:00 Pacific on the start date, observed to the end of the last day as check-log --as-of reads it."""
+    sc = load_scenario("default", overrides=SEVENTY_DAYS)
+    sim = simulate(2_000, 5, scenario=sc, pack=pack, start="2025-09-29")
+    zone = dl.load_pack(pack).timer_zone
+    assert sim.observed_until == pd.Timestamp("2025-12-08 00:00", tz=zone) == pd.Timestamp("2025-12-08 08:00", tz="UTC")
+    assert sim.observed_until == midnight_after(np.array(["2025-12-07"], dtype="datetime64[D]"), zone)[0]
+    assert (sim.disputes["observed_until"] == sim.observed_until).all()
+    ordered = sim.orders["ordered_at"]
+    assert ordered.min() >= pd.Timestamp("2025-09-29 00:00", tz=zone)  # 07:00 UTC (summer time)
+    assert ordered.min() < pd.Timestamp("2025-09-30 00:00", tz=zone) and ordered.max() < sim.observed_until
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_check_log_cli_as_of_the_last_observed_day_finds_no_errors(pack, tmp_path, capsys):
+    """The documented check of written simulation files: check-log --orders --as-of the last observed day.
+
+    Seed 5 has timers running out at the very end (00:00 Pacific after 7 December). When the period ended at
+    00:00 UTC, those events were cut though check-log --as-of 2025-12-07 expects them: missing_auto_event
+    errors under both packs.
+    """
+    sc = load_scenario("default", overrides=SEVENTY_DAYS)
+    sim = simulate(5_000, 5, scenario=sc, pack=pack, start="2025-09-29")
+    paths = write_simulation(sim, tmp_path / "sim")
+    findings = tmp_path / "findings.csv"
+    code = main(["check-log", str(paths["events"]), "--orders", str(paths["orders"]), "--pack", pack,
+                 "--as-of", "2025-12-07", "--out", str(findings), "--fail-on", "error"])  # fmt: skip
+    err = capsys.readouterr().err
+    found = pd.read_csv(findings)
+    assert code == 0, found.head().to_string()
+    assert " 0 errors" in err and f"in {len(sim.disputes)} disputes" in err
+    assert (found["severity"] != "error").all()
+    # the case that needs it: a timer that ran out at the last instant is in the log
+    assert (sim.events["at"] == sim.observed_until).any()
 
 
 def test_written_files_read_back(sim, tmp_path):

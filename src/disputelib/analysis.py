@@ -3,10 +3,16 @@
 The input is a dispute table as written by :func:`disputelib.simulate.write_simulation`
 (``disputes.parquet``) or a real export with the same columns: ``opened_at``,
 ``seller_answered_at``, ``escalated_at``, ``decided_at`` and ``refund_received_at`` are
-tz-aware instants (``NaT`` where the step did not happen), ``observed_until`` is the end of
+instants (``NaT`` where the step did not happen), ``observed_until`` is the end of
 the observed period, ``outcome`` is ``refunded_full``, ``refunded_partial``,
 ``seller_won``, ``cancelled`` or ``pending`` (still under negotiation at
 ``observed_until``; a real export may leave it missing instead).
+
+Instants are read as everywhere in the package (:func:`disputelib.clock.to_instants`):
+tz-aware values and ISO text with an offset are those instants; naive timestamps (a CSV
+export without offsets) are wall-clock time in the timer zone of the table's ``pack``
+(Pacific time for the built-in packs; the default pack's zone when the table has no
+``pack`` column).
 
 How time to refund is counted:
 
@@ -40,6 +46,7 @@ comparison is statsmodels' log-rank test (:func:`statsmodels.duration.survfunc.s
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Sequence
 
@@ -47,6 +54,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
+
+from disputelib.clock import to_instants
+from disputelib.policy import DEFAULT_PACK, PackError, load_pack
 
 #: Outcomes that end a dispute without any refund.
 NO_REFUND: tuple[str, ...] = ("seller_won", "cancelled")
@@ -112,9 +122,39 @@ def _require(disputes: pd.DataFrame, columns: Sequence[str]) -> None:
         raise AnalysisError(f"the dispute table has no column {', '.join(map(repr, missing))}")
 
 
-def _instants(values: pd.Series) -> pd.Series:
-    """tz-aware UTC instants (naive values are read as UTC)."""
-    return pd.to_datetime(values, utc=True)
+@functools.cache
+def _pack_zone(name: str) -> str:
+    try:
+        return load_pack(name).timer_zone
+    except PackError as exc:
+        raise AnalysisError(f"the dispute table names pack {name!r}, which cannot be loaded: {exc}") from None
+
+
+def _zone(table: pd.DataFrame) -> str:
+    """The timer zone naive timestamps of ``table`` are wall time in: its ``pack``'s, else the default pack's."""
+    if "pack" not in table.columns:
+        return _pack_zone(DEFAULT_PACK)
+    names = {str(name).strip() for name in pd.unique(table["pack"].dropna())} - {""}
+    zones = sorted({_pack_zone(name) for name in names}) or [_pack_zone(DEFAULT_PACK)]
+    if len(zones) > 1:
+        raise AnalysisError(f"the dispute table mixes packs in different timer zones ({', '.join(zones)}): "
+                            "analyse each pack's disputes separately")  # fmt: skip
+    return zones[0]
+
+
+def _instants(values: pd.Series, table: pd.DataFrame) -> pd.Series:
+    """tz-aware UTC instants, same index; naive values are wall-clock time in ``table``'s timer zone.
+
+    ``table`` is the dispute table the values come from (its ``pack`` column, see
+    :func:`_zone`). Raises :class:`AnalysisError` naming the column when a value cannot be read.
+    """
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC")
+    instants, unreadable = to_instants(values, _zone(table))
+    if unreadable.any():
+        example = values.iloc[int(np.flatnonzero(unreadable)[0])]
+        raise AnalysisError(f"{int(unreadable.sum())} values of {values.name!r} are not timestamps, e.g. {example!r}")
+    return pd.Series(instants, index=values.index, name=values.name).dt.tz_localize("UTC")
 
 
 def _outcome(disputes: pd.DataFrame) -> pd.Series:
@@ -167,6 +207,27 @@ def check_disputes(disputes: pd.DataFrame, by: str | None = None) -> pd.DataFram
     return disputes
 
 
+def observed_until(disputes: pd.DataFrame) -> pd.Timestamp | None:
+    """When observation of a dispute table ends, in its pack's timer zone.
+
+    Parameters
+    ----------
+    disputes
+        A dispute table with an ``observed_until`` column (naive values are wall-clock
+        time in the pack's timer zone).
+
+    Returns
+    -------
+    pandas.Timestamp or None
+        The latest ``observed_until``, tz-aware in the timer zone (a simulation ends at
+        00:00 after its last observed day); None when the column is absent or empty.
+    """
+    if "observed_until" not in disputes.columns or disputes["observed_until"].isna().all():
+        return None
+    latest = _instants(disputes["observed_until"], disputes).max()
+    return latest.tz_convert(_zone(disputes))
+
+
 def refund_durations(disputes: pd.DataFrame, start: str = "opened_at") -> pd.DataFrame:
     """Days from opening each dispute (or from ``start``) to receiving its refund, with a censoring flag.
 
@@ -209,9 +270,9 @@ def refund_durations(disputes: pd.DataFrame, start: str = "opened_at") -> pd.Dat
     outcome = _outcome(disputes)
     excluded = outcome.isin(NO_REFUND).fillna(False).to_numpy(bool)
     kept = disputes.loc[~excluded]
-    opened = _instants(kept[start])
-    received = _instants(kept["refund_received_at"])
-    until = _instants(kept["observed_until"])
+    opened = _instants(kept[start], disputes)
+    received = _instants(kept["refund_received_at"], disputes)
+    until = _instants(kept["observed_until"], disputes)
     event = received.notna()
     days = (received.where(event, until) - opened) / _DAY
     if days.isna().any():
@@ -426,7 +487,9 @@ def funnel(disputes: pd.DataFrame, by: str | None = None, decimals: int = 3) -> 
     """
     _require(disputes, list(STAGES.values()))
     labels = _labels(disputes, by)
-    reached = pd.DataFrame({stage: _instants(disputes[col]).notna().to_numpy(bool) for stage, col in STAGES.items()})
+    reached = pd.DataFrame(
+        {stage: _instants(disputes[col], disputes).notna().to_numpy(bool) for stage, col in STAGES.items()}
+    )
     reached.index = disputes.index
     counts = reached.groupby(labels.to_numpy(object)).sum().astype("int64")
     counts = counts.reindex([ALL] if by is None else sorted(counts.index), fill_value=0)
@@ -467,7 +530,7 @@ def recovered(disputes: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     _require(disputes, ["claim_usd", "refund_usd", "outcome", "refund_received_at"])
     labels = _labels(disputes, by).to_numpy(object)
     awarded_rows = _outcome(disputes).isin(REFUNDED).fillna(False).to_numpy(bool)
-    arrived = _instants(disputes["refund_received_at"]).notna().to_numpy(bool)
+    arrived = _instants(disputes["refund_received_at"], disputes).notna().to_numpy(bool)
     refund = pd.to_numeric(disputes["refund_usd"], errors="coerce").fillna(0.0).to_numpy("float64")
     parts = pd.DataFrame(
         {
@@ -525,7 +588,8 @@ def problem_table(orders: pd.DataFrame, disputes: pd.DataFrame, observed_until) 
         The same simulation's disputes (``order_id``, ``dispute_id``, ``opened_at``,
         ``outcome``, ``refund_usd``, ``refund_received_at``); at most one per order.
     observed_until
-        End of the observed period (``Simulation.observed_until``; naive = UTC).
+        End of the observed period (``Simulation.observed_until``; naive = wall time in
+        the timer zone of the disputes' ``pack``, as for the tables' naive timestamps).
 
     Returns
     -------
@@ -562,10 +626,12 @@ def problem_table(orders: pd.DataFrame, disputes: pd.DataFrame, observed_until) 
     _require(orders, ["order_id", "amount_usd", "shipped_at", "delivered_at", "what_went_wrong", "strategy",
                       "seller_fix", "seller_fix_at", "seller_fix_usd", "item_prices", "problem_item_index"])  # fmt: skip
     _require(disputes, ["order_id", "dispute_id", "opened_at", "outcome", "refund_usd", "refund_received_at"])
+    # the orders are the same simulation's: naive times are in the timer zone of the disputes' pack
     until = pd.Timestamp(observed_until)
-    until = until.tz_localize("UTC") if until.tzinfo is None else until.tz_convert("UTC")
+    until = until.tz_localize(_zone(disputes)) if until.tzinfo is None else until
+    until = until.tz_convert("UTC")
     wrong = orders["what_went_wrong"].astype("string")
-    began = _instants(orders["delivered_at"]).fillna(_instants(orders["shipped_at"]))
+    began = _instants(orders["delivered_at"], disputes).fillna(_instants(orders["shipped_at"], disputes))
     keep = (wrong.notna() & ~wrong.isin(NO_PROBLEM)).to_numpy(bool) & (began <= until).fillna(False).to_numpy(bool)
     chosen = orders.loc[keep]
     frame = pd.DataFrame(
@@ -573,22 +639,20 @@ def problem_table(orders: pd.DataFrame, disputes: pd.DataFrame, observed_until) 
             "order_id": chosen["order_id"].astype("string").to_numpy(),
             "strategy": chosen["strategy"].astype("string").to_numpy(),
             "what_went_wrong": wrong[keep].to_numpy(),
-            "problem_at": began[keep].to_numpy(),
+            "problem_at": began[keep].reset_index(drop=True),
             "value_usd": _problem_values(chosen),
             "seller_fix": chosen["seller_fix"].astype("string").to_numpy(),
-            "seller_fix_at": _instants(chosen["seller_fix_at"]).to_numpy(),
+            "seller_fix_at": _instants(chosen["seller_fix_at"], disputes).reset_index(drop=True),
             "seller_fix_usd": pd.to_numeric(chosen["seller_fix_usd"], errors="coerce").fillna(0.0).to_numpy("float64"),
         }
     )
-    for column in ("problem_at", "seller_fix_at"):
-        frame[column] = _instants(frame[column])
     found = disputes[["order_id", "dispute_id", "opened_at", "outcome", "refund_usd", "refund_received_at"]].copy()
     found["order_id"] = found["order_id"].astype("string")
     if found["order_id"].duplicated().any():
         raise AnalysisError("an order has more than one dispute: problem_table needs at most one per order")
     frame = frame.merge(found, on="order_id", how="left")
     for column in ("opened_at", "refund_received_at"):
-        frame[column] = _instants(frame[column])
+        frame[column] = _instants(frame[column], disputes)
     frame["outcome"] = frame["outcome"].astype("string")
     frame["observed_until"] = until
     disputed = frame["dispute_id"].notna().to_numpy(bool)
@@ -654,11 +718,11 @@ def resolution_durations(problems: pd.DataFrame) -> pd.DataFrame:
     kept_rows = resolution.isin(RESOLVED + UNDER_WAY).fillna(False).to_numpy(bool)
     kept = problems.loc[kept_rows]
     event = resolution[kept_rows].isin(RESOLVED).to_numpy(bool)
-    resolved = _instants(kept["resolved_at"])
+    resolved = _instants(kept["resolved_at"], problems)
     if resolved[event].isna().any():
         raise AnalysisError(f"{int(resolved[event].isna().sum())} resolved problems have no resolved_at")
-    end = resolved.where(event, _instants(kept["observed_until"]))
-    days = (end - _instants(kept["problem_at"])) / _DAY
+    end = resolved.where(event, _instants(kept["observed_until"], problems))
+    days = (end - _instants(kept["problem_at"], problems)) / _DAY
     if days.isna().any():
         raise AnalysisError(f"{int(days.isna().sum())} problems have no problem_at or observed_until")
     if (days < 0).any():

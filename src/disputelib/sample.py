@@ -3,7 +3,7 @@
 Writes into ``DIR``:
 
 - ``orders.csv``: a few hundred orders in the export format of ``disputelib eligibility``,
-  chosen from a simulation of the ``default`` scenario whose period ends on
+  chosen from a simulation of the ``default`` scenario whose last observed day is
   :data:`AS_OF`, so that on that day every status (``not_shipped``, ``too_early``,
   ``open``, ``expired``), every problem, every payment-method spelling, several buyer
   countries and time zones and a few per-order ``protection_days`` appear; plus the seed
@@ -12,9 +12,10 @@ Writes into ``DIR``:
   :data:`SAMPLE_PREFIX` (``OE000000011``), so they never collide with the dispute
   simulation's.
 - ``disputes.parquet`` and ``events.parquet``: the disputes and dispute event logs of a
-  :data:`DISPUTE_ORDERS`-order simulation of the ``default`` scenario observed until
-  :data:`AS_OF`, for the notebooks: every dispute opened by then, those still under
-  negotiation with path and outcome ``pending``. Ids as ``disputelib simulate`` writes
+  :data:`DISPUTE_ORDERS`-order simulation of the ``default`` scenario observed to the end
+  of :data:`AS_OF` (its ``observed_until`` is 00:00 Pacific time the next day), for the
+  notebooks: every dispute opened by then, those still under negotiation with path and
+  outcome ``pending``. Ids as ``disputelib simulate`` writes
   them (``O000000011``, ``D000000011``).
 - ``dispute_orders.parquet``: the orders of that simulation that have a dispute, in the
   input format of ``disputelib eligibility`` (the columns of ``orders.csv``), so that
@@ -55,16 +56,20 @@ CSV_COLUMNS: tuple[str, ...] = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, "store_id"
 _COVER: tuple[str, ...] = ("status", "problem", "payment_method", "buyer_country", "buyer_timezone")
 
 
+def _start_date(as_of: str, period_days: int, tail_days: int) -> np.datetime64:
+    """The start date of a simulated period whose last observed day is ``as_of``."""
+    return as_date(as_of) - np.timedelta64(period_days + tail_days - 1, "D")
+
+
 def _ending_on(as_of: str, scenario: str, period_days: int, tail_days: int) -> tuple[object, str]:
-    """A scenario observed until ``as_of`` (00:00 UTC), and its start date."""
+    """A scenario observed to the end of ``as_of`` (00:00 in the pack's timer zone the next day), and its start date."""
     sc = load_scenario(scenario, overrides={"scenario.period_days": period_days,
                                             "scenario.observation_tail_days": tail_days})  # fmt: skip
-    start = as_date(as_of) - np.timedelta64(period_days + tail_days, "D")
-    return sc, str(start)
+    return sc, str(_start_date(as_of, period_days, tail_days))
 
 
 def dispute_simulation(as_of: str = AS_OF, seed: int = SEED, n_orders: int = DISPUTE_ORDERS) -> Simulation:
-    """The default scenario's year of orders (plus its observation tail), observed until ``as_of``."""
+    """The default scenario's year of orders (plus its observation tail), observed to the end of ``as_of``."""
     base = load_scenario("default")
     sc, start = _ending_on(as_of, "default", base.meta.period_days, base.meta.observation_tail_days)
     return simulate(n_orders, seed, scenario=sc, pack=DEFAULT_PACK, start=start, progress=False)
@@ -136,7 +141,7 @@ Made by the package from a fixed seed; rebuild with `make sample`, i.e.
 
 - `orders.csv`: {n_orders} orders in the export format of `disputelib eligibility`
   (`disputelib eligibility data/sample/orders.csv --as-of {as_of}`), chosen from a
-  {pool}-order simulation of the `default` scenario whose 150-day period ends on {as_of}
+  {pool}-order simulation of the `default` scenario whose 150 days end with {as_of}
   so that every status, problem, payment-method spelling, buyer country and time zone
   appears; two extra columns, `store_id` and `n_items`, are hidden truth. Order
   `{story}` is the seed story (scenario `seed-story`): 18 parts, the most expensive
@@ -144,10 +149,12 @@ Made by the package from a fixed seed; rebuild with `make sample`, i.e.
   these orders are not the ones of the disputes below, and share no id with them.
 - `disputes.parquet` ({n_disputes} disputes, {n_pending} of them still pending) and
   `events.parquet` ({n_events} events): a {dispute_orders}-order simulation of the
-  `default` scenario (a year of orders and a 60-day tail) observed until {as_of}; every
-  dispute opened by then is there, those not yet agreed, decided or cancelled with path
-  and outcome `pending`. Ids as `disputelib simulate` writes them (`O000000011`,
-  `D000000011`). The same data with all its orders:
+  `default` scenario (a year of orders and a 60-day tail, in Pacific days) observed to
+  the end of {as_of}: `observed_until` is 00:00 Pacific time the next day, where
+  `check-log --as-of {as_of}` ends the log. Every dispute opened by then is there, those
+  not yet agreed, decided or cancelled with path and outcome `pending`. Ids as
+  `disputelib simulate` writes them (`O000000011`, `D000000011`). The same data with all
+  its orders:
 
       disputelib simulate --orders {dispute_orders} --seed {seed} --start {start} --out DIR
 
@@ -185,7 +192,7 @@ def write_sample(out_dir: str | Path, as_of: str = AS_OF, seed: int = SEED) -> d
     write_table(disputed, out / "dispute_orders.parquet")
     paths["dispute_orders"] = out / "dispute_orders.parquet"
     base = load_scenario("default").meta
-    start = as_date(as_of) - np.timedelta64(base.period_days + base.observation_tail_days, "D")
+    start = _start_date(as_of, base.period_days, base.observation_tail_days)
     story = orders.loc[orders["order_id"] == SEED_STORY_ID, "problem_amount_usd"].item()
     (out / "README.md").write_text(
         README.format(seed=seed, as_of=as_of, pack=DEFAULT_PACK, n_orders=len(orders), pool=POOL_ORDERS,

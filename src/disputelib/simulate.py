@@ -28,10 +28,16 @@ orders of ``simulate(1_000_000, s)``.
 
 Observation
 -----------
-Orders are placed evenly over ``period_days`` from ``start``; everything is observed
-until ``observed_until`` = start + ``period_days`` + ``observation_tail_days`` (00:00
-UTC). The order columns an export would show (``shipped_at``, ``received_at``,
-``problem``) are as known then. Every dispute opened by then appears in ``events`` and
+The period follows the pack's timer zone (Pacific time for the built-in packs), like every
+date in the package. Orders are placed evenly over ``period_days`` from ``start``, 00:00
+in the timer zone on the start date; everything is observed for ``period_days`` +
+``observation_tail_days`` calendar days, until ``observed_until`` =
+:func:`disputelib.clock.midnight_after` of the last observed day (00:00 in the timer zone
+of start date + ``period_days`` + ``observation_tail_days``). So ``disputelib check-log
+events.parquet --orders ORDERS --as-of LAST_DAY``, which reads a log as running to 00:00
+of the day after ``LAST_DAY`` in the pack's timer zone, ends the log exactly at
+``observed_until``. The order columns an export would show (``shipped_at``,
+``received_at``, ``problem``) are as known then. Every dispute opened by then appears in ``events`` and
 ``disputes``, whether or not its negotiation ended (agreement, decision or cancellation)
 by then; events after ``observed_until`` are cut, so ``refund_received_at`` is empty while
 the money is on its way. A dispute still under negotiation at ``observed_until`` has path
@@ -161,7 +167,8 @@ class Simulation:
         One row per dispute opened by ``observed_until``, columns :data:`DISPUTE_COLUMNS`;
         disputes still under negotiation then have path and outcome ``pending``.
     observed_until
-        The end of the simulated period.
+        The end of the simulated period (UTC): 00:00 in the pack's timer zone of the day
+        after the last observed day, the end of that day for ``check-log --as-of``.
     scenario, pack, seed
         What produced the data.
     """
@@ -817,7 +824,10 @@ def simulate(
     pack
         Rule pack name, path or object; the default pack when None.
     start
-        First day orders are placed, ``YYYY-MM-DD`` (00:00 UTC).
+        First day orders are placed, ``YYYY-MM-DD``: the period starts at 00:00 of that
+        day in the pack's timer zone and is observed for ``period_days`` +
+        ``observation_tail_days`` days, to ``observed_until`` (00:00 in that zone of the
+        day after the last observed day).
     progress
         Show a progress bar per block: None shows it when stderr is a terminal.
 
@@ -847,8 +857,11 @@ def simulate(
         first_day = np.datetime64(pd.Timestamp(start).date(), "D")
     except ValueError:
         raise ValueError(f"{start!r} is not a date: use YYYY-MM-DD") from None
-    start_at = first_day.astype(_UNIT)
-    observed_until = start_at + np.timedelta64((sc.meta.period_days + sc.meta.observation_tail_days) * _DAY, "s")
+    # the period is whole calendar days in the pack's timer zone, as check-log --as-of reads them
+    last_day = first_day + np.timedelta64(sc.meta.period_days + sc.meta.observation_tail_days - 1, "D")
+    start_at = _start_of(np.array([first_day]), pk.timer_zone)[0]
+    observed_until = midnight_after(np.array([last_day]), pk.timer_zone).tz_convert("UTC").tz_localize(None)
+    observed_until = observed_until.to_numpy(_UNIT)[0]
     n_blocks = -(-n_orders // BLOCK_SIZE)
     parts = []
     bar = _progress(progress, n_blocks)
