@@ -143,7 +143,10 @@ def to_instants(values: pd.Series, zone: str) -> tuple[np.ndarray, np.ndarray]:
         return localize(values.to_numpy("datetime64[ns]"), zone), np.zeros(n, bool)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     distinct = pd.Series(uniques, dtype=object)
-    is_text = distinct.map(lambda v: isinstance(v, str)).to_numpy(bool)
+    if pd.api.types.infer_dtype(distinct, skipna=True) in ("string", "empty"):  # the usual case, checked in C
+        is_text = np.ones(len(distinct), dtype=bool)
+    else:
+        is_text = distinct.map(lambda v: isinstance(v, str)).to_numpy(bool)
     text = pd.Series(np.where(is_text, distinct, None), dtype="string").str.strip()
     given = ~is_text | (text.fillna("") != "").to_numpy(bool)
     instants = np.full(len(distinct), NAT_NS)

@@ -73,8 +73,9 @@ def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
         return map_distinct(col, lambda v: str(v).strip() or None)
     text = col.astype("string")
     # Most ids are clean: copy a column of millions only when something needs trimming.
-    untidy = text.str.contains(r"^\s|\s$", regex=True, na=False) | (text == "").fillna(False)
-    if not untidy.any():
+    array = pa.array(text.array)
+    untidy = pc.or_(pc.match_substring_regex(array, r"^\s|\s$"), pc.equal(array, ""))
+    if not pc.any(untidy).as_py():
         return text
     text = text.str.strip()
     return text.mask(text == "")
