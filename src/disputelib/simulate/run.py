@@ -1,0 +1,219 @@
+"""Running a simulation: :func:`simulate` (the block loop and its progress bar), :class:`Simulation`
+and :func:`write_simulation`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from disputelib.clock import midnight_after
+from disputelib.policy import Pack, load_pack
+from disputelib.scenario import Scenario
+from disputelib.scenario import load_scenario as _load_scenario
+from disputelib.simulate.frames import _block
+from disputelib.simulate.streams import BLOCK_SIZE
+from disputelib.simulate.times import _UNIT, _start_of
+from disputelib.tables import TableError
+
+
+@dataclass(frozen=True, eq=False)
+class Simulation:
+    """Simulated orders, dispute events and disputes.
+
+    Attributes
+    ----------
+    orders
+        The order export (the input columns of ``disputelib eligibility``) plus the hidden
+        truth: ``store_id``, ``ordered_at``, ``delivered_at``, ``n_items``,
+        ``item_prices`` (list of US$), ``problem_item_index`` (0-based position of the
+        missing, damaged... item; <NA> when none), ``what_went_wrong``, ``strategy``,
+        ``filmed_unboxing``, ``seller_fix`` (what a seller the buyer talked to first did:
+        ``none``, ``reship``, ``refund`` or ``gift``; <NA> when the buyer did not talk to
+        the seller), ``seller_fix_at`` (when the fix reached the buyer: the money for a
+        refund, the parcel for a reship, the seller's agreement for a gift; NaT without a
+        fix), ``seller_fix_usd`` (money the seller returned outside a dispute: the refund,
+        0 for a reship, a gift or no fix) and ``dispute_id`` (<NA> when no dispute was
+        opened by ``observed_until``). Like ``delivered_at``, the hidden truth is not cut
+        at ``observed_until``: a ``seller_fix_at`` after it is a fix still on its way then.
+    events
+        ``dispute_id``, ``order_id``, ``event``, ``at`` (UTC), ``amount_usd``.
+    disputes
+        One row per dispute opened by ``observed_until``, columns :data:`DISPUTE_COLUMNS`;
+        disputes still under negotiation then have path and outcome ``pending``.
+    observed_until
+        The end of the simulated period (UTC): 00:00 in the pack's timer zone of the day
+        after the last observed day, the end of that day for ``check-log --as-of``.
+    scenario, pack, seed
+        What produced the data.
+    """
+
+    orders: pd.DataFrame
+    events: pd.DataFrame
+    disputes: pd.DataFrame
+    observed_until: pd.Timestamp
+    scenario: str
+    pack: str
+    seed: int
+    meta: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
+
+    def summary(self) -> str:
+        """One line: orders, disputes, events."""
+        return f"{len(self.orders)} orders, {len(self.disputes)} disputes, {len(self.events)} events"
+
+
+def _progress(progress: bool | None, total: int):
+    show = sys.stderr.isatty() if progress is None else progress
+    if not show or total <= 1:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="block", desc="simulate", file=sys.stderr)
+
+
+def simulate(
+    n_orders: int,
+    seed: int,
+    scenario: str | Path | Scenario = "default",
+    pack: str | Path | Pack | None = None,
+    start: str = "2026-01-01",
+    progress: bool | None = None,
+) -> Simulation:
+    """Simulate orders and their disputes, reproducibly.
+
+    Parameters
+    ----------
+    n_orders
+        Orders to simulate (numbered ``O000000000`` upwards).
+    seed
+        Seed of every random stream (a non-negative integer).
+    scenario
+        Scenario name, path or object (see :func:`disputelib.scenario.load_scenario`).
+    pack
+        Rule pack name, path or object; the default pack when None.
+    start
+        First day orders are placed, ``YYYY-MM-DD``: the period starts at 00:00 of that
+        day in the pack's timer zone and is observed for ``period_days`` +
+        ``observation_tail_days`` days, to ``observed_until`` (00:00 in that zone of the
+        day after the last observed day).
+    progress
+        Show a progress bar per block: None shows it when stderr is a terminal.
+
+    Returns
+    -------
+    Simulation
+        ``orders``, ``events`` and ``disputes`` frames (see :class:`Simulation`).
+
+    Raises
+    ------
+    ValueError
+        For a negative ``n_orders`` or ``seed``, or a ``start`` that is not a date.
+    SimulationError
+        If a simulated step broke the pack's transition table (a defect, never expected).
+
+    Examples
+    --------
+    >>> sim = simulate(2_000, seed=7, scenario="seed-story")
+    >>> sim.orders["n_items"].unique().tolist()
+    [18]
+    """
+    if n_orders < 0 or seed < 0:
+        raise ValueError("n_orders and seed must not be negative")
+    sc = _load_scenario(scenario)
+    pk = load_pack(pack)
+    try:
+        first_day = np.datetime64(pd.Timestamp(start).date(), "D")
+    except ValueError:
+        raise ValueError(f"{start!r} is not a date: use YYYY-MM-DD") from None
+    # the period is whole calendar days in the pack's timer zone, as check-log --as-of reads them
+    last_day = first_day + np.timedelta64(sc.meta.period_days + sc.meta.observation_tail_days - 1, "D")
+    start_at = _start_of(np.array([first_day]), pk.timer_zone)[0]
+    observed_until = midnight_after(np.array([last_day]), pk.timer_zone).tz_convert("UTC").tz_localize(None)
+    observed_until = observed_until.to_numpy(_UNIT)[0]
+    n_blocks = -(-n_orders // BLOCK_SIZE)
+    parts = []
+    bar = _progress(progress, n_blocks)
+    began = time.perf_counter()
+    for block in range(n_blocks):
+        size = min(BLOCK_SIZE, n_orders - block * BLOCK_SIZE)
+        parts.append(_block(seed, block, size, sc, pk, start_at, observed_until))
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    if not parts:
+        parts.append(_block(seed, 0, 0, sc, pk, start_at, observed_until))
+    orders, events, disputes = (pd.concat(p, ignore_index=True) for p in zip(*parts, strict=True))
+    return Simulation(
+        orders=orders,
+        events=events,
+        disputes=disputes,
+        observed_until=pd.Timestamp(observed_until).tz_localize("UTC"),
+        scenario=sc.name,
+        pack=pk.name,
+        seed=seed,
+        meta={"seconds": time.perf_counter() - began, "blocks": n_blocks},
+    )
+
+
+def _arrow_table(frame: pd.DataFrame) -> pa.Table:
+    """An Arrow table whose pandas metadata every reader understands.
+
+    ``pandas.read_parquet`` cannot rebuild a ``list<double>[pyarrow]`` column from its
+    stored type name, so list columns are described as ``object``: they read back as
+    arrays of numbers.
+    """
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    meta = json.loads(table.schema.metadata[b"pandas"])
+    for column in meta["columns"]:
+        if str(column.get("numpy_type", "")).startswith("list<"):
+            column["numpy_type"] = "object"
+    return table.replace_schema_metadata({**table.schema.metadata, b"pandas": json.dumps(meta).encode()})
+
+
+def write_simulation(sim: Simulation, out_dir: str | Path) -> dict[str, Path]:
+    """Write ``orders.parquet``, ``events.parquet`` and ``disputes.parquet`` into a folder.
+
+    Parameters
+    ----------
+    sim
+        A :class:`Simulation`.
+    out_dir
+        Folder, created when missing (its parent must exist).
+
+    Returns
+    -------
+    dict
+        ``{"orders": path, "events": path, "disputes": path}``.
+
+    Raises
+    ------
+    TableError
+        When the folder cannot be created or a file cannot be written.
+    """
+    out = Path(out_dir)
+    try:
+        out.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise TableError(f"cannot create folder {str(out)!r}: {exc.strerror or exc}") from None
+    paths = {}
+    for name in ("orders", "events", "disputes"):
+        path = out / f"{name}.parquet"
+        partial = out / f".{name}.parquet.partial"
+        try:
+            pq.write_table(_arrow_table(getattr(sim, name)), partial)
+            partial.replace(path)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise TableError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+        paths[name] = path
+    return paths
+
