@@ -80,6 +80,9 @@ def test_load_from_path_equals_shipped(tmp_path, pack):
         ("offset = 10\n", "offset = -10\n", "'timers.window_opens.offset' must be positive"),
         ('unit = "days"\n', 'unit = "weeks"\n', "'timers.window_opens.unit' is 'weeks'"),
         ('anchor = "shipped"\n', 'anchor = "paid"\n', "'timers.window_opens.anchor' is 'paid'"),
+        # a timer the code could not apply fails at loading, not halfway through a run
+        ('unit = "days"\n', 'unit = "business_days"\n', "'timers.window_opens.unit' is 'business_days'; allowed: days"),
+        ('anchor = "shipped"\n', 'anchor = "received"\n', "'timers.window_opens.anchor' is 'received'; allowed: shipped"),
         ('timer_zone = "America/Los_Angeles"', 'timer_zone = "Pacific/Nowhere"', "not an IANA time zone"),
         ("default_days = 60", "default_days = 0", "'protection.default_days' must be positive"),
         ("RU = 90", "ru = 90", "'protection.by_country.ru' is not an ISO 3166"),

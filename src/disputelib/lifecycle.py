@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from disputelib.clock import midnight_after, to_instants
-from disputelib.policy import Pack, PackError, load_pack
+from disputelib.policy import Pack, load_pack
 
 #: Lifecycle states, in the order a dispute usually passes them.
 STATES: tuple[str, ...] = (
@@ -244,13 +244,9 @@ def silence_event(pack: Pack | str | None = None) -> str:
     return "auto_escalated" if pack.lifecycle.seller_silence == "auto_escalate" else "platform_decided"
 
 
-def _day_timer(pack: Pack, name: str, anchors: tuple[str, ...] = ("opened", "seller_answered")) -> tuple[str, int, str]:
+def _day_timer(pack: Pack, name: str) -> tuple[str, int, str]:
+    """A calendar-day timer's anchor, offset and zone (the pack loader checked its anchor and unit)."""
     timer = pack.timer(name)
-    if timer.unit != "days" or timer.anchor not in anchors:
-        raise PackError(
-            f"{pack.path}: timer {name!r} must count calendar days from {' or '.join(repr(a) for a in anchors)} "
-            f"(it counts {timer.unit} from {timer.anchor!r})"
-        )
     return timer.anchor, timer.offset, timer.zone
 
 
@@ -285,7 +281,7 @@ def return_rule(pack: Pack | str | None = None) -> TimerRule | None:
     pack = load_pack(pack)
     if not pack.has_timer("return_shipping"):
         return None
-    anchor, offset, zone = _day_timer(pack, "return_shipping", anchors=("return_agreed",))
+    anchor, offset, zone = _day_timer(pack, "return_shipping")
     return TimerRule("return_shipping", "return_shipped", "limits", anchor, ANCHOR_EVENTS[anchor], False, offset,
                      ("agreed", "decided"), zone)  # fmt: skip
 

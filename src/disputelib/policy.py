@@ -41,18 +41,20 @@ ANCHORS = frozenset(
         "return_agreed",  # the buyer agreed to return the goods
     }
 )
-#: Timers a pack may define; the first five are required. Each is read by name by the code
-#: that applies it, so an unknown name is a misspelling, never a silent no-op.
-TIMERS: tuple[str, ...] = (
-    "window_opens",
-    "window_closes",
-    "seller_response",
-    "refund_earliest",
-    "refund_latest",
-    "buyer_escalation",
-    "auto_escalation",
-    "return_shipping",
-)
+#: Timers a pack may define, with the anchors and unit each may count in; the first five
+#: are required. Each is read by name by the code that applies it, so an unknown name is a
+#: misspelling, never a silent no-op, and a timer the code cannot apply fails at loading.
+TIMER_SPECS: dict[str, tuple[tuple[str, ...], str]] = {
+    "window_opens": (("shipped",), "days"),
+    "window_closes": (("received",), "days"),
+    "seller_response": (("opened", "seller_answered"), "days"),
+    "refund_earliest": (("decided",), "business_days"),
+    "refund_latest": (("decided",), "business_days"),
+    "buyer_escalation": (("opened", "seller_answered"), "days"),
+    "auto_escalation": (("opened", "seller_answered"), "days"),
+    "return_shipping": (("return_agreed",), "days"),
+}
+TIMERS: tuple[str, ...] = tuple(TIMER_SPECS)
 #: How a timer counts: calendar days in the timer zone, or business days on the
 #: buyer country's calendar.
 UNITS = frozenset({"days", "business_days"})
@@ -292,11 +294,12 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
             hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(TIMERS)})"
             raise PackError(f"{where}: unknown timer 'timers.{timer_name}'{hint}")
         sec = _Section(body, f"timers.{timer_name}", where, ("anchor", "offset", "unit", "zone", *RULE_KEYS))
+        anchors, unit = TIMER_SPECS[timer_name]
         timers[timer_name] = Timer(
             name=timer_name,
-            anchor=sec.choice("anchor", ANCHORS),
+            anchor=sec.choice("anchor", frozenset(anchors)),
             offset=_positive(sec, "offset", zero_ok=True),
-            unit=sec.choice("unit", UNITS),
+            unit=sec.choice("unit", frozenset({unit})),
             zone=_zone(sec, "zone", timer_zone),
             rule=sec.rule(),
         )

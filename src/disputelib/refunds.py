@@ -23,7 +23,7 @@ import pandas as pd
 
 from disputelib.clock import to_timer_dates
 from disputelib.payments import normalize_payment_method
-from disputelib.policy import Pack, PackError, load_pack
+from disputelib.policy import Pack, load_pack
 
 CHANNELS: tuple[str, ...] = ("original", "alipay")
 _WEEKEND_ONLY = "1111100"
@@ -168,16 +168,6 @@ def business_days_between(begin, end, countries) -> np.ndarray:
     return out
 
 
-def _business_timer(pack: Pack, name: str) -> int:
-    timer = pack.timer(name)
-    if timer.unit != "business_days" or timer.anchor != "decided":
-        raise PackError(
-            f"{pack.path}: timer {name!r} must count business_days from 'decided' "
-            f"(it counts {timer.unit} from {timer.anchor!r})"
-        )
-    return timer.offset
-
-
 def arrival_window(decided: pd.Series, countries: pd.Series, pack: Pack | str | None = None) -> pd.DataFrame:
     """Earliest and latest promised arrival of refunds decided in the buyer's favour.
 
@@ -206,7 +196,7 @@ def arrival_window(decided: pd.Series, countries: pd.Series, pack: Pack | str | 
     """
     pack = load_pack(pack)
     decided = pd.Series(decided)
-    earliest, latest = _business_timer(pack, "refund_earliest"), _business_timer(pack, "refund_latest")
+    earliest, latest = pack.timer("refund_earliest").offset, pack.timer("refund_latest").offset
     days, _ = to_timer_dates(decided.reset_index(drop=True), pack.timer_zone)
     if not isinstance(countries, str) and countries is not None:
         countries = pd.Series(countries).reset_index(drop=True)

@@ -34,7 +34,7 @@ import pandas as pd
 from disputelib.clock import iso_in_zone, midnight_after
 from disputelib.columns import per_distinct
 from disputelib.orders import DISPUTE_TYPES, PROBLEMS, RECEIVED, SHIPPED, validate_orders
-from disputelib.policy import Pack, PackError, load_pack
+from disputelib.policy import Pack, load_pack
 
 STATUSES: tuple[str, ...] = ("not_shipped", "too_early", "open", "expired")
 CLAIM_BASES: tuple[str, ...] = ("amount_paid", "problem_amount")
@@ -83,16 +83,6 @@ def as_date(value: str | dt.date | pd.Timestamp | np.datetime64) -> np.datetime6
 
 def _days(values: pd.Series) -> np.ndarray:
     return values.to_numpy("datetime64[s]").astype("datetime64[D]")
-
-
-def _day_timer(pack: Pack, name: str, anchor: str) -> int:
-    timer = pack.timer(name)
-    if timer.unit != "days" or timer.anchor != anchor:
-        raise PackError(
-            f"{pack.path}: timer {name!r} must count calendar days from {anchor!r} "
-            f"(it counts {timer.unit} from {timer.anchor!r})"
-        )
-    return timer.offset
 
 
 def protection_days(orders: pd.DataFrame, pack: Pack) -> np.ndarray:
@@ -191,8 +181,8 @@ def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None)
     """
     pack = load_pack(pack)
     today = as_date(as_of)
-    opens_after = _day_timer(pack, "window_opens", "shipped")
-    closes_after = _day_timer(pack, "window_closes", "received")
+    opens_after = pack.timer("window_opens").offset
+    closes_after = pack.timer("window_closes").offset
 
     shipped = _days(orders[SHIPPED])
     received = _days(orders[RECEIVED])
