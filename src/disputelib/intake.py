@@ -189,12 +189,13 @@ def conform(
         if header in rename:
             continue
         ours = header_key(header)
-        if ours not in known or (ours in taken and header == ours):
+        if ours not in known:
             continue
         if ours in taken:
+            first, second = sorted((taken[ours], header), key=headers.index)
             raise ColumnsError(
-                f"the {contract.name} have two columns for {ours}: {taken[ours]!r} and {header!r} "
-                "(rename or remove one, or choose one with --columns)"
+                f"the {contract.name} have two columns for {ours}: {first!r} and {second!r} "
+                "(rename or remove one of them)"
             )
         taken[ours] = header
         if header != ours:

@@ -263,7 +263,7 @@ def validate_orders(
     orders["protection_days"] = days[keep].astype("Int64")
     orders["problem"] = problem[keep].astype("string")
     orders["problem_amount_usd"] = part[keep]
-    named = method_text[keep & unknown.to_numpy(bool)]
+    named = method[keep & unknown.to_numpy(bool)].astype(str)
     counts = {str(k): int(v) for k, v in named.value_counts(sort=False).sort_index().items()}
     return ValidatedOrders(orders=orders, rejects=rejects, n_read=n, unknown_methods=counts)
 
