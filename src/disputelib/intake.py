@@ -218,7 +218,7 @@ def require(frame: pd.DataFrame, required: tuple[str, ...], what: str, error: ty
     >>> require(pd.DataFrame(columns=["Order No.", "Order Amount"]), ("order_id",), "the orders", ValueError)
     Traceback (most recent call last):
     ...
-    ValueError: the orders have no 'order_id' column (required: order_id); found 'Order No.', 'Order Amount'; closest to order_id: 'Order No.'; map them with --columns
+    ValueError: the orders have no 'order_id' column (required: order_id); found 'Order No.', 'Order Amount'; closest to order_id: 'Order No.', 'Order Amount'; map them with --columns
     """
     missing = [c for c in required if c not in frame.columns]
     if not missing:
