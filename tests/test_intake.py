@@ -369,3 +369,15 @@ def test_excel_output_has_a_bom_and_neutralised_formulas(tmp_path):
     dl.write_table(frame, raw)
     assert not raw.read_bytes().startswith(b"\xef\xbb\xbf")
     assert pd.read_csv(raw, dtype=str, keep_default_na=False)["order_id"].tolist() == frame["order_id"].tolist()
+
+
+def test_bytes_that_are_not_utf8_in_a_parquet_log_are_an_unreadable_row(tmp_path):
+    raw = pa.array([b"opened", b"seller_\xffproposed"], pa.binary())
+    table = pa.table({
+        "Dispute ID": ["D1", "D1"], "event": pa.Array.from_buffers(pa.string(), 2, raw.buffers()),
+        "at": ["2026-03-01T10:00:00-08:00", "2026-03-02T10:00:00-08:00"],
+    })  # fmt: skip
+    pq.write_table(table, tmp_path / "log.parquet")
+    findings = dl.check_log(dl.read_table(tmp_path / "log.parquet")).findings
+    assert findings["rule"].tolist() == ["unreadable_row"]
+    assert findings["message"].tolist() == ["row 2: 'event' is not valid UTF-8 text"]

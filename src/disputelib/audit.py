@@ -324,8 +324,8 @@ def check_log(
     pack = load_pack(pack)
     zone = pack.timer_zone
     required = REQUIRED_COLUMNS + (("order_id",) if orders is not None else ())
-    attrs = dict(events.attrs)
     events = intake.conform(events, intake.EVENTS)
+    attrs = dict(events.attrs)
     intake.require(events, required, "the event log", LogColumnsError)
     n = len(events)
     found = _Findings()
@@ -348,8 +348,8 @@ def check_log(
     for position, why in attrs.get(intake.BAD_ROWS_ATTR, {}).items():
         if 0 <= position < n:
             cut[position], cut_text[position] = True, ": " + why
-    for name in ("dispute_id", "order_id", "event", "at"):
-        if name in events.columns and not pd.api.types.is_datetime64_any_dtype(events[name].dtype):
+    for name in attrs.get(intake.NOT_UTF8_ATTR, ()):
+        if name in ("dispute_id", "order_id", "event", "at") and name in events.columns:
             broken = _text(events, name).str.contains("\ufffd", regex=False).fillna(False).to_numpy(bool)
             cut_text[broken & ~cut] = f": '{name}' is not valid UTF-8 text"
             cut |= broken

@@ -14,8 +14,9 @@ everywhere:
   the closest matches.
 
 :func:`disputelib.tables.read_table` records in ``frame.attrs`` what reading learnt that
-validation needs: the decimal mark (:data:`DECIMAL_ATTR`) and the rows that had too many
-fields (:data:`BAD_ROWS_ATTR`, row position -> reason).
+validation needs: the decimal mark (:data:`DECIMAL_ATTR`), the rows that had too many
+fields (:data:`BAD_ROWS_ATTR`, row position -> reason) and the Parquet columns that held
+bytes that were not UTF-8 (:data:`NOT_UTF8_ATTR`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from disputelib.tables import TableError
 DECIMAL_ATTR = "disputelib.decimal"
 #: ``frame.attrs`` key: ``{row position: reason}`` for rows the reader had to cut short.
 BAD_ROWS_ATTR = "disputelib.bad_rows"
+#: ``frame.attrs`` key: columns whose bytes were not all UTF-8 (U+FFFD marks the values).
+NOT_UTF8_ATTR = "disputelib.not_utf8"
 
 
 @dataclass(frozen=True)
@@ -200,10 +203,17 @@ def conform(
         taken[ours] = header
         if header != ours:
             rename[header] = ours
+    return rename_columns(frame, rename)
+
+
+def rename_columns(frame: pd.DataFrame, rename: Mapping[str, str]) -> pd.DataFrame:
+    """``frame.rename(columns=rename)`` that keeps, and renames in, what reading recorded."""
     if not rename:
         return frame
-    out = frame.rename(columns=rename)
+    out = frame.rename(columns=dict(rename))
     out.attrs = dict(frame.attrs)
+    if NOT_UTF8_ATTR in out.attrs:
+        out.attrs[NOT_UTF8_ATTR] = [rename.get(c, c) for c in out.attrs[NOT_UTF8_ATTR]]
     return out
 
 

@@ -160,8 +160,8 @@ def validate_orders(
     ``unknown_methods``.
     """
     pack = load_pack(pack)
-    attrs = dict(frame.attrs)
     frame = intake.conform(frame, intake.ORDERS, columns)
+    attrs = dict(frame.attrs)
     intake.require(frame, REQUIRED_COLUMNS, "the orders", OrderColumnsError)
     decimal = attrs.get(intake.DECIMAL_ATTR, ".")
     n = len(frame)
@@ -181,7 +181,8 @@ def validate_orders(
             cut_reason.iloc[position] = why
     reject(cut, "unreadable row: ", cut_reason)
     for name in intake.ORDERS.columns:
-        reject(_not_utf8(frame, name), f"{name} is not valid UTF-8 text")
+        if name in attrs.get(intake.NOT_UTF8_ATTR, ()):
+            reject(_not_utf8(frame, name), f"{name} is not valid UTF-8 text")
 
     order_id = text_column(frame, "order_id")
     reject(order_id.isna(), "missing order_id")
@@ -277,8 +278,6 @@ def _reject_range(reject, amount: pd.Series, name: str) -> None:
 
 def _not_utf8(frame: pd.DataFrame, name: str) -> np.ndarray:
     """Text holding U+FFFD: bytes that were not UTF-8 where the file was read."""
-    if name not in frame.columns:
-        return np.zeros(len(frame), dtype=bool)
     col = frame[name]
     if isinstance(col.dtype, pd.CategoricalDtype):
         return per_distinct(col, lambda v: "\ufffd" in str(v), False, bool)

@@ -3,8 +3,8 @@
 CSV (also ``.csv.gz``) and ``.xlsx`` are read with every column as text, so values that
 cannot be interpreted are kept exactly as written (for the rejects file) and pass-through
 columns stay untouched; the CSV dialect is sniffed (see :mod:`disputelib.dialect`).
-Parquet text that is not valid UTF-8 is read with U+FFFD in place of the bad bytes, which
-validation rejects.
+Parquet text that is not valid UTF-8 is read with U+FFFD in place of the bad bytes, and the
+column named in ``attrs[NOT_UTF8_ATTR]``, so that validation rejects those values.
 
 Every CSV written reads back as the rows written: fields holding the delimiter, a quote,
 LF or CR are quoted (a file with a CR in some field ends its lines with CR LF so that the
@@ -27,6 +27,9 @@ import pyarrow.compute as pc
 from disputelib.clock import iso_in_zone
 
 FORMATS = {".csv": "csv", ".gz": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx"}
+#: ``frame.attrs`` key: the Parquet text columns that held bytes that were not UTF-8 (now
+#: U+FFFD in their place). The same key as :data:`disputelib.intake.NOT_UTF8_ATTR`.
+NOT_UTF8_ATTR = "disputelib.not_utf8"
 #: A cell starting with one of these is a formula (or may start one) in a spreadsheet.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -103,9 +106,7 @@ def read_table(
 
     if contract is None:
         mapping = intake.load_column_map(columns)
-        renamed = frame.rename(columns={theirs: ours for ours, theirs in mapping.items()})
-        renamed.attrs = dict(frame.attrs)
-        return renamed
+        return intake.rename_columns(frame, {theirs: ours for ours, theirs in mapping.items()})
     contracts = {"orders": intake.ORDERS, "events": intake.EVENTS}
     if contract not in contracts:
         raise TableError(f"unknown contract {contract!r}: use orders or events")
@@ -137,6 +138,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     table = pq.read_table(path)
+    repaired = []
     for i, field in enumerate(table.schema):
         if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)):
             continue
@@ -145,7 +147,10 @@ def _read_parquet(path: Path) -> pd.DataFrame:
             column.validate(full=True)
         except pa.ArrowInvalid:
             table = table.set_column(i, field.name, _repair_utf8(column))
-    return table.to_pandas()
+            repaired.append(field.name)
+    frame = table.to_pandas()
+    frame.attrs[NOT_UTF8_ATTR] = repaired
+    return frame
 
 
 def _repair_utf8(column: pa.ChunkedArray) -> pa.Array:
