@@ -106,7 +106,9 @@ EVENTS = """Dispute No.;Order No.;Action;Action Time;Amount
 D1;O1;opened;2026-03-01T10:00:00-08:00;5,00
 D1;O1;seller_proposed;2026-03-03T09:00:00-08:00;5,00;extra
 D1;O1;buyer_accepted;today;
-D2;O2;opened;2602-03-01T10:00:00-08:00;5,00
+D3;O1;opened;2602-03-01T10:00:00-08:00;5,00
+D2;O2;opened;2026-03-01T10:00:00-08:00;5,00
+D4;O9;opened;2026-03-01T10:00:00-08:00;5,00
 """
 ORDERS = """Order No.;Order Amount;Payment Method;Shipped;Received
 O1;10,00;Boleto;2026-02-15;2026-02-25
@@ -132,7 +134,8 @@ def test_check_log_reads_both_files_through_one_column_map(tmp_path, capsys):
     assert code == 0, capsys.readouterr().err
     findings = pd.read_csv(out, dtype=str, keep_default_na=False)
     messages = dict(zip(findings["message"].str.split(":").str[0], findings["message"], strict=True))
-    assert findings["rule"].tolist().count("unknown_order") == 0  # the order with an unknown method is known
+    unknown = findings.loc[findings["rule"] == "unknown_order", "dispute_id"].tolist()
+    assert unknown == ["D4"]  # O2, paid by a method the pack does not know, is a known order
     assert messages["row 2"].startswith("row 2: the row has 6 fields, the header 5")
     assert "unreadable timestamp 'today'" in messages["row 3"]
     assert "is outside 1970-01-01 to 2199-12-31" in messages["row 4"]
@@ -189,3 +192,24 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path):
          "--as-of", "2026-03-25"], capture_output=True, text=True,
     )  # fmt: skip
     assert eligibility.returncode == EXIT_BROKEN_PIPE  # far more than a pipe holds: the pipe did close on it
+
+
+def test_report_config_reads_the_orders_with_its_column_map(tmp_path):
+    from disputelib.report.config import load_config
+    from disputelib.report.headline import headline
+
+    orders, columns = tmp_path / "orders.csv", tmp_path / "columns.toml"
+    orders.write_text(ORDERS, encoding="utf-8")
+    columns.write_text('[columns]\norder_id = "Order No."\namount_usd = "Order Amount"\n', encoding="utf-8")
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "2.0-eligibility.ipynb"
+    config = load_config({"as_of": "2026-03-25", "notebooks": [str(notebook)],
+                          "inputs": {"orders": str(orders), "columns": str(columns)}})  # fmt: skip
+    numbers = headline(config)
+    assert numbers.orders["read"] == 2 and numbers.orders["accepted"] == 2
+
+
+def test_the_shipped_column_map_template_loads():
+    from disputelib.intake import load_column_map
+
+    template = Path(__file__).resolve().parents[1] / "conf" / "columns.example.toml"
+    assert load_column_map(template)["order_id"] == "Order No."
