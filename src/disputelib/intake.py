@@ -174,7 +174,9 @@ def conform(
         When a mapped header is absent, or two headers match the same column.
     """
     mapping = load_column_map(columns)
-    headers = [str(h) for h in frame.columns]
+    if not all(isinstance(h, str) for h in frame.columns):  # e.g. a frame built with numbered columns
+        frame = rename_columns(frame, {h: str(h) for h in frame.columns if not isinstance(h, str)})
+    headers = list(frame.columns)
     rename: dict[str, str] = {}
     taken: dict[str, str] = {}
     for ours, theirs in mapping.items():
