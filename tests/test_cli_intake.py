@@ -213,3 +213,16 @@ def test_the_shipped_column_map_template_loads():
 
     template = Path(__file__).resolve().parents[1] / "conf" / "columns.example.toml"
     assert load_column_map(template)["order_id"] == "Order No."
+
+
+def test_gzip_output_and_its_rejects_beside_it_and_no_xlsx_output(tmp_path, capsys):
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id,amount_usd,payment_method\nA,5,Visa\nB,0,Visa\n", encoding="utf-8")
+    out = tmp_path / "open.csv.gz"
+    assert main(["eligibility", str(path), "--as-of", "2026-03-25", "--out", str(out)]) == 0
+    assert pd.read_csv(out, dtype=str)["order_id"].tolist() == ["A"]
+    assert pd.read_csv(tmp_path / "open.rejects.csv.gz", dtype=str)["order_id"].tolist() == ["B"]
+    capsys.readouterr()
+    assert main(["eligibility", str(path), "--as-of", "2026-03-25", "--out", str(tmp_path / "open.xlsx")]) == 2
+    assert "write .csv (with --excel for a spreadsheet) or .parquet" in capsys.readouterr().err
+    assert not (tmp_path / "open.xlsx").exists()

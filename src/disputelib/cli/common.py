@@ -47,7 +47,8 @@ def out_path(value: str | None) -> Path | None:
     if value is None:
         return None
     path = Path(value)
-    table_format(path)
+    if table_format(path) == "xlsx":
+        raise UserError(f"cannot write {value!r}: write .csv (with --excel for a spreadsheet) or .parquet")
     return path
 
 

@@ -41,7 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def rejects_path_for(out: Path) -> Path:
-    """Where rejects go when ``--rejects`` is not given: beside ``--out``."""
+    """Where rejects go when ``--rejects`` is not given: beside ``--out`` (``out.csv.gz`` -> ``out.rejects.csv.gz``)."""
+    if out.name.lower().endswith(".csv.gz"):
+        return out.with_name(f"{out.name[: -len('.csv.gz')]}.rejects{out.name[-len('.csv.gz'):]}")
     return out.with_name(f"{out.stem}.rejects{out.suffix}")
 
 
