@@ -381,3 +381,21 @@ def test_bytes_that_are_not_utf8_in_a_parquet_log_are_an_unreadable_row(tmp_path
     findings = dl.check_log(dl.read_table(tmp_path / "log.parquet")).findings
     assert findings["rule"].tolist() == ["unreadable_row"]
     assert findings["message"].tolist() == ["row 2: 'event' is not valid UTF-8 text"]
+
+
+def test_a_spreadsheet_sep_line_and_space_thousands(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_bytes("sep=;\r\norder_id;amount_usd;payment_method\r\nS1;1 234,50;Visa\r\nS2;1\u00a0000;Visa\r\n".encode())
+    orders = dl.validate_orders(dl.read_table(path)).orders
+    assert orders["order_id"].tolist() == ["S1", "S2"] and orders["amount_usd"].tolist() == [1234.5, 1000.0]
+
+
+def test_bytes_that_are_not_utf8_in_a_dictionary_column_are_a_reason(tmp_path):
+    raw = pa.array([b"Visa", b"Vi\xffsa"], pa.binary())
+    values = pa.Array.from_buffers(pa.string(), 2, raw.buffers())
+    methods = pa.DictionaryArray.from_arrays(pa.array([0, 1, 0], pa.int32()), values)
+    pq.write_table(pa.table({"order_id": ["a", "b", "c"], "amount_usd": [1.0, 2.0, 3.0], "payment_method": methods}),
+                   tmp_path / "o.parquet")  # fmt: skip
+    result = dl.validate_orders(dl.read_table(tmp_path / "o.parquet"))
+    assert result.orders["order_id"].tolist() == ["a", "c"]
+    assert result.rejects["reject_reason"].tolist() == ["payment_method is not valid UTF-8 text"]

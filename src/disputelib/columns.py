@@ -109,8 +109,9 @@ def repeated(values: pd.Series) -> np.ndarray:
     return out
 
 
-#: Decimal-comma numbers: ``12,5``, ``1.234,56``, ``1234,56`` (dots as thousands separators).
-_COMMA_NUMBER = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$"
+#: Decimal-comma numbers: ``12,5``, ``1.234,56``, ``1234,56``, ``1 234,56`` (dots, spaces or
+#: no-break spaces as thousands separators).
+_COMMA_NUMBER = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,\d+)?$"
 
 
 def decimal_comma(text: pd.Series, decimal: str) -> pd.Series:
@@ -121,13 +122,13 @@ def decimal_comma(text: pd.Series, decimal: str) -> pd.Series:
 
     Examples
     --------
-    >>> decimal_comma(pd.Series(["1.234,56", "12,5", "7"], dtype="string"), "auto").tolist()
-    ['1234.56', '12.5', '7']
+    >>> decimal_comma(pd.Series(["1.234,56", "12,5", "7", "1 234,5"], dtype="string"), "auto").tolist()
+    ['1234.56', '12.5', '7', '1234.5']
     """
     if decimal == "." or not text.str.contains(",", regex=False).fillna(False).any():
         return text
     european = text.str.match(_COMMA_NUMBER).fillna(False)
-    fixed = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    fixed = text.str.replace(r"[.\s\u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False)
     return text.where(~european, fixed)
 
 

@@ -4,7 +4,8 @@
   not valid in the encoding is one sentence suggesting ``--encoding`` and naming the
   encoding charset-normalizer finds most likely.
 - The delimiter (``,`` ``;`` tab ``|``): the one that splits the first lines into the same
-  number of fields, more than one, from the first 64 KiB.
+  number of fields, more than one, from the first 64 KiB; or the one a spreadsheet's
+  ``sep=;`` first line names (that line is skipped).
 - The decimal mark: a ``,``-delimited file always uses ``.``; another delimiter leaves it
   to each numeric column (``"auto"``: a column holding a comma reads ``1.234,56``).
 - A row with more fields than the header is kept, cut to the header's width, and
@@ -18,6 +19,7 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -121,8 +123,11 @@ def read_csv(
         sample = codecs.getincrementaldecoder(enc)().decode(head, final=len(head) < SNIFF_BYTES)
     except UnicodeDecodeError:
         raise _undecodable(path, enc, head) from None
+    sample = sample.lstrip("\ufeff")
+    hint = re.match(r"sep=(.)[ \t]*\r?\n", sample)  # a spreadsheet's "sep=;" first line
+    skip = 1 if hint else 0
     if sep is None:
-        sep = sniff_separator(sample.lstrip("\ufeff"))
+        sep = hint.group(1) if hint else sniff_separator(sample)
     if decimal is None:
         decimal = "." if sep == "," else "auto"
     elif decimal == "," and sep == ",":
@@ -130,7 +135,7 @@ def read_csv(
     bad: dict[int, str] = {}
     try:
         frame = pd.read_csv(
-            path, sep=sep, dtype=str, keep_default_na=False, na_filter=False, encoding=enc, engine="c"
+            path, sep=sep, dtype=str, keep_default_na=False, na_filter=False, encoding=enc, engine="c", skiprows=skip
         )
     except UnicodeDecodeError as exc:
         raise _undecodable(path, enc, bytes(exc.object[max(0, exc.start - 4096) : exc.start + 4096])) from None
@@ -139,16 +144,18 @@ def read_csv(
     except pd.errors.ParserError as exc:
         if "Expected" not in str(exc):
             raise TableError(f"cannot read {str(path)!r} as CSV: {str(exc).splitlines()[0]}") from None
-        frame, bad = _read_ragged(path, sep, enc)
+        frame, bad = _read_ragged(path, sep, enc, skip)
     frame.attrs[DECIMAL_ATTR] = decimal
     frame.attrs[BAD_ROWS_ATTR] = bad
     return frame
 
 
-def _read_ragged(path: Path, sep: str, encoding: str) -> tuple[pd.DataFrame, dict[int, str]]:
+def _read_ragged(path: Path, sep: str, encoding: str, skip: int = 0) -> tuple[pd.DataFrame, dict[int, str]]:
     """Read a file whose rows do not all have the header's width, row by row."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     with opener(path, "rt", encoding=encoding, newline="") as f:
+        for _ in range(skip):
+            f.readline()
         rows = [row for row in csv.reader(f, delimiter=sep) if row]
     header, body = _unique(rows[0]), rows[1:]
     width = len(header)

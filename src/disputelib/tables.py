@@ -140,12 +140,15 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     table = pq.read_table(path)
     repaired = []
     for i, field in enumerate(table.schema):
-        if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)):
+        kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
             continue
         column = table.column(i)
         try:
             column.validate(full=True)
         except pa.ArrowInvalid:
+            if pa.types.is_dictionary(field.type):
+                column = column.cast(kind)
             table = table.set_column(i, field.name, _repair_utf8(column))
             repaired.append(field.name)
     frame = table.to_pandas()
