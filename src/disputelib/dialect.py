@@ -144,7 +144,10 @@ def read_csv(
     except pd.errors.ParserError as exc:
         if "Expected" not in str(exc):
             raise TableError(f"cannot read {str(path)!r} as CSV: {str(exc).splitlines()[0]}") from None
-        frame, bad = _read_ragged(path, sep, enc, skip)
+        try:
+            frame, bad = _read_ragged(path, sep, enc, skip)
+        except UnicodeDecodeError as exc:
+            raise _undecodable(path, enc, bytes(exc.object[max(0, exc.start - 4096) : exc.start + 4096])) from None
     frame.attrs[DECIMAL_ATTR] = decimal
     frame.attrs[BAD_ROWS_ATTR] = bad
     return frame
