@@ -6,7 +6,11 @@ validation, no time-zone placement and no text. Each size runs in its own proces
 its memory is its own; peak memory is sampled while the runs go on. Prints rows/s (median of the repeats), the ratio to
 the floor and peak memory.
 
-    python bench/bench_eligibility.py [--sizes 1000000 10000000] [--repeats 3]
+    python bench/bench_eligibility.py [--sizes 1000000 10000000] [--repeats 3] [--csv]
+
+With ``--csv`` the export is first written as a CSV file, and each run times reading it
+with :func:`disputelib.read_table` (dialect sniffing, header matching) plus eligibility:
+the path an analyst's own export takes.
 """
 
 from __future__ import annotations
@@ -102,10 +106,16 @@ class PeakRSS:
         self._thread.join()
 
 
-def measure(kind: str, n: int, repeats: int) -> dict:
+def measure(kind: str, n: int, repeats: int, csv: bool = False) -> dict:
+    import tempfile
+
     import disputelib as dl
 
     frame = synthetic(n)
+    folder = tempfile.TemporaryDirectory()
+    path = f"{folder.name}/orders.csv"
+    if csv and kind != "floor":
+        frame.to_csv(path, index=False)
     pack = dl.load_pack()
     gc.collect()
     before_mb = psutil.Process().memory_info().rss / 2**20
@@ -116,10 +126,12 @@ def measure(kind: str, n: int, repeats: int) -> dict:
             if kind == "floor":
                 floor(frame)
             else:
-                result = dl.eligibility(frame, str(AS_OF), pack)
+                data = dl.read_table(path) if csv else frame
+                result = dl.eligibility(data, str(AS_OF), pack)
                 assert len(result.table) == n and len(result.rejects) == 0
                 del result
             seconds.append(time.perf_counter() - start)
+    folder.cleanup()
     return {"kind": kind, "n": n, "median_s": statistics.median(seconds), "peak_mb": rss.peak / 2**20, "input_mb": before_mb}
 
 
@@ -127,10 +139,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--csv", action="store_true", help="read the orders from a CSV file in each run")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child[0], int(args.child[1]), args.repeats)))
+        print(json.dumps(measure(args.child[0], int(args.child[1]), args.repeats, args.csv)))
         return
     print("peak MB = resident memory at its highest during the runs (sampled every 2 ms); input MB = resident before them")
     print(f"{'rows':>11} {'disputelib rows/s':>18} {'floor rows/s':>13} {'ratio':>6} {'peak MB':>8} {'input MB':>9}")
@@ -138,6 +151,7 @@ def main() -> None:
         runs = {}
         for kind in ("floor", "disputelib"):
             cmd = [sys.executable, __file__, "--child", kind, str(n), "--repeats", str(args.repeats)]
+            cmd += ["--csv"] if args.csv else []
             runs[kind] = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
         ours, base = runs["disputelib"], runs["floor"]
         print(

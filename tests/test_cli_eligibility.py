@@ -11,7 +11,7 @@ from disputelib.cli import main
 CSV = """order_id,amount_usd,payment_method,shipped_at,received_at,buyer_country,buyer_timezone,problem,problem_amount_usd,store
 A1,10.00,Visa,2026-03-03,2026-03-20,US,America/New_York,missing_items,4.99,Shop one
 A2,5.00,T/T,2026-03-12T21:30:00-07:00,,RU,Europe/Moscow,not_received,,Shop two
-A3,7.00,bitcoin,2026-03-01,,KR,Asia/Seoul,,,Shop three
+A3,7.00,,2026-03-01,,KR,Asia/Seoul,,,Shop three
 A4,0,card,2026-03-01,,KR,Asia/Seoul,,,Shop four
 """
 
@@ -37,7 +37,7 @@ def test_csv_to_csv_with_rejects(orders, tmp_path, capsys):
     bad = pd.read_csv(rejects, dtype=str, keep_default_na=False)
     assert bad["order_id"].tolist() == ["A3", "A4"]
     assert bad["amount_usd"].tolist() == ["7.00", "0"]  # original text kept
-    assert bad["reject_reason"].tolist() == ["unknown payment_method bitcoin", "amount_usd must be positive"]
+    assert bad["reject_reason"].tolist() == ["missing payment_method", "amount_usd must be positive"]
     err = capsys.readouterr().err
     assert "read 4 rows: 2 accepted, 2 rejected" in err
 
@@ -58,7 +58,7 @@ def test_stdout_and_rejects_on_stderr(orders, capsys):
     captured = capsys.readouterr()
     assert captured.out.splitlines()[0].startswith("order_id,status,window_opens,window_closes,deadline")
     assert len(captured.out.splitlines()) == 3
-    assert "unknown payment_method bitcoin" in captured.err
+    assert "missing payment_method" in captured.err
 
 
 def test_strict_exits_non_zero(orders, tmp_path):

@@ -20,7 +20,6 @@ from disputelib.orders import OrderColumnsError
         ("amount_usd", "-3.5", "amount_usd must be positive"),
         ("amount_usd", "inf", "amount_usd is not a number"),
         ("amount_usd", "nan", "amount_usd is not a number"),
-        ("payment_method", "bitcoin", "unknown payment_method bitcoin"),
         ("payment_method", "", "missing payment_method"),
         ("shipped_at", "03/03/2026", "unreadable shipped_at"),
         ("received_at", "soon", "unreadable received_at"),
@@ -64,9 +63,9 @@ def test_duplicates_reject_every_copy_and_keep_the_rest():
 
 
 def test_several_reasons_on_one_row():
-    frame = order_frame(amount_usd="-1", payment_method="gold")
+    frame = order_frame(amount_usd="-1", payment_method="")
     reason = dl.validate_orders(frame).rejects["reject_reason"].iloc[0]
-    assert reason == "amount_usd must be positive; unknown payment_method gold"
+    assert reason == "amount_usd must be positive; missing payment_method"
 
 
 @pytest.mark.parametrize(

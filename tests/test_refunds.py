@@ -23,7 +23,10 @@ from disputelib.refunds import add_business_days, arrival_window, business_days_
         ("Western Union", "alipay"),
         ("T/T", "alipay"),
         ("wire transfer", "alipay"),
-        ("bitcoin", None),
+        ("Boleto", "alipay"),  # a voucher paid in cash: to the balance by analogy (L)
+        ("OXXO", "alipay"),
+        ("Kakao Pay", "original"),
+        ("bitcoin", "unknown"),  # kept, never dropped: where its refund goes is not known
         (None, None),
     ],
 )

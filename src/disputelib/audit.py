@@ -55,14 +55,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from disputelib import intake
 from disputelib import lifecycle as lc
 from disputelib.clock import iso_in_zone, local_dates, to_instants
-from disputelib.columns import number_column, text_column
+from disputelib.columns import number_column, text_column, time_column
 from disputelib.policy import Pack, load_pack
 from disputelib.refunds import arrival_window, business_days_between
 from disputelib.windows import eligibility
 
-REQUIRED_COLUMNS: tuple[str, ...] = ("dispute_id", "event", "at")
+REQUIRED_COLUMNS: tuple[str, ...] = intake.EVENTS.required
 FINDING_COLUMNS: tuple[str, ...] = ("dispute_id", "rule", "severity", "message")
 SEVERITIES: tuple[str, ...] = ("error", "warning")
 
@@ -89,7 +90,7 @@ _E = {name: i for i, name in enumerate(lc.EVENTS)}
 _S = {name: i for i, name in enumerate(lc.STATES)}
 
 
-class LogColumnsError(ValueError):
+class LogColumnsError(intake.ColumnsError):
     """An event log without a required column."""
 
 
@@ -150,8 +151,8 @@ def _text(frame: pd.DataFrame, name: str) -> pd.Series:
     return text_column(frame, name).reset_index(drop=True)
 
 
-def _amounts(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    values, bad = number_column(frame, "amount_usd")
+def _amounts(frame: pd.DataFrame, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    values, bad = number_column(frame, "amount_usd", decimal)
     return values.to_numpy("float64"), bad
 
 
@@ -323,12 +324,9 @@ def check_log(
     pack = load_pack(pack)
     zone = pack.timer_zone
     required = REQUIRED_COLUMNS + (("order_id",) if orders is not None else ())
-    missing = [c for c in required if c not in events.columns]
-    if missing:
-        raise LogColumnsError(
-            f"the event log has no {', '.join(repr(c) for c in missing)} column"
-            f"{'s' if len(missing) > 1 else ''} (required: {', '.join(required)})"
-        )
+    events = intake.conform(events, intake.EVENTS)
+    attrs = dict(events.attrs)
+    intake.require(events, required, "the event log", LogColumnsError)
     n = len(events)
     found = _Findings()
     dispute = _text(events, "dispute_id")
@@ -338,19 +336,40 @@ def check_log(
     rownum = np.arange(1, n + 1)
     rowtxt = pd.Series(rownum).astype("string")
     raw_at = events["at"].reset_index(drop=True)
-    at, at_bad = to_instants(raw_at, zone)
-    amount, amount_bad = _amounts(events)
+    safe_at, outside, relative = time_column(events.reset_index(drop=True), "at")
+    at, at_bad = to_instants(safe_at, zone)
+    at_bad |= relative
+    amount, amount_bad = _amounts(events, attrs.get(intake.DECIMAL_ATTR, "."))
     event = _text(events, "event").str.lower()
 
-    # ---- rows that cannot be read: reported, never dropped
-    no_id = dispute.isna().to_numpy(bool)
-    no_at = np.isnat(at) & ~at_bad
+    # ---- rows that cannot be read: reported, never dropped (nor replayed)
+    cut = np.zeros(n, dtype=bool)
+    cut_text = np.full(n, "", dtype=object)
+    for position, why in attrs.get(intake.BAD_ROWS_ATTR, {}).items():
+        if 0 <= position < n:
+            cut[position], cut_text[position] = True, ": " + why
+    for name in attrs.get(intake.NOT_UTF8_ATTR, ()):
+        if name in ("dispute_id", "order_id", "event", "at") and name in events.columns:
+            broken = _text(events, name).str.contains("\ufffd", regex=False).fillna(False).to_numpy(bool)
+            cut_text[broken & ~cut] = f": '{name}' is not valid UTF-8 text"
+            cut |= broken
+    at[cut | outside] = np.datetime64("NaT", "ns")
+    at_bad &= ~cut
+    no_id = dispute.isna().to_numpy(bool) & ~cut
+    no_at = np.isnat(at) & ~at_bad & ~outside & ~cut
     for mask, text in (
         (no_id, ": missing dispute_id"),
         (no_at, ": missing timestamp in 'at'"),
     ):
         r = np.flatnonzero(mask)
         found.add("unreadable_row", key[r], r, id_obj[r], "row " + rowtxt[r].to_numpy() + text)
+    r = np.flatnonzero(cut)
+    found.add("unreadable_row", key[r], r, id_obj[r], "row " + rowtxt[r].to_numpy() + cut_text[r].astype(str))
+    r = np.flatnonzero(outside & ~cut)
+    shown = raw_at.iloc[r].astype("string").to_numpy()
+    found.add("unreadable_row", key[r], r, id_obj[r],
+              "row " + rowtxt[r].to_numpy() + ": timestamp '" + shown
+              + "' in 'at' is outside 1970-01-01 to 2199-12-31")  # fmt: skip
     r = np.flatnonzero(at_bad)
     shown = raw_at.iloc[r].astype("string").to_numpy()
     found.add("unreadable_row", key[r], r, id_obj[r],
@@ -361,7 +380,7 @@ def check_log(
     found.add("unreadable_row", key[r], r, id_obj[r],
               "row " + rowtxt[r].to_numpy() + ": amount_usd '" + shown + "' is not a number")  # fmt: skip
 
-    valid = ~(no_id | np.isnat(at))
+    valid = ~(no_id | np.isnat(at) | cut)
     if as_of is None:
         end = at[valid].max() if valid.any() else np.datetime64("NaT", "ns")
     else:

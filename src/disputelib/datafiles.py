@@ -49,14 +49,18 @@ def read_toml(
     if name.endswith(".toml") or path.exists():
         if not path.is_file():
             raise error(f"{kind} file {name!r} does not exist")
-        text, where = path.read_text(encoding="utf-8"), str(path)
+        data, where = path.read_bytes(), str(path)
     else:
         resource = resources.files("disputelib") / folder / f"{name}.toml"
         if not resource.is_file():
             raise error(
                 f"unknown {kind} {name!r}: use one of {', '.join(shipped(folder))} or the path of a .toml file"
             )
-        text, where = resource.read_text(encoding="utf-8"), f"{name}.toml"
+        data, where = resource.read_bytes(), f"{name}.toml"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(f"{where}: not UTF-8 text (byte {exc.start + 1} cannot be read): save the {kind} as UTF-8") from None
     try:
         return tomllib.loads(text), where
     except tomllib.TOMLDecodeError as exc:

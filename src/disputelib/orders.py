@@ -8,28 +8,24 @@ Every row read ends up in exactly one of the two.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from disputelib.clock import is_valid_zone, to_timer_dates
-from disputelib.columns import map_distinct, number_column, repeated, text_column
-from disputelib.payments import normalize_payment_method
+from disputelib import intake
+from disputelib.clock import to_timer_dates
+from disputelib.columns import map_distinct, number_column, per_distinct, repeated, text_column, time_column
+from disputelib.payments import payment_method_or_given
 from disputelib.policy import Pack, load_pack
+from disputelib.tables import TableError
 
-REQUIRED_COLUMNS: tuple[str, ...] = ("order_id", "amount_usd", "payment_method")
-OPTIONAL_COLUMNS: tuple[str, ...] = (
-    "shipped_at",
-    "received_at",
-    "buyer_country",
-    "buyer_timezone",
-    "protection_days",
-    "problem",
-    "problem_amount_usd",
-)
+REQUIRED_COLUMNS: tuple[str, ...] = intake.ORDERS.required
+OPTIONAL_COLUMNS: tuple[str, ...] = intake.ORDERS.optional
 
 #: Problems a buyer can report, and the kind of dispute each one calls for.
 PROBLEMS: dict[str, str] = {
@@ -47,6 +43,8 @@ DISPUTE_TYPES: tuple[str, ...] = ("none", "refund_only", "return_goods")
 FIRST_DAY, LAST_DAY = np.datetime64("1970-01-01", "D"), np.datetime64("2199-12-31", "D")
 #: Longest protection a ``protection_days`` value may give (ten years).
 MAX_PROTECTION_DAYS = 3650
+#: Amounts in US dollars: at least a cent, at most a billion.
+MIN_AMOUNT, MAX_AMOUNT = 0.01, 1e9
 
 _NUMBER_HINT = " (write US dollars as 1234.50: no currency symbol, no thousands separator)"
 
@@ -54,7 +52,7 @@ _NUMBER_HINT = " (write US dollars as 1234.50: no currency symbol, no thousands 
 SHIPPED, RECEIVED = "shipped_date", "received_date"
 
 
-class OrderColumnsError(ValueError):
+class OrderColumnsError(TableError):
     """An export without a required column."""
 
 
@@ -80,9 +78,32 @@ class ValidatedOrders:
     orders: pd.DataFrame
     rejects: pd.DataFrame
     n_read: int
+    unknown_methods: Mapping[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
-        return f"read {self.n_read} rows: {len(self.orders)} accepted, {len(self.rejects)} rejected"
+        return (
+            f"read {self.n_read} rows: {len(self.orders)} accepted, {len(self.rejects)} rejected"
+            + unknown_methods_note(self.unknown_methods)
+        )
+
+
+def unknown_methods_note(counts: Mapping[str, int]) -> str:
+    """``"; payment methods the pack does not know: Bitcoin 3 (...)"``, or ``""``."""
+    if not counts:
+        return ""
+    shown = ", ".join(f"{name} {n}" for name, n in counts.items())
+    return f"; payment methods the pack does not know: {shown} (accepted, refund channel unknown)"
+
+
+@functools.cache
+def iana_zones() -> frozenset[str]:
+    """Every IANA time zone name the time-zone database holds (``Asia/Seoul``, ``UTC``...)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def is_iana_zone(name: object) -> bool:
+    """True for an IANA zone name; False for anything else (``US``, a path, 300 characters)."""
+    return isinstance(name, str) and name in iana_zones()
 
 
 @functools.cache
@@ -95,7 +116,9 @@ def iso_countries() -> frozenset[str]:
     return frozenset(line.split("\t", 1)[0] for line in text.splitlines() if line and not line.startswith("#"))
 
 
-def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> ValidatedOrders:
+def validate_orders(
+    frame: pd.DataFrame, pack: Pack | str | None = None, columns: Mapping[str, str] | str | None = None
+) -> ValidatedOrders:
     """Check an order export row by row (vectorised) and split accepted from rejected.
 
     Parameters
@@ -104,9 +127,13 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
         An order export as read by :func:`disputelib.tables.read_table`. Required columns:
         ``order_id``, ``amount_usd``, ``payment_method``; optional: ``shipped_at``,
         ``received_at``, ``buyer_country``, ``buyer_timezone``, ``protection_days``,
-        ``problem``, ``problem_amount_usd``. Other columns pass through.
+        ``problem``, ``problem_amount_usd``. Other columns pass through. Headers match
+        in any letter case, with spaces or hyphens for underscores
+        (:func:`disputelib.intake.conform`).
     pack
         The rule pack whose timer zone dates are placed in.
+    columns
+        An optional column map, our name -> the export's header, or a TOML file's path.
 
     Returns
     -------
@@ -115,25 +142,28 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
     Raises
     ------
     OrderColumnsError
-        When a required column is missing.
+        When a required column is missing (one sentence with the closest headers).
 
     Notes
     -----
     A row is rejected for: a missing ``order_id``; an ``order_id`` that appears more than
     once (every copy is rejected: which one is right cannot be known); a missing,
-    non-numeric or non-positive ``amount_usd``; a missing or unknown ``payment_method``;
-    an unreadable ``shipped_at`` or ``received_at``, or one outside 1970-01-01 to
-    2199-12-31; a receipt without shipment or before it; an unknown ``buyer_country`` or ``buyer_timezone``; a non-integer, non-positive or
-    above-3650 ``protection_days``; an unknown ``problem``; a non-numeric or non-positive
-    ``problem_amount_usd`` or one above ``amount_usd``. Infinite amounts are not numbers.
+    non-numeric or non-positive ``amount_usd``, or one below 0.01 or above 1e9; a missing
+    ``payment_method``; an unreadable ``shipped_at`` or ``received_at`` (words such as
+    ``today`` included), or one outside 1970-01-01 to 2199-12-31; a receipt without
+    shipment or before it; an unknown ``buyer_country`` or ``buyer_timezone`` (an IANA
+    name); a non-integer, non-positive or above-3650 ``protection_days``; an unknown
+    ``problem``; a non-numeric or non-positive ``problem_amount_usd`` or one above
+    ``amount_usd``; text that was not valid UTF-8 in a column we read; a row the reader
+    had to cut short. Infinite amounts are not numbers. A payment method the pack does
+    not know is kept as written (the window does not depend on it) and counted in
+    ``unknown_methods``.
     """
     pack = load_pack(pack)
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if missing:
-        raise OrderColumnsError(
-            f"the orders have no {', '.join(repr(c) for c in missing)} column"
-            f"{'s' if len(missing) > 1 else ''} (required: {', '.join(REQUIRED_COLUMNS)})"
-        )
+    frame = intake.conform(frame, intake.ORDERS, columns)
+    attrs = dict(frame.attrs)
+    intake.require(frame, REQUIRED_COLUMNS, "the orders", OrderColumnsError)
+    decimal = attrs.get(intake.DECIMAL_ATTR, ".")
     n = len(frame)
     reasons: list[tuple[np.ndarray, str, pd.Series | None]] = []  # (row positions, reason, value)
 
@@ -143,6 +173,17 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
         if mask.any():
             reasons.append((np.flatnonzero(mask), reason, value))  # positions: rejects are few
 
+    cut = np.zeros(n, dtype=bool)
+    cut_reason = pd.Series("", index=frame.index, dtype=object)
+    for position, why in attrs.get(intake.BAD_ROWS_ATTR, {}).items():
+        if 0 <= position < n:
+            cut[position] = True
+            cut_reason.iloc[position] = why
+    reject(cut, "unreadable row: ", cut_reason)
+    for name in intake.ORDERS.columns:
+        if name in attrs.get(intake.NOT_UTF8_ATTR, ()):
+            reject(_not_utf8(frame, name), f"{name} is not valid UTF-8 text")
+
     order_id = text_column(frame, "order_id")
     reject(order_id.isna(), "missing order_id")
     dup = repeated(order_id)
@@ -150,24 +191,25 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
         copies = order_id[dup].map(order_id[dup].value_counts()).astype("string") + " rows)"
         reject(dup, "duplicate order_id (", copies.reindex(frame.index))
 
-    amount, amount_bad = number_column(frame, "amount_usd")
+    amount, amount_bad = number_column(frame, "amount_usd", decimal)
     reject(amount_bad | np.isinf(amount), "amount_usd is not a number" + _NUMBER_HINT)
     reject(amount.isna() & ~amount_bad, "missing amount_usd")
-    reject(amount <= 0, "amount_usd must be positive")
+    _reject_range(reject, amount, "amount_usd")
 
     method_text = text_column(frame, "payment_method")
-    method = normalize_payment_method(method_text)
+    method, unknown = payment_method_or_given(method_text)
     reject(method_text.isna(), "missing payment_method")
-    reject(method_text.notna() & method.isna(), "unknown payment_method ", method_text)
 
-    shipped, shipped_bad = to_timer_dates(_raw(frame, "shipped_at"), pack.timer_zone)
-    received, received_bad = to_timer_dates(_raw(frame, "received_at"), pack.timer_zone)
-    reject(shipped_bad, "unreadable shipped_at (use an ISO 8601 date or timestamp)")
-    reject(received_bad, "unreadable received_at (use an ISO 8601 date or timestamp)")
+    dates = {}
+    for name in ("shipped_at", "received_at"):
+        values, outside, relative = time_column(frame, name)
+        day, bad = to_timer_dates(values, pack.timer_zone)
+        reject(bad | relative, f"unreadable {name} (use an ISO 8601 date or timestamp)")
+        reject(outside | (day < FIRST_DAY) | (day > LAST_DAY), f"{name} is outside {FIRST_DAY} to {LAST_DAY}")
+        dates[name] = (day, bad | relative | outside)
+    (shipped, shipped_bad), (received, _) = dates["shipped_at"], dates["received_at"]
     reject(~np.isnat(received) & np.isnat(shipped) & ~shipped_bad, "received_at without shipped_at")
     reject(received < shipped, "received_at is before shipped_at")
-    for name, dates in (("shipped_at", shipped), ("received_at", received)):
-        reject((dates < FIRST_DAY) | (dates > LAST_DAY), f"{name} is outside {FIRST_DAY} to {LAST_DAY}")
 
     known = iso_countries()
     country = map_distinct(text_column(frame, "buyer_country"), str.upper)
@@ -175,7 +217,7 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
     reject(bad_country, "unknown buyer_country ", text_column(frame, "buyer_country"))
 
     zone = text_column(frame, "buyer_timezone")
-    zone_ok = map_distinct(zone, lambda z: "ok" if is_valid_zone(z) else None)
+    zone_ok = map_distinct(zone, lambda z: "ok" if is_iana_zone(z) else None)
     reject(zone.notna() & zone_ok.isna(), "unknown buyer_timezone ", zone)
 
     days, days_bad = number_column(frame, "protection_days")
@@ -188,9 +230,9 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
     problem = problem.mask(problem == "none")
     reject(problem.notna() & ~problem.isin(list(PROBLEMS)), "unknown problem ", problem_text)
 
-    part, part_bad = number_column(frame, "problem_amount_usd")
+    part, part_bad = number_column(frame, "problem_amount_usd", decimal)
     reject(part_bad | np.isinf(part), "problem_amount_usd is not a number" + _NUMBER_HINT)
-    reject(part <= 0, "problem_amount_usd must be positive")
+    _reject_range(reject, part, "problem_amount_usd")
     reject(part > amount, "problem_amount_usd is above amount_usd")
 
     bad = np.zeros(n, dtype=bool)
@@ -222,10 +264,23 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
     orders["protection_days"] = days[keep].astype("Int64")
     orders["problem"] = problem[keep].astype("string")
     orders["problem_amount_usd"] = part[keep]
-    return ValidatedOrders(orders=orders, rejects=rejects, n_read=n)
+    named = method[keep & unknown.to_numpy(bool)].astype(str)
+    counts = {str(k): int(v) for k, v in named.value_counts(sort=False).sort_index().items()}
+    return ValidatedOrders(orders=orders, rejects=rejects, n_read=n, unknown_methods=counts)
 
 
-def _raw(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name in frame.columns:
-        return frame[name]
-    return pd.Series(pd.NA, index=frame.index, dtype="string")
+def _reject_range(reject, amount: pd.Series, name: str) -> None:
+    """Amounts at most 0 are not positive; above 0 they must be a cent to a billion."""
+    reject(amount <= 0, f"{name} must be positive")
+    reject((amount > 0) & (amount < MIN_AMOUNT), f"{name} is below {MIN_AMOUNT}")
+    reject((amount > MAX_AMOUNT) & np.isfinite(amount), f"{name} is above {MAX_AMOUNT:.0f}")
+
+
+def _not_utf8(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """Text holding U+FFFD: bytes that were not UTF-8 where the file was read."""
+    col = frame[name]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return per_distinct(col, lambda v: "\ufffd" in str(v), False, bool)
+    if not (pd.api.types.is_string_dtype(col.dtype) or pd.api.types.is_object_dtype(col.dtype)):
+        return np.zeros(len(frame), dtype=bool)
+    return col.astype("string").str.contains("\ufffd", regex=False).fillna(False).to_numpy(bool)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from disputelib import datafiles
-from disputelib.payments import PAYMENT_METHODS
+from disputelib.payments import KNOWN_METHODS
 
 DEFAULT_PACK = "aliexpress-2022"
 
@@ -325,10 +325,10 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
 
     alipay = sec.get("alipay_methods", list)
     for method in alipay:
-        if method not in PAYMENT_METHODS:
+        if method not in KNOWN_METHODS:
             raise PackError(
                 f"{where}: 'refunds.alipay_methods' has unknown payment method {method!r}; "
-                f"known: {', '.join(PAYMENT_METHODS)}"
+                f"known: {', '.join(KNOWN_METHODS)}"
             )
     refunds = Refunds(frozenset(alipay), sec.rule())
 

@@ -25,17 +25,18 @@ from disputelib.clock import to_timer_dates
 from disputelib.payments import normalize_payment_method
 from disputelib.policy import Pack, load_pack
 
-CHANNELS: tuple[str, ...] = ("original", "alipay")
+CHANNELS: tuple[str, ...] = ("original", "alipay", "unknown")
 _WEEKEND_ONLY = "1111100"
 
 
 def refund_channel(payment_methods: pd.Series, pack: Pack | str | None = None) -> pd.Series:
-    """Where each refund goes: ``"original"`` (the payment method) or ``"alipay"`` (the buyer's Alipay account).
+    """Where each refund goes: ``"original"`` (the payment method), ``"alipay"`` (the buyer's Alipay account) or ``"unknown"``.
 
     Parameters
     ----------
     payment_methods
-        Payment methods in any spelling :func:`disputelib.normalize_payment_method` knows.
+        Payment methods in any spelling :func:`disputelib.normalize_payment_method` knows;
+        any other method gives ``"unknown"``.
     pack
         Rule pack name, path or object; the default pack when None. Its
         ``refunds.alipay_methods`` go to Alipay; an Alipay-wallet payment goes back to the
@@ -44,18 +45,21 @@ def refund_channel(payment_methods: pd.Series, pack: Pack | str | None = None) -
     Returns
     -------
     pandas.Series
-        ``string`` dtype, same index; missing where the payment method is unknown.
+        ``string`` dtype, same index; ``"unknown"`` where the payment method is not in
+        the vocabulary, missing where it is missing.
 
     Examples
     --------
-    >>> refund_channel(pd.Series(["Visa", "Western Union", "alipay"])).tolist()
-    ['original', 'alipay', 'original']
+    >>> refund_channel(pd.Series(["Visa", "Western Union", "alipay", "Boleto", "Bitcoin"])).tolist()
+    ['original', 'alipay', 'original', 'alipay', 'unknown']
     """
     pack = load_pack(pack)
-    method = normalize_payment_method(pd.Series(payment_methods))
+    given = pd.Series(payment_methods)
+    method = normalize_payment_method(given)
     to_alipay = method.isin(sorted(pack.refunds.alipay_methods))
     out = pd.Series(np.where(to_alipay.fillna(False), "alipay", "original"), index=method.index, dtype="string")
-    return out.mask(method.isna())
+    out = out.mask(method.isna(), "unknown")
+    return out.mask(given.isna() | (given.astype("string").str.strip() == "").fillna(True))
 
 
 @functools.lru_cache(maxsize=512)

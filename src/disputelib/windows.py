@@ -26,14 +26,15 @@ step that needs the whole table).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from disputelib.clock import iso_in_zone, midnight_after
 from disputelib.columns import per_distinct
-from disputelib.orders import DISPUTE_TYPES, PROBLEMS, RECEIVED, SHIPPED, validate_orders
+from disputelib.orders import DISPUTE_TYPES, PROBLEMS, RECEIVED, SHIPPED, unknown_methods_note, validate_orders
 from disputelib.policy import Pack, load_pack
 
 STATUSES: tuple[str, ...] = ("not_shipped", "too_early", "open", "expired")
@@ -236,13 +237,15 @@ class Eligibility:
     table: pd.DataFrame
     rejects: pd.DataFrame
     n_read: int
+    #: Payment methods the pack does not know, as written, with their counts (orders kept).
+    unknown_methods: Mapping[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
         counts = self.table["status"].value_counts()
         by_status = ", ".join(f"{s} {int(counts.get(s, 0))}" for s in STATUSES)
         return (
             f"read {self.n_read} rows: {len(self.table)} accepted, {len(self.rejects)} rejected"
-            f" ({by_status})"
+            f" ({by_status})" + unknown_methods_note(self.unknown_methods)
         )
 
 
@@ -268,4 +271,9 @@ def eligibility(frame: pd.DataFrame, as_of, pack: Pack | str | None = None) -> E
     today = as_date(as_of)
     checked = validate_orders(frame, pack)
     table = compute_windows(checked.orders, today, pack).reset_index(drop=True)
-    return Eligibility(table=table, rejects=checked.rejects.reset_index(drop=True), n_read=checked.n_read)
+    return Eligibility(
+        table=table,
+        rejects=checked.rejects.reset_index(drop=True),
+        n_read=checked.n_read,
+        unknown_methods=checked.unknown_methods,
+    )

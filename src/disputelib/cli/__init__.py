@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from disputelib.cli.common import EXIT_USAGE, USER_ERRORS
+
+#: Exit code after the reader of our output went away (``| head``): 128 + SIGPIPE, as a
+#: shell reports a command a closed pipe stopped.
+EXIT_BROKEN_PIPE = 141
 
 #: Subcommand modules, in the order ``disputelib --help`` lists them.
 SUBCOMMANDS: tuple[str, ...] = ("eligibility", "rules", "report", "check_log", "check_evidence", "simulate")
@@ -40,13 +45,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, modules = build_parser()
     args = parser.parse_args(argv)
     try:
-        return modules[args.command].run(args)
+        code = modules[args.command].run(args)
+        sys.stdout.flush()  # inside the try: a closed pipe is found here, not at exit
+        return code
+    except BrokenPipeError:
+        return _quiet_after_broken_pipe()
     except USER_ERRORS as exc:
         print(f"disputelib {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"disputelib {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+
+def _quiet_after_broken_pipe() -> int:
+    """Stop writing to a pipe whose reader is gone, without a traceback.
+
+    As the Python documentation on SIGPIPE recommends: point stdout at ``os.devnull`` so
+    that the interpreter's last flush at exit cannot fail again.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout without a file descriptor (tests)
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

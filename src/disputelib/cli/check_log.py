@@ -8,21 +8,30 @@ import sys
 import numpy as np
 
 from disputelib.audit import SEVERITIES, LogColumnsError, check_log
-from disputelib.cli.common import EXIT_FINDINGS, UserError, add_pack, date_arg, out_path
+from disputelib.cli.common import (
+    EXIT_FINDINGS,
+    UserError,
+    add_excel,
+    add_intake,
+    add_pack,
+    date_arg,
+    out_path,
+    read_input,
+)
 from disputelib.clock import midnight_after
 from disputelib.policy import load_pack
-from disputelib.tables import read_table, write_table
+from disputelib.tables import write_table
 
 NAME = "check-log"
 HELP = "check a dispute event log (CSV or Parquet) against the lifecycle, timers, windows and refund promises"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("events", metavar="EVENTS", help="event log, .csv or .parquet (dispute_id, order_id, event, at, amount_usd)")
+    parser.add_argument("events", metavar="EVENTS", help="event log, .csv, .csv.gz, .xlsx or .parquet (dispute_id, order_id, event, at, amount_usd)")
     parser.add_argument(
         "--orders",
         metavar="ORDERS",
-        help="orders, .csv or .parquet: an order export or an eligibility table (enables window and claim checks)",
+        help="orders, .csv, .csv.gz, .xlsx or .parquet: an order export or an eligibility table (enables window and claim checks)",
     )
     add_pack(parser)
     parser.add_argument(
@@ -41,13 +50,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="error|warning",
         help="exit with code 1 when findings of this severity or worse exist",
     )
+    add_excel(parser)
+    add_intake(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     out = out_path(args.out)
     pack = load_pack(args.pack)
-    events = read_table(args.events)
-    orders = read_table(args.orders) if args.orders else None
+    events = read_input(args.events, args, "events")
+    orders = read_input(args.orders, args, "orders") if args.orders else None
     as_of = None
     if args.as_of is not None:
         as_of = midnight_after(np.array([args.as_of], dtype="datetime64[D]"), pack.timer_zone)[0]
@@ -55,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         result = check_log(events, orders, pack, as_of=as_of)
     except LogColumnsError as exc:
         raise UserError(f"{args.events}: {exc}") from None
-    write_table(result.findings, out)
+    write_table(result.findings, out, excel=args.excel)
     print(result.summary(), file=sys.stderr)
     if args.fail_on and result.at_or_above(args.fail_on):
         print(f"--fail-on {args.fail_on}: {result.at_or_above(args.fail_on)} findings", file=sys.stderr)

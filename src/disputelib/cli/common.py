@@ -6,10 +6,11 @@ import argparse
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from disputelib.orders import OrderColumnsError
 from disputelib.policy import DEFAULT_PACK, PackError, available_packs
-from disputelib.tables import TableError, table_format
+from disputelib.tables import TableError, read_table, table_format
 from disputelib.windows import as_date
 
 EXIT_FINDINGS = 1
@@ -46,5 +47,58 @@ def out_path(value: str | None) -> Path | None:
     if value is None:
         return None
     path = Path(value)
-    table_format(path)
+    if table_format(path) == "xlsx":
+        raise UserError(f"cannot write {value!r}: write .csv (with --excel for a spreadsheet) or .parquet")
     return path
+
+
+#: ``--sep`` spellings a shell makes easy, and the delimiter each one means.
+SEPARATORS = {",": ",", ";": ";", "|": "|", "tab": "\t", "\\t": "\t", "\t": "\t"}
+
+
+def separator_arg(value: str) -> str:
+    """argparse type for ``--sep``: ``,`` ``;`` ``|`` or ``tab``."""
+    try:
+        return SEPARATORS[value.lower()]
+    except KeyError:
+        raise argparse.ArgumentTypeError(f"unknown delimiter {value!r}: use , ; | or tab") from None
+
+
+def add_intake(parser: argparse.ArgumentParser) -> None:
+    """``--columns``, ``--sep``, ``--decimal``, ``--encoding``: how to read a user's own export."""
+    group = parser.add_argument_group("reading your own export")
+    group.add_argument(
+        "--columns",
+        metavar="MAP.toml",
+        help="TOML file with a [columns] table naming the export's header for each of our columns, "
+        'e.g. order_id = "Order No." (see conf/columns.example.toml)',
+    )
+    group.add_argument("--sep", type=separator_arg, metavar="SEP", help="CSV delimiter: , ; | or tab (default: sniffed)")
+    group.add_argument(
+        "--decimal",
+        choices=(".", ","),
+        help="decimal mark of CSV numbers (default: '.' in comma-delimited files, else read per column)",
+    )
+    group.add_argument("--encoding", metavar="NAME", help="text encoding of a CSV file, e.g. cp1251, euc-kr, latin-1 "
+                       "(default: UTF-8, or UTF-16 by its byte-order mark)")
+
+
+def add_excel(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--excel",
+        action="store_true",
+        help="write CSV for a spreadsheet: UTF-8 with a byte-order mark, and cells starting with = + - @ "
+        "TAB or CR prefixed with ' so they are never run as formulas (default: raw CSV for programs)",
+    )
+
+
+def read_input(path: str, args: argparse.Namespace, contract: str) -> pd.DataFrame:
+    """Read an input table with the dialect options and column map of ``args``."""
+    return read_table(
+        path,
+        sep=args.sep,
+        decimal=args.decimal,
+        encoding=args.encoding,
+        columns=args.columns,
+        contract=contract,
+    )

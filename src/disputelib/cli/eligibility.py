@@ -6,9 +6,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from disputelib.cli.common import EXIT_FINDINGS, UserError, add_pack, date_arg, out_path
+from disputelib.cli.common import (
+    EXIT_FINDINGS,
+    UserError,
+    add_excel,
+    add_intake,
+    add_pack,
+    date_arg,
+    out_path,
+    read_input,
+)
 from disputelib.policy import load_pack
-from disputelib.tables import read_table, write_table
+from disputelib.tables import write_table
 from disputelib.windows import eligibility
 
 NAME = "eligibility"
@@ -16,7 +25,7 @@ HELP = "which orders can be disputed on a day, from when and until when, for wha
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("orders", metavar="ORDERS", help="order export, .csv or .parquet")
+    parser.add_argument("orders", metavar="ORDERS", help="order export: .csv, .csv.gz, .xlsx or .parquet")
     parser.add_argument("--as-of", required=True, type=date_arg, metavar="YYYY-MM-DD", help="the day to judge on")
     add_pack(parser)
     parser.add_argument("--out", metavar="FILE", help="output .csv or .parquet (default: CSV on stdout)")
@@ -27,10 +36,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "empty; without --out, on stderr)",
     )
     parser.add_argument("--strict", action="store_true", help="exit with code 1 when any row is rejected")
+    add_excel(parser)
+    add_intake(parser)
 
 
 def rejects_path_for(out: Path) -> Path:
-    """Where rejects go when ``--rejects`` is not given: beside ``--out``."""
+    """Where rejects go when ``--rejects`` is not given: beside ``--out`` (``out.csv.gz`` -> ``out.rejects.csv.gz``)."""
+    if out.name.lower().endswith(".csv.gz"):
+        return out.with_name(f"{out.name[: -len('.csv.gz')]}.rejects{out.name[-len('.csv.gz'):]}")
     return out.with_name(f"{out.stem}.rejects{out.suffix}")
 
 
@@ -52,10 +65,10 @@ def run(args: argparse.Namespace) -> int:
         rejects_out = rejects_path_for(out)  # written even when empty: no stale file from an earlier run
     _check_outputs(Path(args.orders), out, rejects_out)
     pack = load_pack(args.pack)
-    result = eligibility(read_table(args.orders), args.as_of, pack)
-    write_table(result.table, out)
+    result = eligibility(read_input(args.orders, args, "orders"), args.as_of, pack)
+    write_table(result.table, out, excel=args.excel)
     if rejects_out is not None:
-        write_table(result.rejects, rejects_out)
+        write_table(result.rejects, rejects_out, excel=args.excel)
         if len(result.rejects):
             print(f"rejected rows written to {rejects_out}", file=sys.stderr)
     elif len(result.rejects):

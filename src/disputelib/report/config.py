@@ -29,6 +29,8 @@ CONFIG_KEYS = frozenset(
 NOTEBOOK_KEYS = frozenset({"path", "name", "parameters", "timeout"})
 #: Input files the landing page summarises, and the notebook parameter each one is passed as.
 INPUT_PARAMETERS: dict[str, str] = {"orders": "orders_path", "disputes": "disputes_path"}
+#: Input keys that are not files of their own: ``columns``, the column map the orders are read with.
+INPUT_OPTIONS = frozenset({"columns"})
 #: Placeholder in string parameters replaced by the run's folder (for files a notebook writes).
 RUN_PLACEHOLDER = "{run}"
 #: The config used when none is given, relative to the project root.
@@ -147,7 +149,9 @@ def load_config(
         if not source.is_file():
             raise ReportConfigError(f"cannot read the report config {str(source)!r}: no such file")
         try:
-            raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+            raw = yaml.safe_load(source.read_bytes().decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ReportConfigError(f"{source}: not UTF-8 text: save the report config as UTF-8") from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = f" at line {mark.line + 1}" if mark is not None else ""
@@ -171,7 +175,7 @@ def load_config(
         raise ReportConfigError(f"{_where(source)}soon_days must be a whole number of days, not {soon!r}")
 
     inputs = _mapping(raw.get("inputs"), "inputs", source)
-    _check_keys(inputs, frozenset(INPUT_PARAMETERS), "inputs", source)
+    _check_keys(inputs, frozenset(INPUT_PARAMETERS) | INPUT_OPTIONS, "inputs", source)
     for name, value in inputs.items():
         if not isinstance(value, str) or not value.strip():
             raise ReportConfigError(f"{_where(source)}inputs.{name} must be a file path")
@@ -254,7 +258,7 @@ def plan(config: ReportConfig) -> dict[str, dict[str, Any]]:
     """
     where = _where(config.source)
     shared: dict[str, Any] = {"as_of": config.as_of, "pack": config.pack, "soon_days": config.soon_days}
-    shared.update({INPUT_PARAMETERS[k]: v for k, v in config.inputs.items()})
+    shared.update({INPUT_PARAMETERS[k]: v for k, v in config.inputs.items() if k in INPUT_PARAMETERS})
     shared.update(config.parameters)
     used: set[str] = set()
     out: dict[str, dict[str, Any]] = {}

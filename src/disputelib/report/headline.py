@@ -66,7 +66,9 @@ def headline(config: ReportConfig, limit: int = 10) -> Headline:
     notes: list[str] = []
     orders = closing = soon = disputes = times = None
     if "orders" in config.inputs:
-        result = eligibility(read_table(resolve(config.inputs["orders"])), config.as_of, config.pack)
+        columns = resolve(config.inputs["columns"]) if "columns" in config.inputs else None
+        frame = read_table(resolve(config.inputs["orders"]), columns=columns, contract="orders")
+        result = eligibility(frame, config.as_of, config.pack)
         table = result.table
         counts = table["status"].value_counts()
         orders = {"read": result.n_read, "accepted": len(table), "rejected": len(result.rejects)}

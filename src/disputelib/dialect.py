@@ -1,0 +1,188 @@
+"""Reading text tables as they come out of real tools: any delimiter, encoding, compression.
+
+- The encoding: a UTF-8 or UTF-16 byte-order mark says it; otherwise UTF-8. A file that is
+  not valid in the encoding is one sentence suggesting ``--encoding`` and naming the
+  encoding charset-normalizer finds most likely.
+- The delimiter (``,`` ``;`` tab ``|``): the one that splits the first lines into the same
+  number of fields, more than one, from the first 64 KiB; or the one a spreadsheet's
+  ``sep=;`` first line names (that line is skipped).
+- The decimal mark: a ``,``-delimited file always uses ``.``; another delimiter leaves it
+  to each numeric column (``"auto"``: a column holding a comma reads ``1.234,56``).
+- A row with more fields than the header is kept, cut to the header's width, and
+  recorded with its reason (``attrs[BAD_ROWS_ATTR]``) so that validation rejects it. Clean
+  files take pandas' C parser; only a file with such rows is read a second time by the
+  ``csv`` module.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from disputelib.intake import BAD_ROWS_ATTR, DECIMAL_ATTR
+from disputelib.tables import TableError
+
+SEPARATORS: tuple[str, ...] = (",", ";", "\t", "|")
+SEP_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+SNIFF_BYTES = 64 * 1024
+
+
+def _head(path: Path) -> bytes:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as f:
+            return f.read(SNIFF_BYTES)
+    except (OSError, EOFError) as exc:
+        raise TableError(f"cannot read {str(path)!r}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _encoding(head: bytes, given: str | None) -> str:
+    if given:
+        try:
+            return codecs.lookup(given).name
+        except LookupError:
+            raise TableError(f"unknown encoding {given!r}: use a name such as utf-8, cp1251, euc-kr or latin-1") from None
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8"
+
+
+def likely_encoding(sample: bytes) -> str | None:
+    """The encoding charset-normalizer finds most likely for ``sample``, or None."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    return best.encoding if best is not None else None
+
+
+def _undecodable(path: Path, encoding: str, sample: bytes) -> TableError:
+    guess = likely_encoding(sample)
+    hint = f" (it looks like {guess}: try --encoding {guess})" if guess and guess != encoding else ""
+    return TableError(f"cannot read {str(path)!r}: it is not {encoding} text{hint}; give its encoding with --encoding")
+
+
+def sniff_separator(text: str) -> str:
+    """The delimiter that splits the first lines of ``text`` most consistently.
+
+    Examples
+    --------
+    >>> sniff_separator("a;b;c\\n1,5;2;3\\n")
+    ';'
+    """
+    lines = text.splitlines()[:50]
+    if len(lines) > 1 and not text.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the last line of a sample may be cut short
+    best, best_score = ",", (0, 0, 0)
+    for rank, sep in enumerate(SEPARATORS):
+        try:
+            rows = list(csv.reader(lines, delimiter=sep))
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        same = sum(len(r) == width for r in rows[1:] if r)
+        score = (same, width, -rank)
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def read_csv(
+    path: Path, sep: str | None = None, decimal: str | None = None, encoding: str | None = None
+) -> pd.DataFrame:
+    """Read a CSV (or ``.csv.gz``) file with every column as text.
+
+    Parameters
+    ----------
+    path
+        The file.
+    sep
+        The delimiter; sniffed when None.
+    decimal
+        ``"."`` or ``","``; when None, ``"."`` for a comma-delimited file and ``"auto"``
+        (decided per numeric column) for any other.
+    encoding
+        Any Python codec name; when None, from the byte-order mark, else UTF-8.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text columns; ``attrs`` holds the decimal mark and the rows cut short.
+    """
+    head = _head(path)
+    enc = _encoding(head, encoding)
+    try:
+        sample = codecs.getincrementaldecoder(enc)().decode(head, final=len(head) < SNIFF_BYTES)
+    except UnicodeDecodeError:
+        raise _undecodable(path, enc, head) from None
+    sample = sample.lstrip("\ufeff")
+    hint = re.match(r"sep=(.)[ \t]*\r?\n", sample)  # a spreadsheet's "sep=;" first line
+    skip = 1 if hint else 0
+    if sep is None:
+        sep = hint.group(1) if hint else sniff_separator(sample)
+    if decimal is None:
+        decimal = "." if sep == "," else "auto"
+    elif decimal == "," and sep == ",":
+        raise TableError("--decimal , needs another delimiter than a comma: give --sep ';' (or tab or '|')")
+    bad: dict[int, str] = {}
+    try:
+        frame = pd.read_csv(
+            path, sep=sep, dtype=str, keep_default_na=False, na_filter=False, encoding=enc, engine="c", skiprows=skip
+        )
+    except UnicodeDecodeError as exc:
+        raise _undecodable(path, enc, bytes(exc.object[max(0, exc.start - 4096) : exc.start + 4096])) from None
+    except pd.errors.EmptyDataError:
+        raise TableError(f"cannot read {str(path)!r}: the file is empty") from None
+    except pd.errors.ParserError as exc:
+        if "Expected" not in str(exc):
+            raise TableError(f"cannot read {str(path)!r} as CSV: {str(exc).splitlines()[0]}") from None
+        try:
+            frame, bad = _read_ragged(path, sep, enc, skip)
+        except UnicodeDecodeError as exc:
+            raise _undecodable(path, enc, bytes(exc.object[max(0, exc.start - 4096) : exc.start + 4096])) from None
+    frame.attrs[DECIMAL_ATTR] = decimal
+    frame.attrs[BAD_ROWS_ATTR] = bad
+    return frame
+
+
+def _read_ragged(path: Path, sep: str, encoding: str, skip: int = 0) -> tuple[pd.DataFrame, dict[int, str]]:
+    """Read a file whose rows do not all have the header's width, row by row."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rt", encoding=encoding, newline="") as f:
+        for _ in range(skip):
+            f.readline()
+        rows = [row for row in csv.reader(f, delimiter=sep) if row]
+    header, body = _unique(rows[0]), rows[1:]
+    width = len(header)
+    bad: dict[int, str] = {}
+    for i, row in enumerate(body):
+        if len(row) > width:
+            bad[i] = (
+                f"the row has {len(row)} fields, the header {width} "
+                f"(a {SEP_NAMES.get(sep, repr(sep))} inside a value that is not quoted?)"
+            )
+            body[i] = row[:width]
+        elif len(row) < width:
+            body[i] = row + [""] * (width - len(row))
+    return pd.DataFrame(body, columns=header, dtype=str), bad
+
+
+def _unique(header: list[str]) -> list[str]:
+    """Repeated header names made distinct the way pandas does (``a``, ``a.1``)."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in header:
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        seen.setdefault(name, 0)
+        out.append(name)
+    return out
