@@ -262,8 +262,13 @@ def _finish(
             "item_names": grouped["item_name"].agg(lambda s: " | ".join(s.dropna().astype(str))),
         }
     )
-    for name in extra:
-        orders[name] = first[name]
+    for name in extra:  # spreadsheet cells mix numbers and text: pass them on as text
+        column = first[name]
+        orders[name] = (
+            column
+            if column.dtype != object
+            else map_distinct(column, lambda v: str(v).strip() or None).astype("string")
+        )
     if "amount_local" in items.columns:
         orders["currency"] = first["currency"]
         orders["amount_local"] = grouped["amount_local"].sum().round(2)
