@@ -29,6 +29,8 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "protection_days",
     "problem",
     "problem_amount_usd",
+    "paid_at",
+    "order_status",
 )
 
 #: Problems a buyer can report, and the kind of dispute each one calls for.
@@ -52,6 +54,8 @@ _NUMBER_HINT = " (write US dollars as 1234.50: no currency symbol, no thousands 
 
 #: Typed columns added to accepted orders (besides the canonical input columns).
 SHIPPED, RECEIVED = "shipped_date", "received_date"
+#: Typed payment date, added when the export has ``paid_at`` (a buyer's own data).
+PAID = "paid_date"
 
 
 class OrderColumnsError(ValueError):
@@ -104,7 +108,10 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
         An order export as read by :func:`disputelib.tables.read_table`. Required columns:
         ``order_id``, ``amount_usd``, ``payment_method``; optional: ``shipped_at``,
         ``received_at``, ``buyer_country``, ``buyer_timezone``, ``protection_days``,
-        ``problem``, ``problem_amount_usd``. Other columns pass through.
+        ``problem``, ``problem_amount_usd``, ``paid_at``, ``order_status``. Other columns
+        pass through. With ``paid_at`` (a buyer's own data, see
+        :mod:`disputelib.importers`) ``payment_method`` may be absent or empty, and a
+        receipt without a shipment date is accepted (``paid_date`` is added).
     pack
         The rule pack whose timer zone dates are placed in.
 
@@ -123,12 +130,16 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
     once (every copy is rejected: which one is right cannot be known); a missing,
     non-numeric or non-positive ``amount_usd``; a missing or unknown ``payment_method``;
     an unreadable ``shipped_at`` or ``received_at``, or one outside 1970-01-01 to
-    2199-12-31; a receipt without shipment or before it; an unknown ``buyer_country`` or ``buyer_timezone``; a non-integer, non-positive or
+    2199-12-31; a receipt without shipment (unless paid) or before it; a shipment or
+    receipt before ``paid_at``; an unknown ``buyer_country`` or ``buyer_timezone``; a non-integer, non-positive or
     above-3650 ``protection_days``; an unknown ``problem``; a non-numeric or non-positive
     ``problem_amount_usd`` or one above ``amount_usd``. Infinite amounts are not numbers.
     """
     pack = load_pack(pack)
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    # A buyer's own data (it has paid_at) names no payment method: the window never depends on it.
+    buyers_data = "paid_at" in frame.columns
+    required = [c for c in REQUIRED_COLUMNS if not (buyers_data and c == "payment_method")]
+    missing = [c for c in required if c not in frame.columns]
     if missing:
         raise OrderColumnsError(
             f"the orders have no {', '.join(repr(c) for c in missing)} column"
@@ -157,16 +168,20 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
 
     method_text = text_column(frame, "payment_method")
     method = normalize_payment_method(method_text)
-    reject(method_text.isna(), "missing payment_method")
+    reject(method_text.isna() & (not buyers_data), "missing payment_method")
     reject(method_text.notna() & method.isna(), "unknown payment_method ", method_text)
 
     shipped, shipped_bad = to_timer_dates(_raw(frame, "shipped_at"), pack.timer_zone)
     received, received_bad = to_timer_dates(_raw(frame, "received_at"), pack.timer_zone)
     reject(shipped_bad, "unreadable shipped_at (use an ISO 8601 date or timestamp)")
     reject(received_bad, "unreadable received_at (use an ISO 8601 date or timestamp)")
-    reject(~np.isnat(received) & np.isnat(shipped) & ~shipped_bad, "received_at without shipped_at")
+    paid, paid_bad = to_timer_dates(_raw(frame, "paid_at"), pack.timer_zone)
+    reject(paid_bad, "unreadable paid_at (use an ISO 8601 date or timestamp)")
+    reject(~np.isnat(received) & np.isnat(shipped) & np.isnat(paid) & ~shipped_bad, "received_at without shipped_at")
     reject(received < shipped, "received_at is before shipped_at")
-    for name, dates in (("shipped_at", shipped), ("received_at", received)):
+    reject(shipped < paid, "shipped_at is before paid_at")
+    reject(received < paid, "received_at is before paid_at")
+    for name, dates in (("shipped_at", shipped), ("received_at", received), ("paid_at", paid)):
         reject((dates < FIRST_DAY) | (dates > LAST_DAY), f"{name} is outside {FIRST_DAY} to {LAST_DAY}")
 
     known = iso_countries()
@@ -217,6 +232,8 @@ def validate_orders(frame: pd.DataFrame, pack: Pack | str | None = None) -> Vali
     orders["payment_method"] = method[keep]
     orders[SHIPPED] = pd.Series(shipped[keep].astype("datetime64[s]"), index=orders.index)
     orders[RECEIVED] = pd.Series(received[keep].astype("datetime64[s]"), index=orders.index)
+    if buyers_data:
+        orders[PAID] = pd.Series(paid[keep].astype("datetime64[s]"), index=orders.index)
     orders["buyer_country"] = country[keep]
     orders["buyer_timezone"] = zone[keep]
     orders["protection_days"] = days[keep].astype("Int64")
