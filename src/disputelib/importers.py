@@ -167,6 +167,8 @@ def _exact_ids(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
         whole = np.isfinite(floats) & (floats == np.floor(floats)) & (np.abs(floats) < 10.0**EXACT_DIGITS)
         text[np.flatnonzero(is_float)[whole]] = [str(int(v)) for v in floats[whole]]
         lost[np.flatnonzero(is_float)[~whole]] = True
+        # the rounded number still groups the order's item rows together (for the rejects)
+        text[np.flatnonzero(is_float)[~whole]] = [repr(v) for v in floats[~whole]]
     is_str = kind == "str"
     text[is_str] = [s.strip() or None for s in raw[is_str]]
     other = ~(is_int | is_float | is_str) & (kind != "NoneType")
