@@ -29,9 +29,9 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "protection_days",
     "problem",
     "problem_amount_usd",
-    "paid_at",
-    "order_status",
 )
+#: Optional columns of a buyer's own data (see :mod:`disputelib.importers`).
+BUYER_COLUMNS: tuple[str, ...] = ("paid_at", "order_status")
 
 #: Problems a buyer can report, and the kind of dispute each one calls for.
 PROBLEMS: dict[str, str] = {
