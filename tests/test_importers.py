@@ -280,3 +280,24 @@ def test_imported_orders_go_straight_into_eligibility(backup):
     assert status[BIG_TEXT] == "cancelled" and status["1000000000000001"] == "cancelled"
     assert status[str(BIG)] == "open"  # received 03-20, paid 02-27: open 03-30 to 04-04
     assert not np.any(result.table["status"].isna())
+
+
+def test_sheet_values_read_cells_as_openpyxl_does(tmp_path):
+    import datetime as dt
+
+    from disputelib.importers import sheet_values
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Order Information"
+    sheet.append(["text", 12, 1.5, True, dt.datetime(2026, 2, 27, 18, 17, 56), None, "tail"])
+    sheet.append([None, None, "ünïcødé & <tags>", -3, dt.date(2026, 3, 1), 1e20])
+    sheet.append([])
+    sheet.append(["only"])
+    sheet["J5"] = "far"
+    book.save(tmp_path / "cells.xlsx")
+    read = openpyxl.load_workbook(tmp_path / "cells.xlsx", read_only=True, data_only=True)
+    mine = [row for row in sheet_values(read, "Order Information") if row]
+    theirs = [row for row in read["Order Information"].iter_rows(values_only=True) if any(v is not None for v in row)]
+    assert [tuple(r + [None] * (len(t) - len(r))) for r, t in zip(mine, theirs, strict=True)] == theirs
+    assert [type(v) for v in mine[0][:5]] == [str, int, float, bool, dt.datetime]

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -111,6 +113,66 @@ class Imported:
 # -- reading the files -------------------------------------------------------------------
 
 
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def sheet_values(book, name: str) -> Iterator[list]:
+    """Rows of cell values of a read-only openpyxl workbook's sheet, like ``iter_rows(values_only=True)``.
+
+    openpyxl opens the workbook (sheets, shared strings, which styles are dates); the
+    sheet's cells are then read in one lean pass over its XML, about ten times faster
+    than openpyxl's own cell objects on a 100k-row backup. Values follow openpyxl's rules:
+    a number written without ``.`` or an exponent is an exact ``int`` at any length, other
+    numbers are ``float``, numbers in a date style are ``datetime``, shared and inline
+    strings are text, booleans are ``bool``. A row is a list up to its last cell;
+    rows missing from the XML are skipped (they hold nothing).
+    """
+    from openpyxl.utils.cell import column_index_from_string
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+
+    sheet = book[name]
+    strings = sheet._shared_strings
+    dates, durations, epoch = book._date_formats, book._timedelta_formats, book.epoch
+    row_tag, cell_tag, value_tag = _MAIN + "row", _MAIN + "c", _MAIN + "v"
+    inline_tag, text_tag = _MAIN + "is", _MAIN + "t"
+    columns: dict[str, int] = {}
+    with book._archive.open(sheet._worksheet_path) as source:
+        for _, element in ElementTree.iterparse(source):
+            if element.tag != row_tag:
+                continue
+            values: list = []
+            for cell in element.iter(cell_tag):
+                ref = cell.get("r")
+                if ref:
+                    letters = ref.rstrip("0123456789")
+                    column = columns.get(letters) or columns.setdefault(letters, column_index_from_string(letters))
+                else:
+                    column = len(values) + 1
+                kind = cell.get("t", "n")
+                if kind == "inlineStr":
+                    node = cell.find(inline_tag)
+                    value = None if node is None else "".join(t.text or "" for t in node.iter(text_tag))
+                else:
+                    value = cell.findtext(value_tag) or None
+                    if value is not None:
+                        if kind == "n":
+                            style = int(cell.get("s", 0))
+                            value = float(value) if "." in value or "E" in value or "e" in value else int(value)
+                            if style in dates:
+                                value = from_excel(value, epoch, timedelta=style in durations)
+                        elif kind == "s":
+                            value = strings[int(value)]
+                        elif kind == "b":
+                            value = bool(int(value))
+                        elif kind == "d":
+                            value = from_ISO8601(value)
+                if column > len(values):
+                    values.extend([None] * (column - len(values)))
+                values[column - 1] = value
+            element.clear()
+            yield values
+
+
 def _backup_frame(path: Path) -> pd.DataFrame:
     """The ``Order Information`` sheet as columns of raw cell values (numbers stay numbers)."""
     import openpyxl  # only the backup reader needs it
@@ -128,7 +190,7 @@ def _backup_frame(path: Path) -> pd.DataFrame:
                 f"{str(path)!r} has no sheet {BACKUP_SHEET!r} (sheets: {', '.join(book.sheetnames)}): "
                 "is it the data backup?"
             )
-        rows = book[BACKUP_SHEET].iter_rows(values_only=True)
+        rows = sheet_values(book, BACKUP_SHEET)
         header = next(rows, None)
         if header is None:
             raise ImportFileError(f"sheet {BACKUP_SHEET!r} of {str(path)!r} is empty")
@@ -137,7 +199,7 @@ def _backup_frame(path: Path) -> pd.DataFrame:
     finally:
         book.close()
     width = len(names)
-    columns = list(zip(*[(tuple(r) + (None,) * width)[:width] for r in data], strict=True)) if data else []
+    columns = list(zip(*[(r + [None] * width)[:width] for r in data], strict=True)) if data else []
     frame = pd.DataFrame(
         {
             name: pd.Series(col if columns else [], dtype=object)
@@ -261,7 +323,7 @@ def _finish(
             "ordered_at": grouped["ordered_at"].min(),
             "ended_at": grouped["ended_at"].max(),
             "items": grouped.size().astype("int64"),
-            "item_names": grouped["item_name"].agg(lambda s: " | ".join(s.dropna().astype(str))),
+            "item_names": _joined(items["_order"].to_numpy(), items["item_name"], first.index),
         }
     )
     for name in extra:  # spreadsheet cells mix numbers and text: pass them on as text
@@ -277,6 +339,17 @@ def _finish(
     orders = orders.reset_index(drop=True)
     n_orders = int((~missing_id).sum()) + int((key == "").sum())  # a row without an id: an order of its own
     return Imported(orders=orders, rejects=rejects.reset_index(drop=True), n_orders=n_orders, n_rows=n)
+
+
+def _joined(codes: np.ndarray, names: pd.Series, groups: pd.Index) -> pd.Series:
+    """Each group's non-empty names joined with `` | ``, in row order (one join per group)."""
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    text = names.to_numpy(object, na_value=None)[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    ends = np.r_[starts[1:], len(sorted_codes)]
+    joined = [" | ".join(t for t in text[a:b] if t is not None) for a, b in zip(starts, ends, strict=True)]
+    return pd.Series(joined, index=sorted_codes[starts], dtype="string").reindex(groups)
 
 
 def _instants(values: pd.Series, zone: str, name: str, reasons: _Reasons) -> pd.Series:
