@@ -301,3 +301,59 @@ def test_sheet_values_read_cells_as_openpyxl_does(tmp_path):
     theirs = [row for row in read["Order Information"].iter_rows(values_only=True) if any(v is not None for v in row)]
     assert [tuple(r + [None] * (len(t) - len(r))) for r, t in zip(mine, theirs, strict=True)] == theirs
     assert [type(v) for v in mine[0][:5]] == [str, int, float, bool, dt.datetime]
+
+
+def write_shared_strings_backup(path: Path) -> Path:
+    """A backup as spreadsheet programs write it: text in the shared-strings table, a dimension."""
+    strings = [*HEADER, "FINISH", "buyer_accept_goods", "2026-02-27 18:17:56", "2026-03-20 10:00:00", "lamp"]
+    index = {s: i for i, s in enumerate(strings)}
+
+    def cell(ref: str, value) -> str:
+        if isinstance(value, str) and value in index:
+            return f'<c r="{ref}" t="s"><v>{index[value]}</v></c>'
+        return f'<c r="{ref}"><v>{value}</v></c>'
+
+    letters = "ABCDEFGHIJKL"
+    rows = [HEADER, [BIG, 7, "2026-02-27 18:17:56", "FINISH", "lamp", 1999, 1999, "2026-02-27 18:17:56",
+                     "2026-03-20 10:00:00", "buyer_accept_goods", 1, 0]]  # fmt: skip
+    body = "".join(
+        f'<row r="{r}">' + "".join(cell(f"{letters[c]}{r}", v) for c, v in enumerate(row)) + "</row>"
+        for r, row in enumerate(rows, start=1)
+    )
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+        "</Types>",
+        "_rels/.rels": f'<?xml version="1.0"?><Relationships xmlns="{pkg}"><Relationship Id="rId1" '
+        f'Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0"?><workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+        '<sheet name="Order Information" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0"?><Relationships xmlns="{pkg}">'
+        f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        "xl/sharedStrings.xml": f'<?xml version="1.0"?><sst xmlns="{main}">'
+        + "".join(f"<si><t>{s}</t></si>" for s in strings)
+        + "</sst>",
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0"?><worksheet xmlns="{main}"><dimension ref="A1:L2"/>'
+        f"<sheetData>{body}</sheetData></worksheet>",
+    }
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path
+
+
+def test_backup_with_shared_strings(tmp_path):
+    result = dl.read_aliexpress_backup(write_shared_strings_backup(tmp_path / "excel.xlsx"))
+    row = result.orders.iloc[0]
+    assert row["order_id"] == str(BIG)
+    assert row["amount_usd"] == pytest.approx(19.99)
+    assert row["order_state"] == "received" and row["item_names"] == "lamp"
+    assert row["received_at"] == pd.Timestamp("2026-03-20T10:00:00Z")
