@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from disputelib.importers import read_orders
 from disputelib.paths import resolve
 from disputelib.report.config import ReportConfig
 from disputelib.tables import read_table
@@ -66,7 +67,8 @@ def headline(config: ReportConfig, limit: int = 10) -> Headline:
     notes: list[str] = []
     orders = closing = soon = disputes = times = None
     if "orders" in config.inputs:
-        result = eligibility(read_table(resolve(config.inputs["orders"])), config.as_of, config.pack)
+        orders = read_orders(resolve(config.inputs["orders"]), format=config.orders_format)
+        result = eligibility(orders, config.as_of, config.pack)
         table = result.table
         counts = table["status"].value_counts()
         orders = {"read": result.n_read, "accepted": len(table), "rejected": len(result.rejects)}
