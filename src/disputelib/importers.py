@@ -134,14 +134,16 @@ def sheet_values(book, name: str) -> Iterator[list]:
     strings = sheet._shared_strings
     dates, durations, epoch = book._date_formats, book._timedelta_formats, book.epoch
     row_tag, cell_tag, value_tag = _MAIN + "row", _MAIN + "c", _MAIN + "v"
-    inline_tag, text_tag = _MAIN + "is", _MAIN + "t"
+    inline_tag = _MAIN + "is"
     columns: dict[str, int] = {}
     with book._archive.open(sheet._worksheet_path) as source:
         for _, element in ElementTree.iterparse(source):
             if element.tag != row_tag:
                 continue
             values: list = []
-            for cell in element.iter(cell_tag):
+            for cell in element:  # the row's cells are its children
+                if cell.tag != cell_tag:
+                    continue
                 ref = cell.get("r")
                 if ref:
                     letters = ref.rstrip("0123456789")
@@ -151,15 +153,14 @@ def sheet_values(book, name: str) -> Iterator[list]:
                 kind = cell.get("t", "n")
                 if kind == "inlineStr":
                     node = cell.find(inline_tag)
-                    value = None if node is None else "".join(t.text or "" for t in node.iter(text_tag))
+                    value = None if node is None else "".join(node.itertext())
                 else:
                     value = cell.findtext(value_tag) or None
                     if value is not None:
                         if kind == "n":
-                            style = int(cell.get("s", 0))
                             value = float(value) if "." in value or "E" in value or "e" in value else int(value)
-                            if style in dates:
-                                value = from_excel(value, epoch, timedelta=style in durations)
+                            if dates and int(cell.get("s", 0)) in dates:
+                                value = from_excel(value, epoch, timedelta=int(cell.get("s", 0)) in durations)
                         elif kind == "s":
                             value = strings[int(value)]
                         elif kind == "b":
