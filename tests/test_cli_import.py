@@ -79,3 +79,14 @@ def test_user_errors_are_one_sentence(argv, message, backup, extension, tmp_path
     assert main(["import", *filled]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_backup_rejects_to_parquet_keep_the_cells_as_text(tmp_path):
+    rows = [item(1000000000000012, 100), item("1000000000000012", "lots"), item("1000000000000013", 300)]
+    backup = write_backup(tmp_path / "backup.xlsx", rows)
+    out = tmp_path / "orders.parquet"
+    assert main(["import", "aliexpress-backup", str(backup), "--out", str(out)]) == 0
+    rejects = pd.read_parquet(tmp_path / "orders.rejects.parquet")
+    assert rejects["order_id"].tolist() == ["1000000000000012", "1000000000000012"]  # a number and a text cell
+    assert rejects["payable_amt"].tolist() == ["100", "lots"]
+    assert pd.read_parquet(out)["order_id"].tolist() == ["1000000000000013"]

@@ -301,6 +301,9 @@ def _finish(
     own = np.where(rejected & ~bad_row, "another item row of this order was rejected", own)
 
     rejects = frame.loc[rejected].copy()
+    for name in rejects.columns:  # cells as they were, as text: a column may mix numbers and text
+        if rejects[name].dtype == object:
+            rejects[name] = rejects[name].map(lambda v: v if isinstance(v, str) else str(v), na_action="ignore")
     rejects.insert(0, "reject_reason", pd.Series(own[rejected], index=rejects.index, dtype=object).astype(str))
     rejects.insert(0, "row", np.arange(1, n + 1)[rejected])
 
