@@ -220,7 +220,9 @@ def test_extension_amounts_are_price_times_quantity_summed(extension):
     assert orders.loc["3000000000000000001", "Store"] == "Shop A"  # passes through
     assert orders.loc["3000000000000000001", "Tracking number"] == "LP1"
     assert orders.loc["3000000000000000003", "order_state"] == "cancelled"  # kept, marked
-    assert orders.loc["3000000000000000001", "paid_at"] == pd.Timestamp("2026-02-21")
+    # the date in an unnamed zone: paid no earlier than the first instant of 02-21 anywhere
+    assert orders.loc["3000000000000000001", "paid_at"] == pd.Timestamp("2026-02-21T00:00:00+14:00")
+    assert orders.loc["3000000000000000001", "ordered_at"] == pd.Timestamp("2026-02-21")
     assert pd.isna(orders.loc["3000000000000000001", "received_at"])
 
 

@@ -50,6 +50,11 @@ IMPORT_COLUMNS: tuple[str, ...] = (
     "item_names",
 )
 
+#: The zone where a calendar day starts first (UTC+14). The extension's list gives the
+#: order date in the buyer's zone without naming it: 00:00 of that date here is the
+#: earliest instant the payment can have been, whatever the buyer's zone.
+EARLIEST_ZONE = "Etc/GMT-14"
+
 #: Largest whole number a spreadsheet keeps exactly in a number cell: it keeps 15 digits.
 EXACT_DIGITS = 15
 
@@ -554,9 +559,11 @@ def read_aliexpress_extension(path: str | Path, fx: str | Path | dict[str, float
     -------
     Imported
         ``orders`` as for :func:`read_aliexpress_backup`, with ``amount_usd`` = the sum of
-        price x quantity x rate, ``paid_at`` = the order date (empty for unpaid orders:
-        the list has no payment time; payment is on that day or later, so every bound drawn
-        from it stays true), ``received_at`` empty (the list has no receipt date),
+        price x quantity x rate, ``paid_at`` = 00:00 of the order date at UTC+14 (empty
+        for unpaid orders): the list has no payment time and does not name the buyer's
+        zone, so this is the earliest instant the payment can have been, and every bound
+        drawn from it stays true), ``ordered_at`` = the order date as written,
+        ``received_at`` empty (the list has no receipt date),
         ``order_status`` = ``Status``, ``end_reason`` empty, plus ``currency`` and
         ``amount_local`` (the sum in the order's own currency).
     """
@@ -614,7 +621,7 @@ def read_aliexpress_extension(path: str | Path, fx: str | Path | dict[str, float
 
     status = text_column(frame, "Status")
     state = order_states(status)
-    zone = "UTC"
+    zone = EARLIEST_ZONE
     paid_day = day.where(~state.isin(["unpaid"]).to_numpy(bool))
     local = price * qty
     per_item = pd.DataFrame(
@@ -636,7 +643,7 @@ def read_aliexpress_extension(path: str | Path, fx: str | Path | dict[str, float
     consumed = {"Order ID", "Order Date", "Title", "Qty", "Price", "Currency", "Status"}
     result = _finish(frame, ids, reasons, per_item, consumed)
     orders = result.orders
-    for name in ("paid_at", "ordered_at", "received_at", "ended_at"):  # dates: the list has no times
+    for name in ("ordered_at", "received_at", "ended_at"):  # dates as written: the list has no times
         orders[name] = orders[name].dt.tz_localize(None).astype("datetime64[s]")
     return result
 
