@@ -359,3 +359,9 @@ def test_backup_with_shared_strings(tmp_path):
     assert row["amount_usd"] == pytest.approx(19.99)
     assert row["order_state"] == "received" and row["item_names"] == "lamp"
     assert row["received_at"] == pd.Timestamp("2026-03-20T10:00:00Z")
+
+
+def test_extension_csv_with_a_byte_order_mark(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_text("\ufeff" + EXTENSION, encoding="utf-8")
+    assert len(dl.read_aliexpress_extension(path, fx={"PLN": 0.2}).orders) == 4

@@ -574,6 +574,8 @@ def read_aliexpress_extension(path: str | Path, fx: str | Path | dict[str, float
         frame = read_table(path)
     except TableError as exc:
         raise ImportFileError(str(exc)) from None
+    # spreadsheet-friendly CSVs start with a byte-order mark; headers may carry spaces
+    frame = frame.rename(columns=lambda c: str(c).lstrip("\ufeff").strip())
     missing = [c for c in EXTENSION_REQUIRED if c not in frame.columns]
     if missing:
         raise ImportFileError(
