@@ -217,14 +217,9 @@ def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None)
         part = bounds["missing"].notna().to_numpy(bool)
         status = np.where(part, bounds["status"].cat.codes.to_numpy(), status).astype("int8")
         status[bounds["status"].eq("cancelled").to_numpy(bool)] = ALL_STATUSES.index("cancelled")
-        opens = np.where(part, _days(bounds["window_opens_earliest"]), opens)
-        opens[part & (bounds["window_opens_earliest"] != bounds["window_opens_latest"]).to_numpy(bool)] = np.datetime64(
-            "NaT"
-        )
-        closes = np.where(part, _days(bounds["window_closes_earliest"]), closes)
-        closes[part & (bounds["window_closes_earliest"] != bounds["window_closes_latest"]).to_numpy(bool)] = (
-            np.datetime64("NaT")
-        )
+        # without a shipment date, a window date is given only where its bounds meet
+        opens = np.where(part, _exact(bounds, "window_opens"), opens)
+        closes = np.where(part, _exact(bounds, "window_closes"), closes)
     is_open = (status == STATUSES.index("open")) & ~np.isnat(closes)
     days_left = pd.array(np.where(is_open, (closes - today).astype("int64"), 0), dtype="Int64")
     days_left[~is_open] = pd.NA
@@ -257,9 +252,17 @@ def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None)
     if buyers_data:
         for name in PARTIAL_COLUMNS:
             out[name] = bounds[name]
-    consumed = set(WINDOW_COLUMNS) | set(PARTIAL_COLUMNS) | {SHIPPED, RECEIVED, PAID, "problem_amount_usd"}
+    consumed = set(WINDOW_COLUMNS) | {SHIPPED, RECEIVED, PAID, "problem_amount_usd"}
+    if buyers_data:
+        consumed |= set(PARTIAL_COLUMNS)
     extra = [c for c in orders.columns if c not in consumed]
     return pd.concat([out, orders[extra]], axis=1) if extra else out
+
+
+def _exact(bounds: pd.DataFrame, name: str) -> np.ndarray:
+    """``name``'s earliest date where it equals the latest, else NaT."""
+    lo, hi = _days(bounds[f"{name}_earliest"]), _days(bounds[f"{name}_latest"])
+    return np.where(lo == hi, lo, np.datetime64("NaT"))
 
 
 def partial_windows(
