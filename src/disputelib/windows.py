@@ -17,6 +17,8 @@ Conventions (every pack; packs change the numbers, not the rules of counting):
 - ``status`` on ``as_of``: ``not_shipped``, ``too_early``, ``open`` or ``expired``;
   ``days_left`` = ``window_closes`` - ``as_of`` for open orders (0 on the last day).
 - ``dispute_type`` and ``claim_usd`` from ``problem``: see :func:`claims`.
+- A buyer's own data (``paid_at``, ``order_status``) has no shipment date: what its
+  dates decide, and the bounds of the window, are in :func:`partial_windows`.
 
 All functions work column by column, so they can run per partition of a larger frame
 (the duplicate-``order_id`` check in :func:`disputelib.orders.validate_orders` is the one
@@ -183,7 +185,10 @@ def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None)
         ``dispute_type``, ``claim_usd``, ``claim_basis``; ``status``, ``deadline_local``, ``dispute_type``
         and the cleaned text columns are categoricals (few distinct values in many rows), ``payment_method``, ``amount_usd``,
         ``buyer_country``, ``buyer_timezone``, ``protection_days``, ``protection_ends``
-        (date the order completes by itself), ``problem``, then the other input columns.
+        (date the order completes by itself), ``problem``, then (only when the orders have
+        ``paid_at`` or ``order_status``) :data:`PARTIAL_COLUMNS` and the statuses
+        ``needs_data`` and ``cancelled`` (see :func:`partial_windows`), then the other
+        input columns.
 
     Examples
     --------
