@@ -365,3 +365,17 @@ def test_extension_csv_with_a_byte_order_mark(tmp_path):
     path = tmp_path / "bom.csv"
     path.write_text("\ufeff" + EXTENSION, encoding="utf-8")
     assert len(dl.read_aliexpress_extension(path, fx={"PLN": 0.2}).orders) == 4
+
+
+def test_headers_match_in_any_letter_case(tmp_path):
+    path = tmp_path / "shouting.csv"
+    header, _, body = EXTENSION.partition("\n")
+    path.write_text(header.upper().replace("ORDER ID", " order_id ") + "\n" + body, encoding="utf-8")
+    orders = dl.read_aliexpress_extension(path, fx={"PLN": 0.2}).orders
+    assert len(orders) == 4 and "STORE" not in orders.columns and "Store" in orders.columns
+    book = openpyxl.Workbook()
+    book.active.title = "Order Information"
+    book.active.append([h.upper() for h in HEADER])
+    book.active.append(item("1000000000000020", 250))
+    book.save(tmp_path / "upper.xlsx")
+    assert dl.read_aliexpress_backup(tmp_path / "upper.xlsx").orders["amount_usd"].tolist() == [2.5]

@@ -8,7 +8,15 @@ import numpy as np
 import pandas as pd
 
 from disputelib.clock import is_valid_zone
-from disputelib.importers.common import Imported, ImportFileError, Reasons, cell_text, group_orders, instants_in_zone
+from disputelib.importers.common import (
+    Imported,
+    ImportFileError,
+    Reasons,
+    canonical_headers,
+    cell_text,
+    group_orders,
+    instants_in_zone,
+)
 from disputelib.importers.xlsx import read_sheet
 from disputelib.order_states import RECEIVED_STATES, order_states
 
@@ -16,6 +24,18 @@ from disputelib.order_states import RECEIVED_STATES, order_states
 BACKUP_SHEET = "Order Information"
 #: Columns the data backup must have.
 BACKUP_REQUIRED: tuple[str, ...] = ("order_id", "order_status", "payable_amt", "gmt_pay_order_time")
+#: Columns of the data backup the import reads (headers match in any letter case).
+BACKUP_COLUMNS: tuple[str, ...] = (
+    *BACKUP_REQUIRED,
+    "parent_orderid",
+    "gmt_create_order_time",
+    "item_name",
+    "unit_price",
+    "gmt_trade_end_time",
+    "end_reason",
+    "is_success_pay",
+    "frozen_status",
+)
 #: Largest whole number a spreadsheet keeps exactly in a number cell: it keeps 15 digits.
 EXACT_DIGITS = 15
 
@@ -56,7 +76,7 @@ def read_aliexpress_backup(path: str | Path, zone: str = "UTC") -> Imported:
     if not is_valid_zone(zone):
         raise ImportFileError(f"unknown time zone {zone!r} (use an IANA name such as UTC or Europe/Warsaw)")
     path = Path(path)
-    frame = read_sheet(path, BACKUP_SHEET)
+    frame = canonical_headers(read_sheet(path, BACKUP_SHEET), BACKUP_COLUMNS)
     missing = [c for c in BACKUP_REQUIRED if c not in frame.columns]
     if missing:
         raise ImportFileError(

@@ -177,3 +177,20 @@ def cell_text(frame: pd.DataFrame, name: str) -> pd.Series:
     if name not in frame.columns:
         return pd.Series(pd.NA, index=frame.index, dtype="string")
     return map_distinct(frame[name], lambda v: str(v).strip() or None).astype("string")
+
+
+def canonical_headers(frame: pd.DataFrame, known: tuple[str, ...]) -> pd.DataFrame:
+    """Rename headers that match a known column in another letter case or spacing.
+
+    ``ORDER_ID``, `` order_id `` and ``Order Id`` all become ``order_id`` when
+    ``order_id`` is known; other headers are only stripped (of spaces and a byte-order
+    mark). The same frame when nothing changes.
+    """
+    spelled = {" ".join(k.replace("_", " ").split()).lower(): k for k in known}
+
+    def rename(header: object) -> str:
+        text = str(header).lstrip("\ufeff").strip()
+        return spelled.get(" ".join(text.replace("_", " ").split()).lower(), text)
+
+    renamed = [rename(c) for c in frame.columns]
+    return frame if renamed == list(frame.columns) else frame.set_axis(renamed, axis=1)

@@ -10,12 +10,14 @@ import numpy as np
 import pandas as pd
 
 from disputelib.columns import map_distinct, per_distinct, text_column
-from disputelib.importers.common import Imported, ImportFileError, Reasons, group_orders
+from disputelib.importers.common import Imported, ImportFileError, Reasons, canonical_headers, group_orders
 from disputelib.order_states import order_states
 from disputelib.tables import TableError, read_table
 
 #: Columns the extension's CSV must have.
 EXTENSION_REQUIRED: tuple[str, ...] = ("Order Date", "Order ID", "Price")
+#: Columns of the extension's CSV the import reads (headers match in any letter case).
+EXTENSION_COLUMNS: tuple[str, ...] = (*EXTENSION_REQUIRED, "Title", "Qty", "Currency", "Status", "Store")
 #: The zone where a calendar day starts first (UTC+14). The extension's list gives the
 #: order date in the buyer's zone without naming it: 00:00 of that date here is the
 #: earliest instant the payment can have been, whatever the buyer's zone.
@@ -141,8 +143,8 @@ def read_aliexpress_extension(path: str | Path, fx: str | Path | dict[str, float
         frame = read_table(path)
     except TableError as exc:
         raise ImportFileError(str(exc)) from None
-    # spreadsheet-friendly CSVs start with a byte-order mark; headers may carry spaces
-    frame = frame.rename(columns=lambda c: str(c).lstrip("\ufeff").strip())
+    # spreadsheet-friendly CSVs start with a byte-order mark; headers vary in case and spacing
+    frame = canonical_headers(frame, EXTENSION_COLUMNS)
     missing = [c for c in EXTENSION_REQUIRED if c not in frame.columns]
     if missing:
         raise ImportFileError(
