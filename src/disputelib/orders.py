@@ -30,8 +30,6 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "problem",
     "problem_amount_usd",
 )
-#: Optional columns of a buyer's own data (see :mod:`disputelib.importers`).
-BUYER_COLUMNS: tuple[str, ...] = ("paid_at", "order_status")
 
 #: Problems a buyer can report, and the kind of dispute each one calls for.
 PROBLEMS: dict[str, str] = {

@@ -67,8 +67,8 @@ def headline(config: ReportConfig, limit: int = 10) -> Headline:
     notes: list[str] = []
     orders = closing = soon = disputes = times = None
     if "orders" in config.inputs:
-        orders = read_orders(resolve(config.inputs["orders"]), format=config.orders_format)
-        result = eligibility(orders, config.as_of, config.pack)
+        frame = read_orders(resolve(config.inputs["orders"]), format=config.orders_format)
+        result = eligibility(frame, config.as_of, config.pack)
         table = result.table
         counts = table["status"].value_counts()
         orders = {"read": result.n_read, "accepted": len(table), "rejected": len(result.rejects)}
