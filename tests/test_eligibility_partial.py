@@ -227,3 +227,21 @@ def test_partial_answer_never_contradicts_the_full_one(order):
     if p["status"] == "open" and not pd.isna(p["days_left"]):
         assert p["days_left"] == f["days_left"]
     assert not np.isnat(np.datetime64(p["window_opens_earliest"]))
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "expected"),
+    [
+        ("FINISH", "seller_accept_issue_no_goods_return", "cancelled"),  # refunded by a dispute
+        ("FINISH", "buyer_accept_goods", "open"),
+        ("IN_ISSUE", None, "open"),
+    ],
+)
+def test_closed_orders_are_cancelled_even_with_every_date(status, reason, expected):
+    row = judge("2026-02-11", shipped_at="2026-01-05", received_at="2026-02-01", order_status=status, end_reason=reason)
+    assert row["status"] == expected
+
+
+def test_a_plain_export_keeps_a_column_named_missing():
+    frame = pd.DataFrame({"order_id": ["A"], "amount_usd": ["1"], "payment_method": ["Visa"], "missing": ["one screw"]})
+    assert dl.eligibility(frame, as_of="2026-01-20").table["missing"].tolist() == ["one screw"]
