@@ -19,6 +19,7 @@ from typing import Any
 
 from disputelib.audit import AuditResult, check_log
 from disputelib.evidence import check_files
+from disputelib.importers import Imported, read_aliexpress_backup, read_aliexpress_extension, read_orders
 from disputelib.lifecycle import Dispute, IllegalTransition
 from disputelib.orders import ValidatedOrders, validate_orders
 from disputelib.payments import PAYMENT_METHODS, normalize_payment_method
@@ -47,6 +48,7 @@ __all__ = [
     "Dispute",
     "Eligibility",
     "IllegalTransition",
+    "Imported",
     "Pack",
     "PackError",
     "TableError",
@@ -68,6 +70,9 @@ __all__ = [
     "load_pack",
     "load_scenario",
     "normalize_payment_method",
+    "read_aliexpress_backup",
+    "read_aliexpress_extension",
+    "read_orders",
     "read_table",
     "refund_channel",
     "report",

@@ -51,15 +51,19 @@ class Contract:
         What the table is, for messages (``"orders"``, ``"event log"``).
     required, optional
         Our column names.
+    buyers
+        Columns of a buyer's own data (payment date, order state), matched like the
+        others but not part of the export layout the sample files follow.
     """
 
     name: str
     required: tuple[str, ...]
     optional: tuple[str, ...]
+    buyers: tuple[str, ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return self.required + self.optional
+        return self.required + self.optional + self.buyers
 
 
 ORDERS = Contract(
@@ -74,6 +78,7 @@ ORDERS = Contract(
         "problem",
         "problem_amount_usd",
     ),
+    ("paid_at", "order_status", "end_reason"),
 )
 EVENTS = Contract("event log", ("dispute_id", "event", "at"), ("order_id", "amount_usd"))
 

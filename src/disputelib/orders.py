@@ -50,6 +50,8 @@ _NUMBER_HINT = " (write US dollars as 1234.50: no currency symbol, no thousands 
 
 #: Typed columns added to accepted orders (besides the canonical input columns).
 SHIPPED, RECEIVED = "shipped_date", "received_date"
+#: Typed payment date, added when the export has ``paid_at`` (a buyer's own data).
+PAID = "paid_date"
 
 
 class OrderColumnsError(TableError):
@@ -127,9 +129,12 @@ def validate_orders(
         An order export as read by :func:`disputelib.tables.read_table`. Required columns:
         ``order_id``, ``amount_usd``, ``payment_method``; optional: ``shipped_at``,
         ``received_at``, ``buyer_country``, ``buyer_timezone``, ``protection_days``,
-        ``problem``, ``problem_amount_usd``. Other columns pass through. Headers match
-        in any letter case, with spaces or hyphens for underscores
-        (:func:`disputelib.intake.conform`).
+        ``problem``, ``problem_amount_usd``, and for a buyer's own data ``paid_at``,
+        ``order_status``, ``end_reason``. Other columns pass through. Headers match in any
+        letter case, with spaces or hyphens for underscores
+        (:func:`disputelib.intake.conform`). With ``paid_at`` (a buyer's own data, see
+        :mod:`disputelib.importers`) ``payment_method`` may be absent or empty, and a
+        receipt without a shipment date is accepted (``paid_date`` is added).
     pack
         The rule pack whose timer zone dates are placed in.
     columns
@@ -149,20 +154,24 @@ def validate_orders(
     A row is rejected for: a missing ``order_id``; an ``order_id`` that appears more than
     once (every copy is rejected: which one is right cannot be known); a missing,
     non-numeric or non-positive ``amount_usd``, or one below 0.01 or above 1e9; a missing
-    ``payment_method``; an unreadable ``shipped_at`` or ``received_at`` (words such as
-    ``today`` included), or one outside 1970-01-01 to 2199-12-31; a receipt without
-    shipment or before it; an unknown ``buyer_country`` or ``buyer_timezone`` (an IANA
-    name); a non-integer, non-positive or above-3650 ``protection_days``; an unknown
-    ``problem``; a non-numeric or non-positive ``problem_amount_usd`` or one above
-    ``amount_usd``; text that was not valid UTF-8 in a column we read; a row the reader
-    had to cut short. Infinite amounts are not numbers. A payment method the pack does
-    not know is kept as written (the window does not depend on it) and counted in
-    ``unknown_methods``.
+    ``payment_method`` (unless the row has ``paid_at``); an unreadable ``shipped_at``,
+    ``received_at`` or ``paid_at`` (words such as ``today`` included), or one outside
+    1970-01-01 to 2199-12-31; a receipt without shipment (unless paid) or before it; a
+    shipment or receipt before ``paid_at``; an unknown ``buyer_country`` or
+    ``buyer_timezone`` (an IANA name); a non-integer, non-positive or above-3650
+    ``protection_days``; an unknown ``problem``; a non-numeric or non-positive
+    ``problem_amount_usd`` or one above ``amount_usd``; text that was not valid UTF-8 in a
+    column we read; a row the reader had to cut short. Infinite amounts are not numbers. A
+    payment method the pack does not know is kept as written (the window does not depend
+    on it) and counted in ``unknown_methods``.
     """
     pack = load_pack(pack)
     frame = intake.conform(frame, intake.ORDERS, columns)
     attrs = dict(frame.attrs)
-    intake.require(frame, REQUIRED_COLUMNS, "the orders", OrderColumnsError)
+    # A buyer's own data (it has paid_at) names no payment method: the window never depends on it.
+    buyers_data = "paid_at" in frame.columns
+    required = tuple(c for c in REQUIRED_COLUMNS if not (buyers_data and c == "payment_method"))
+    intake.require(frame, required, "the orders", OrderColumnsError)
     decimal = attrs.get(intake.DECIMAL_ATTR, ".")
     n = len(frame)
     reasons: list[tuple[np.ndarray, str, pd.Series | None]] = []  # (row positions, reason, value)
@@ -198,18 +207,20 @@ def validate_orders(
 
     method_text = text_column(frame, "payment_method")
     method, unknown = payment_method_or_given(method_text)
-    reject(method_text.isna(), "missing payment_method")
+    reject(method_text.isna() & (not buyers_data), "missing payment_method")
 
     dates = {}
-    for name in ("shipped_at", "received_at"):
+    for name in ("shipped_at", "received_at", "paid_at"):
         values, outside, relative = time_column(frame, name)
         day, bad = to_timer_dates(values, pack.timer_zone)
         reject(bad | relative, f"unreadable {name} (use an ISO 8601 date or timestamp)")
         reject(outside | (day < FIRST_DAY) | (day > LAST_DAY), f"{name} is outside {FIRST_DAY} to {LAST_DAY}")
         dates[name] = (day, bad | relative | outside)
-    (shipped, shipped_bad), (received, _) = dates["shipped_at"], dates["received_at"]
-    reject(~np.isnat(received) & np.isnat(shipped) & ~shipped_bad, "received_at without shipped_at")
+    (shipped, shipped_bad), (received, _), (paid, _) = dates["shipped_at"], dates["received_at"], dates["paid_at"]
+    reject(~np.isnat(received) & np.isnat(shipped) & np.isnat(paid) & ~shipped_bad, "received_at without shipped_at")
     reject(received < shipped, "received_at is before shipped_at")
+    reject(shipped < paid, "shipped_at is before paid_at")
+    reject(received < paid, "received_at is before paid_at")
 
     known = iso_countries()
     country = map_distinct(text_column(frame, "buyer_country"), str.upper)
@@ -259,6 +270,8 @@ def validate_orders(
     orders["payment_method"] = method[keep]
     orders[SHIPPED] = pd.Series(shipped[keep].astype("datetime64[s]"), index=orders.index)
     orders[RECEIVED] = pd.Series(received[keep].astype("datetime64[s]"), index=orders.index)
+    if buyers_data:
+        orders[PAID] = pd.Series(paid[keep].astype("datetime64[s]"), index=orders.index)
     orders["buyer_country"] = country[keep]
     orders["buyer_timezone"] = zone[keep]
     orders["protection_days"] = days[keep].astype("Int64")

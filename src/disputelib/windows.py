@@ -17,6 +17,8 @@ Conventions (every pack; packs change the numbers, not the rules of counting):
 - ``status`` on ``as_of``: ``not_shipped``, ``too_early``, ``open`` or ``expired``;
   ``days_left`` = ``window_closes`` - ``as_of`` for open orders (0 on the last day).
 - ``dispute_type`` and ``claim_usd`` from ``problem``: see :func:`claims`.
+- A buyer's own data (``paid_at``, ``order_status``) has no shipment date: what its
+  dates decide, and the bounds of the window, are in :func:`partial_windows`.
 
 All functions work column by column, so they can run per partition of a larger frame
 (the duplicate-``order_id`` check in :func:`disputelib.orders.validate_orders` is the one
@@ -34,10 +36,15 @@ import pandas as pd
 
 from disputelib.clock import iso_in_zone, midnight_after
 from disputelib.columns import per_distinct
-from disputelib.orders import DISPUTE_TYPES, PROBLEMS, RECEIVED, SHIPPED, unknown_methods_note, validate_orders
+from disputelib.order_states import ORDER_STATES, RECEIVED_STATES, is_closed, order_states
+from disputelib.orders import DISPUTE_TYPES, PAID, PROBLEMS, RECEIVED, SHIPPED, unknown_methods_note, validate_orders
 from disputelib.policy import Pack, load_pack
 
 STATUSES: tuple[str, ...] = ("not_shipped", "too_early", "open", "expired")
+#: Statuses of a buyer's own data (orders with ``paid_at`` or ``order_status``): the
+#: known dates cannot decide yet, or the order was closed without a delivery.
+PARTIAL_STATUSES: tuple[str, ...] = ("needs_data", "cancelled")
+ALL_STATUSES: tuple[str, ...] = STATUSES + PARTIAL_STATUSES
 CLAIM_BASES: tuple[str, ...] = ("amount_paid", "problem_amount")
 
 #: Output columns, in order; input columns that are not consumed follow them.
@@ -59,6 +66,15 @@ WINDOW_COLUMNS: tuple[str, ...] = (
     "protection_days",
     "protection_ends",
     "problem",
+)
+#: Columns added after :data:`WINDOW_COLUMNS` for a buyer's own data (see :func:`partial_windows`).
+PARTIAL_COLUMNS: tuple[str, ...] = (
+    "order_state",
+    "missing",
+    "window_opens_earliest",
+    "window_opens_latest",
+    "window_closes_earliest",
+    "window_closes_latest",
 )
 
 
@@ -170,7 +186,10 @@ def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None)
         ``dispute_type``, ``claim_usd``, ``claim_basis``; ``status``, ``deadline_local``, ``dispute_type``
         and the cleaned text columns are categoricals (few distinct values in many rows), ``payment_method``, ``amount_usd``,
         ``buyer_country``, ``buyer_timezone``, ``protection_days``, ``protection_ends``
-        (date the order completes by itself), ``problem``, then the other input columns.
+        (date the order completes by itself), ``problem``, then (only when the orders have
+        ``paid_at`` or ``order_status``) :data:`PARTIAL_COLUMNS` and the statuses
+        ``needs_data`` and ``cancelled`` (see :func:`partial_windows`), then the other
+        input columns.
 
     Examples
     --------
@@ -198,7 +217,16 @@ def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None)
         [np.int8(STATUSES.index(s)) for s in ("not_shipped", "too_early", "expired")],
         default=np.int8(STATUSES.index("open")),
     )
-    is_open = status == STATUSES.index("open")
+    buyers_data = PAID in orders.columns or "order_status" in orders.columns
+    if buyers_data:
+        bounds = partial_windows(orders, today, pack, protect)
+        part = bounds["missing"].notna().to_numpy(bool)
+        status = np.where(part, bounds["status"].cat.codes.to_numpy(), status).astype("int8")
+        status[bounds["status"].eq("cancelled").to_numpy(bool)] = ALL_STATUSES.index("cancelled")
+        # without a shipment date, a window date is given only where its bounds meet
+        opens = np.where(part, _exact(bounds, "window_opens"), opens)
+        closes = np.where(part, _exact(bounds, "window_closes"), closes)
+    is_open = (status == STATUSES.index("open")) & ~np.isnat(closes)
     days_left = pd.array(np.where(is_open, (closes - today).astype("int64"), 0), dtype="Int64")
     days_left[~is_open] = pd.NA
 
@@ -208,7 +236,9 @@ def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None)
     out = pd.DataFrame(
         {
             "order_id": orders["order_id"],
-            "status": pd.Series(pd.Categorical.from_codes(status, categories=STATUSES), index=index),
+            "status": pd.Series(
+                pd.Categorical.from_codes(status, categories=ALL_STATUSES if buyers_data else STATUSES), index=index
+            ),
             "window_opens": pd.Series(opens.astype("datetime64[s]"), index=index),
             "window_closes": pd.Series(closes.astype("datetime64[s]"), index=index),
             "deadline": pd.Series(deadline, index=index),
@@ -225,9 +255,137 @@ def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None)
     out["protection_days"] = pd.Series(protect, index=index, dtype="Int64")
     out["protection_ends"] = pd.Series(protection_ends.astype("datetime64[s]"), index=index)
     out["problem"] = orders["problem"] if "problem" in orders.columns else pd.Series(pd.NA, index=index, dtype="string")
-    consumed = set(WINDOW_COLUMNS) | {SHIPPED, RECEIVED, "problem_amount_usd"}
+    if buyers_data:
+        for name in PARTIAL_COLUMNS:
+            out[name] = bounds[name]
+    consumed = set(WINDOW_COLUMNS) | {SHIPPED, RECEIVED, PAID, "problem_amount_usd"}
+    if buyers_data:
+        consumed |= set(PARTIAL_COLUMNS)
     extra = [c for c in orders.columns if c not in consumed]
     return pd.concat([out, orders[extra]], axis=1) if extra else out
+
+
+def _exact(bounds: pd.DataFrame, name: str) -> np.ndarray:
+    """``name``'s earliest date where it equals the latest, else NaT."""
+    lo, hi = _days(bounds[f"{name}_earliest"]), _days(bounds[f"{name}_latest"])
+    return np.where(lo == hi, lo, np.datetime64("NaT"))
+
+
+def partial_windows(
+    orders: pd.DataFrame, as_of, pack: Pack | str | None = None, protect: np.ndarray | None = None
+) -> pd.DataFrame:
+    """What the known dates decide for orders without a shipment date (a buyer's own data).
+
+    The window counts from the shipment (opens = shipped + 10 days) and closes 15 days
+    after the receipt or after the protection ran out (shipped + protection days),
+    whichever came first. A buyer's data has the payment and often the receipt, never the
+    shipment; what must hold, paid <= shipped <= received, bounds it, and every date
+    below moves the same way as the shipment date, so its bounds are the formula at the
+    bounds of the shipment:
+
+    - earliest shipment = paid; latest = received (a receipt of known date), ``as_of``
+      (received on an unknown day: an order the data calls completed without a date),
+      unbounded (not received: it may not even have shipped);
+    - ``window_opens`` from paid + 10 to latest shipment + 10;
+    - ``window_closes`` from min(received, paid + protection) + 15 to received + 15
+      (received; an unknown receipt day lies between paid and ``as_of``), from
+      paid + protection + 15 with no upper bound when not received.
+
+    ``status`` is ``too_early`` when ``as_of`` is before the earliest opening (paid less
+    than 10 days ago); ``expired`` when the latest opening and the latest closing are both
+    past; ``open`` when the latest opening is past and the earliest closing is not, for an
+    order certainly shipped (received); ``cancelled`` for an order closed without a delivery
+    (:data:`disputelib.order_states.CLOSED_STATES`), whatever its dates; otherwise
+    ``needs_data``. So a received order is ``expired`` after received + 15 whatever its
+    shipment, and ``open`` from received + 10 to received + 15 when the receipt came within
+    the protection days counted from payment.
+
+    Parameters
+    ----------
+    orders
+        Validated orders with ``paid_date`` and/or ``order_status`` (and optionally
+        ``end_reason``).
+    as_of
+        The day judged.
+    pack
+        Rule pack; the default when None.
+    protect
+        Protection days per row (:func:`protection_days`); computed when None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index: ``status`` (categorical over :data:`ALL_STATUSES`; meaningful where
+        ``missing`` is set, or ``cancelled``), ``order_state``, ``missing`` (``shipped_at``,
+        or ``shipped_at, received_at`` for a receipt of unknown date; empty when the dates
+        are all there or cannot help), ``window_opens_earliest``, ``window_opens_latest``,
+        ``window_closes_earliest``, ``window_closes_latest`` (dates; NaT where unbounded;
+        for orders with every date both bounds are the exact value).
+    """
+    pack = load_pack(pack)
+    today = as_date(as_of)
+    opens_after = np.timedelta64(pack.timer("window_opens").offset, "D")
+    closes_after = np.timedelta64(pack.timer("window_closes").offset, "D")
+    n = len(orders)
+    nat = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    shipped = _days(orders[SHIPPED])
+    received = _days(orders[RECEIVED])
+    paid = _days(orders[PAID]) if PAID in orders.columns else nat
+    if protect is None:
+        protect = protection_days(orders, pack)
+    protection = protect.astype("timedelta64[D]")
+    if "order_status" in orders.columns:
+        reason = orders["end_reason"] if "end_reason" in orders.columns else None
+        state = order_states(orders["order_status"], reason)
+    else:
+        state = pd.Series(
+            pd.Categorical.from_codes(np.full(n, -1, "int8"), categories=ORDER_STATES), index=orders.index
+        )
+    closed = is_closed(state)
+    got = ~np.isnat(received)
+    undated = ~got & state.isin(list(RECEIVED_STATES)).to_numpy(bool)  # received, day unknown
+    part = np.isnat(shipped) & ~np.isnat(paid) & ~closed
+
+    # the shipment: exact when known, else between paid and its latest possible day
+    latest_day = np.maximum(paid, today)
+    s_lo = np.where(part, paid, shipped)
+    s_hi = np.where(part, np.where(got, received, np.where(undated, latest_day, nat)), shipped)
+    r_lo = np.where(got, received, np.where(undated & part, s_lo, nat))  # NaT: not received
+    r_hi = np.where(got, received, np.where(undated & part, s_hi, nat))
+
+    def closes(ship: np.ndarray, receipt: np.ndarray) -> np.ndarray:
+        ends = ship + protection
+        return np.where(np.isnat(receipt), ends, np.minimum(receipt, ends)) + closes_after
+
+    opens_lo, opens_hi = s_lo + opens_after, s_hi + opens_after
+    closes_lo, closes_hi = closes(s_lo, r_lo), closes(s_hi, r_hi)
+    shipped_surely = got | undated
+    with np.errstate(invalid="ignore"):
+        past_open = ~np.isnat(opens_hi) & (opens_hi <= today)
+        status = np.select(
+            [
+                closed,
+                today < opens_lo,
+                past_open & ~np.isnat(closes_hi) & (today > closes_hi),
+                past_open & shipped_surely & (today <= closes_lo),
+            ],
+            [ALL_STATUSES.index(s) for s in ("cancelled", "too_early", "expired", "open")],
+            default=ALL_STATUSES.index("needs_data"),
+        ).astype("int8")
+    missing = np.where(part, np.where(undated, "shipped_at, received_at", "shipped_at"), None)
+    index = orders.index
+    return pd.DataFrame(
+        {
+            "status": pd.Categorical.from_codes(status, categories=ALL_STATUSES),
+            "order_state": state.to_numpy(),
+            "missing": pd.array(missing, dtype="string"),
+            "window_opens_earliest": opens_lo.astype("datetime64[s]"),
+            "window_opens_latest": opens_hi.astype("datetime64[s]"),
+            "window_closes_earliest": closes_lo.astype("datetime64[s]"),
+            "window_closes_latest": closes_hi.astype("datetime64[s]"),
+        },
+        index=index,
+    )
 
 
 @dataclass(frozen=True)
@@ -242,7 +400,8 @@ class Eligibility:
 
     def summary(self) -> str:
         counts = self.table["status"].value_counts()
-        by_status = ", ".join(f"{s} {int(counts.get(s, 0))}" for s in STATUSES)
+        shown = STATUSES + tuple(s for s in PARTIAL_STATUSES if counts.get(s, 0))
+        by_status = ", ".join(f"{s} {int(counts.get(s, 0))}" for s in shown)
         return (
             f"read {self.n_read} rows: {len(self.table)} accepted, {len(self.rejects)} rejected"
             f" ({by_status})" + unknown_methods_note(self.unknown_methods)

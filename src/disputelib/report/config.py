@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from disputelib.importers import ORDER_FORMATS
 from disputelib.paths import resolve
 from disputelib.policy import DEFAULT_PACK
 from disputelib.windows import as_date
@@ -31,6 +32,9 @@ NOTEBOOK_KEYS = frozenset({"path", "name", "parameters", "timeout"})
 INPUT_PARAMETERS: dict[str, str] = {"orders": "orders_path", "disputes": "disputes_path"}
 #: Input keys that are not files of their own: ``columns``, the column map the orders are read with.
 INPUT_OPTIONS = frozenset({"columns"})
+#: ``inputs.orders_format``: how ``inputs.orders`` is read (:func:`disputelib.read_orders`);
+#: passed as ``orders_format`` to notebooks declaring it.
+ORDERS_FORMAT = "orders_format"
 #: Placeholder in string parameters replaced by the run's folder (for files a notebook writes).
 RUN_PLACEHOLDER = "{run}"
 #: The config used when none is given, relative to the project root.
@@ -66,6 +70,7 @@ class ReportConfig:
     inputs: dict[str, str]
     parameters: dict[str, Any]
     notebooks: tuple[NotebookSpec, ...]
+    orders_format: str = "table"
 
 
 def _where(source: Path | None) -> str:
@@ -175,6 +180,11 @@ def load_config(
         raise ReportConfigError(f"{_where(source)}soon_days must be a whole number of days, not {soon!r}")
 
     inputs = _mapping(raw.get("inputs"), "inputs", source)
+    orders_format = inputs.pop(ORDERS_FORMAT, "table")
+    if orders_format not in ORDER_FORMATS:
+        raise ReportConfigError(
+            f"{_where(source)}inputs.{ORDERS_FORMAT} must be one of {', '.join(ORDER_FORMATS)}, not {orders_format!r}"
+        )
     _check_keys(inputs, frozenset(INPUT_PARAMETERS) | INPUT_OPTIONS, "inputs", source)
     for name, value in inputs.items():
         if not isinstance(value, str) or not value.strip():
@@ -218,6 +228,7 @@ def load_config(
         inputs=inputs,
         parameters=parameters,
         notebooks=tuple(notebooks),
+        orders_format=orders_format,
     )
 
 
@@ -259,6 +270,9 @@ def plan(config: ReportConfig) -> dict[str, dict[str, Any]]:
     where = _where(config.source)
     shared: dict[str, Any] = {"as_of": config.as_of, "pack": config.pack, "soon_days": config.soon_days}
     shared.update({INPUT_PARAMETERS[k]: v for k, v in config.inputs.items() if k in INPUT_PARAMETERS})
+    shared[ORDERS_FORMAT] = config.orders_format
+    if "columns" in config.inputs:
+        shared["columns_path"] = config.inputs["columns"]
     shared.update(config.parameters)
     used: set[str] = set()
     out: dict[str, dict[str, Any]] = {}

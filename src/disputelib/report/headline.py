@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from disputelib.importers import read_orders
 from disputelib.paths import resolve
 from disputelib.report.config import ReportConfig
 from disputelib.tables import read_table
@@ -67,7 +68,7 @@ def headline(config: ReportConfig, limit: int = 10) -> Headline:
     orders = closing = soon = disputes = times = None
     if "orders" in config.inputs:
         columns = resolve(config.inputs["columns"]) if "columns" in config.inputs else None
-        frame = read_table(resolve(config.inputs["orders"]), columns=columns, contract="orders")
+        frame = read_orders(resolve(config.inputs["orders"]), format=config.orders_format, columns=columns)
         result = eligibility(frame, config.as_of, config.pack)
         table = result.table
         counts = table["status"].value_counts()
