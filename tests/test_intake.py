@@ -404,5 +404,5 @@ def test_bytes_that_are_not_utf8_in_a_dictionary_column_are_a_reason(tmp_path):
 def test_a_ragged_file_with_bytes_that_are_not_utf8_is_one_sentence(tmp_path):
     path = tmp_path / "orders.csv"
     path.write_bytes(b"order_id,amount_usd,payment_method\nA,1,Visa\nB,2,Visa,extra\nC,3,\xff\xfe\n")
-    with pytest.raises(dl.TableError, match="it is not utf-8 text .*give its encoding with --encoding$"):
+    with pytest.raises(dl.TableError, match="it is not utf-8 text; (it looks like .*: try --encoding |give its encoding with --encoding$)"):
         dl.read_table(path)

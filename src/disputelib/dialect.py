@@ -64,8 +64,9 @@ def likely_encoding(sample: bytes) -> str | None:
 
 def _undecodable(path: Path, encoding: str, sample: bytes) -> TableError:
     guess = likely_encoding(sample)
-    hint = f" (it looks like {guess}: try --encoding {guess})" if guess and guess != encoding else ""
-    return TableError(f"cannot read {str(path)!r}: it is not {encoding} text{hint}; give its encoding with --encoding")
+    if guess and guess != encoding:
+        return TableError(f"cannot read {str(path)!r}: it is not {encoding} text; it looks like {guess}: try --encoding {guess}")
+    return TableError(f"cannot read {str(path)!r}: it is not {encoding} text; give its encoding with --encoding")
 
 
 def sniff_separator(text: str) -> str:
