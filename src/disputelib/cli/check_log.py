@@ -10,6 +10,7 @@ import numpy as np
 from disputelib.audit import SEVERITIES, LogColumnsError, check_log
 from disputelib.cli.common import EXIT_FINDINGS, UserError, add_pack, date_arg, out_path
 from disputelib.clock import midnight_after
+from disputelib.paths import check_input, check_outputs
 from disputelib.policy import load_pack
 from disputelib.tables import read_table, write_table
 
@@ -45,6 +46,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = out_path(args.out)
+    check_input(args.events, "events")
+    if args.orders:
+        check_input(args.orders, "orders")
+    check_outputs({"events": args.events, "orders": args.orders}, {"--out": out})
     pack = load_pack(args.pack)
     events = read_table(args.events)
     orders = read_table(args.orders) if args.orders else None
