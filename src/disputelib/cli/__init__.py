@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from disputelib.cli.common import EXIT_USAGE, USER_ERRORS
 
 #: Subcommand modules, in the order ``disputelib --help`` lists them.
-SUBCOMMANDS: tuple[str, ...] = ("eligibility", "rules", "report", "check_log", "check_evidence", "simulate")
+SUBCOMMANDS: tuple[str, ...] = ("eligibility", "rules", "report", "check_log", "check_evidence", "simulate", "notebook")
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:

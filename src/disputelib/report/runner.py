@@ -279,15 +279,15 @@ def _point_latest(out: Path, target: Path) -> tuple[Path, bool]:
     """Point ``out/latest`` at ``target`` in one atomic step, unless it points at a newer run.
 
     Runs that overlap may finish in any order; ``latest`` only ever moves forward (by run
-    id, i.e. by start time). The check and the swap are made under a lock on
-    ``out/.latest.lock`` so two runs finishing together cannot undo each other.
+    id, i.e. by start time). The check and the swap are made under an ``flock`` on the
+    ``out`` folder itself, so two runs finishing together cannot undo each other.
 
     Returns
     -------
     (latest, moved)
     """
     latest = out / "latest"
-    fd = os.open(out / ".latest.lock", os.O_CREAT | os.O_WRONLY | os.O_CLOEXEC, 0o644)
+    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         if latest.exists() and not latest.is_symlink():
