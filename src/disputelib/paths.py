@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import shutil
 import stat
 import time
@@ -101,6 +102,21 @@ def relative(path: str | Path, root: str | Path | None = None) -> str:
         return full.relative_to(base).as_posix()
     except ValueError:
         return full.as_posix()
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in the system's words ("No space left on device").
+
+    pyarrow raises ``OSError`` without ``errno`` and with the number in its text
+    (``... [errno 28] No space left on device``); this finds it there too.
+    """
+    if exc.errno:
+        return os.strerror(exc.errno)
+    found = re.search(r"\[errno (\d+)\]", str(exc))
+    if found:
+        return os.strerror(int(found.group(1)))
+    text = str(exc).strip()
+    return exc.strerror or (text.splitlines()[0] if text else type(exc).__name__)
 
 
 def _kind_of(mode: int) -> str | None:

@@ -61,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
     began = time.perf_counter()
     try:
         with terminate_as_interrupt():
+            print(f"simulating {args.orders} orders ({scenario.name}, {pack.name}, seed {args.seed}) ...",
+                  file=sys.stderr, flush=True)  # fmt: skip
             sim = simulate(args.orders, args.seed, scenario=scenario, pack=pack, start=str(args.start))
             print(f"writing orders, events and disputes to {args.out} ...", file=sys.stderr, flush=True)
             write_simulation(sim, args.out)

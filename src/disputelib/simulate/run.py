@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from disputelib.clock import midnight_after
-from disputelib.paths import clean_stale, make_temp_folder, release_temp_folder
+from disputelib.paths import clean_stale, make_temp_folder, os_reason, release_temp_folder
 from disputelib.policy import Pack, load_pack
 from disputelib.scenario import Scenario
 from disputelib.scenario import load_scenario as _load_scenario
@@ -277,7 +277,7 @@ def write_simulation(sim: Simulation, out_dir: str | Path) -> dict[str, Path]:
     try:
         lock = make_temp_folder(tmp)
     except OSError as exc:
-        raise TableError(f"cannot write into {str(given)!r}: {exc.strerror or exc}") from None
+        raise TableError(f"cannot write into {str(given)!r}: {os_reason(exc)}") from None
     try:
         for name in SIMULATION_FILES:
             pq.write_table(_arrow_table(getattr(sim, name.removesuffix(".parquet"))), tmp / name)
@@ -285,7 +285,7 @@ def write_simulation(sim: Simulation, out_dir: str | Path) -> dict[str, Path]:
         _publish(tmp, out)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise TableError(f"cannot write the simulation into {str(given)!r}: {exc.strerror or exc}") from None
+        raise TableError(f"cannot write the simulation into {str(given)!r}: {os_reason(exc)}") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
