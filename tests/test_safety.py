@@ -390,3 +390,19 @@ def test_killed_report_leaves_a_folder_the_next_run_removes(tmp_path, sleeper):
     finally:
         fcntl.flock(held, fcntl.LOCK_UN)
         os.close(held)
+
+
+# ------------------------------------------------------------------ check-evidence and FIFOs
+
+
+def test_a_fifo_never_blocks_check_evidence(tmp_path):
+    os.mkfifo(tmp_path / "clip.mp4")  # nothing will ever write to it
+    (tmp_path / "photos.jpg").mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "disputelib.cli", "check-evidence", "clip.mp4", "photos.jpg"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "FAIL  a named pipe (FIFO), not a file" in done.stdout
+    assert "FAIL  a folder, not a file" in done.stdout
+    assert "Traceback" not in done.stderr
