@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -195,7 +196,7 @@ def sanitize_html(html: str) -> str:
     other element (a ``<meta http-equiv="refresh">``, ``<base>``, ``<iframe>``,
     ``<object>``, ``<embed>``, ``<form>``, ``<script>``...), every event handler and every
     link that is not ``http``, ``https``, ``mailto`` or a relative one (no
-    ``javascript:``).
+    ``javascript:``). An image whose source is not embedded data is dropped.
 
     Examples
     --------
@@ -205,7 +206,7 @@ def sanitize_html(html: str) -> str:
     import bleach
     from bleach.css_sanitizer import CSSSanitizer
 
-    return bleach.clean(
+    clean = bleach.clean(
         html,
         tags=SAFE_TAGS,
         attributes=_safe_attribute,
@@ -214,6 +215,11 @@ def sanitize_html(html: str) -> str:
         strip_comments=True,
         css_sanitizer=CSSSanitizer(allowed_css_properties=_CSS_PROPERTIES),
     )
+    return _IMAGE_WITHOUT_SOURCE.sub("", clean)  # an image from elsewhere shows nothing: drop it
+
+
+#: An ``<img>`` left without ``src`` (its URL was not embedded data), as bleach writes it.
+_IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 
 
 #: Inline style properties kept (tables and text; nothing that positions over the page).
