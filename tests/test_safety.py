@@ -406,3 +406,16 @@ def test_a_fifo_never_blocks_check_evidence(tmp_path):
     assert "FAIL  a named pipe (FIFO), not a file" in done.stdout
     assert "FAIL  a folder, not a file" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_report_refuses_a_fifo_as_config_or_input(files, capsys):
+    config = files / "config.yaml"
+    config.write_text(
+        f"as_of: 2026-03-25\ninputs:\n  orders: {files / 'pipe.csv'}\nnotebooks:\n  - notebooks/2.0-eligibility.ipynb\n",
+        encoding="utf-8",
+    )
+    assert main(["report", "--config", str(config), "--out", "reports"]) == 2
+    assert "it is a named pipe (FIFO), not a file" in one_sentence(capsys, "report")
+    assert main(["report", "--config", "pipe.csv", "--out", "reports"]) == 2
+    assert "report config file 'pipe.csv': it is a named pipe (FIFO)" in one_sentence(capsys, "report")
+    assert not (files / "reports").exists()

@@ -13,7 +13,7 @@ import sys
 
 from disputelib.cli.common import EXIT_FINDINGS, UserError, date_arg
 from disputelib.cli.signals import EXIT_TERMINATED, Terminated, terminate_as_interrupt
-from disputelib.paths import PathError, check_outputs
+from disputelib.paths import PathError, check_input, check_outputs
 from disputelib.report import DEFAULT_CONFIG, ReportConfigError, run_report
 
 NAME = "report"
@@ -45,7 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     as_of = str(args.as_of) if args.as_of is not None else None
     try:
-        check_outputs({}, {"--out": args.out}, folders=True)
+        check_outputs({"report config": args.config}, {"--out": args.out}, folders=True)
+        if args.config is not None:
+            check_input(args.config, "report config")
         with terminate_as_interrupt():
             result = run_report(args.config, args.out, as_of=as_of, timeout=args.timeout)
     except (ReportConfigError, PathError) as exc:

@@ -32,6 +32,7 @@ import nbformat
 
 from disputelib.paths import (
     PathError,
+    check_input,
     clean_stale,
     make_temp_folder,
     project_root,
@@ -352,8 +353,8 @@ def run_report(
     cfg = load_config(config, as_of=as_of, timeout=timeout, overrides=overrides)
     load_pack(cfg.pack)
     params = plan(cfg)
-    for value in cfg.inputs.values():
-        resolve(value, must_exist=True)
+    for name, value in cfg.inputs.items():
+        check_input(resolve(value), name)  # a folder or FIFO is refused before anything reads it
     numbers = headline(cfg)
 
     out = Path(out_dir)
