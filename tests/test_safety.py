@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import disputelib as dl
 from disputelib.cli import main
@@ -419,3 +421,34 @@ def test_report_refuses_a_fifo_as_config_or_input(files, capsys):
     assert main(["report", "--config", "pipe.csv", "--out", "reports"]) == 2
     assert "report config file 'pipe.csv': it is a named pipe (FIFO)" in one_sentence(capsys, "report")
     assert not (files / "reports").exists()
+
+
+# ------------------------------------------------------------------ any spelling of the same file
+
+#: Steps of a path that wander through folders and come back: (segment, depth change).
+STEPS = st.lists(st.sampled_from([("sub", 1), ("..", -1), (".", 0), ("deeper", 1)]), max_size=8)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(steps=STEPS, via=st.sampled_from(["orders.csv", "link.csv", "alias.csv"]), other=st.booleans())
+def test_every_spelling_of_the_input_is_refused(files, steps, via, other):
+    """However an output path wanders, it is refused exactly when it lands on the input."""
+    (files / "sub" / "deeper").mkdir(exist_ok=True)
+    if not (files / "alias.csv").exists():
+        os.link(files / "orders.csv", files / "alias.csv")
+    parts, depth = [], 0
+    for segment, change in steps:
+        if depth + change < 0 or (segment == "deeper" and (depth != 1 or parts[-1:] != ["sub"])):
+            continue
+        if segment == "sub" and depth != 0:
+            continue
+        parts.append(segment)
+        depth += change
+    parts += [".."] * depth
+    name = "fresh.csv" if other else via
+    path = str(Path(*parts, name)) if parts else name
+    if other:
+        check_outputs({"orders": "orders.csv"}, {"--out": path})
+    else:
+        with pytest.raises(PathError, match="is the orders file itself"):
+            check_outputs({"orders": "orders.csv"}, {"--out": path})

@@ -2,7 +2,9 @@
 
 Every string that comes from data is escaped: the landing page is rendered by an
 autoescaping template, and the notebook pages carry a Content-Security-Policy that
-forbids scripts, so even raw HTML in an output cannot run anything.
+forbids scripts. Notebook outputs are sanitised before they become pages
+(:func:`sanitize_html`), so raw HTML in an output can neither run anything nor send the
+reader's browser elsewhere.
 """
 
 from __future__ import annotations
