@@ -159,3 +159,22 @@ def test_report_configs_catch_notebook_parameter_errors_before_running(small, tm
 def test_report_shared_pack_is_checked_against_every_notebook(small):
     with pytest.raises(ReportConfigError, match="unknown rule pack 'ebay'"):
         plan(load_config({"as_of": "2026-11-27", "pack": "ebay", "notebooks": [str(small)]}))
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_notebook_in_one_line(tmp_path):
+    import signal
+    import sys
+
+    from test_safety import SLEEPER, start, wait_for
+
+    (tmp_path / "sleeper.ipynb").write_text(SLEEPER, encoding="utf-8")
+    if not Path(sys.executable).with_name("disputelib").exists():
+        pytest.skip("the disputelib console script is not installed in this interpreter's folder")
+    process = start(["notebook", "sleeper.ipynb", "--out", "ran.ipynb"], tmp_path)
+    wait_for(process, "running sleeper.ipynb")
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 143, err
+    assert err.strip().splitlines()[-1] == "disputelib notebook: terminated (SIGTERM); what ran is in ran.ipynb"
+    assert "Traceback" not in err

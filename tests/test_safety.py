@@ -222,6 +222,18 @@ def test_simulation_replaces_the_set_and_keeps_other_files(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sim"]
 
 
+def test_a_subfolder_and_symlinks_in_the_output_folder_are_kept(tmp_path):
+    out = tmp_path / "sim"
+    (out / "charts").mkdir(parents=True)
+    (out / "charts" / "a.png").write_bytes(b"png")
+    os.symlink("charts/a.png", out / "latest.png")
+    dl.write_simulation(dl.simulate(100, seed=1), out)
+    dl.write_simulation(dl.simulate(150, seed=2), out)
+    assert (out / "charts" / "a.png").read_bytes() == b"png" and os.readlink(out / "latest.png") == "charts/a.png"
+    assert len(pd.read_parquet(out / "orders.parquet")) == 150
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sim"]
+
+
 def test_stale_temporary_folders_are_cleaned_and_live_ones_kept(tmp_path):
     dead = tmp_path / ".sim.tmp-1-dead"
     os.close(make_temp_folder(dead))  # the lock goes with its descriptor, as with a killed process
@@ -348,7 +360,7 @@ def sleeper(tmp_path) -> Path:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("sig", "code", "words"),
-    [(signal.SIGTERM, 143, "terminated (SIGTERM); nothing was published"), (signal.SIGINT, 130, "interrupted")],
+    [(signal.SIGTERM, 143, "disputelib report: terminated (SIGTERM)"), (signal.SIGINT, 130, "disputelib report: interrupted")],
     ids=["SIGTERM", "SIGINT"],
 )
 def test_signal_during_report_publishes_nothing(tmp_path, sleeper, sig, code, words):
@@ -364,6 +376,7 @@ def test_signal_during_report_publishes_nothing(tmp_path, sleeper, sig, code, wo
     _, err = process.communicate(timeout=120)
     assert process.returncode == code, err
     assert words in err and "Traceback" not in err
+    assert f"stopped by {'SIGTERM' if sig == signal.SIGTERM else 'SIGINT (Ctrl-C)'}; nothing was published" in err
     assert os.readlink(out / "latest") == "runs/20200101T000000Z"
     assert sorted(p.name for p in (out / "runs").iterdir()) == ["20200101T000000Z"]
     assert not list(out.glob(".tmp-*"))

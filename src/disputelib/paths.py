@@ -12,9 +12,11 @@ import fcntl
 import os
 import re
 import shutil
+import signal
 import stat
+import threading
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 
 #: A file that marks the repository root.
@@ -351,3 +353,20 @@ def clean_stale(parent: str | Path, pattern: str) -> list[Path]:
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block is done; they are delivered right after it.
+
+    For the few steps that publish a result (renames, a symlink swap): a stop request
+    waits for them, so a publish is never left half done.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

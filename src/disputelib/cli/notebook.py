@@ -109,9 +109,9 @@ def run(args: argparse.Namespace) -> int:
 
     spec = NotebookSpec(source.stem, source.resolve(), values, DEFAULT_TIMEOUT)
     shown = relative(out) if out.is_absolute() else str(out)
-    print(f"running {source.name} into {shown} ...", file=sys.stderr, flush=True)
     try:
         with terminate_as_interrupt():
+            print(f"running {source.name} into {shown} ...", file=sys.stderr, flush=True)
             status, message = execute(spec, values, out.absolute(), "python3")
     except Terminated:
         print(f"disputelib {NAME}: terminated (SIGTERM); what ran is in {shown}", file=sys.stderr)

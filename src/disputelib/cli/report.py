@@ -55,6 +55,6 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UserError(f"cannot write the report into {args.out!r}: {exc.strerror or exc}") from None
     except Terminated:
-        print(f"disputelib {NAME}: terminated (SIGTERM); nothing was published", file=sys.stderr)
+        print(f"disputelib {NAME}: terminated (SIGTERM)", file=sys.stderr)  # the lines above say what was kept
         return EXIT_TERMINATED
     return 0 if result.ok else EXIT_FINDINGS

@@ -39,6 +39,7 @@ from disputelib.paths import (
     relative,
     release_temp_folder,
     resolve,
+    signals_held,
 )
 from disputelib.policy import load_pack
 from disputelib.report.config import RUN_PLACEHOLDER, NotebookSpec, ReportConfig, load_config, plan
@@ -166,6 +167,11 @@ def execute(spec: NotebookSpec, parameters: dict[str, Any], output: Path, kernel
     except Exception as exc:  # kernel that does not start, unreadable notebook...
         text = str(exc).strip().splitlines()
         return "error", f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+    except BaseException:
+        # Ctrl-C or SIGTERM: the kernel is shut down, and the cell's pending task would print
+        # "Task exception was never retrieved" with a traceback when collected; keep it quiet.
+        logging.getLogger("asyncio").disabled = True
+        raise
     return "ok", ""
 
 
@@ -429,16 +435,17 @@ def run_report(
         _say(progress, f"report: stopped by {_why(exc)}; nothing was published; what was built is in {failed_dir}")
         raise
 
-    release_temp_folder(tmp, None)
-    try:
-        run_dir = _place(out / ("runs" if status == "ok" else "failed"), run_id, tmp)
-    finally:
-        os.close(lock)
-    if status == "ok":
-        latest, moved = _point_latest(out, run_dir)
-        where = f"{latest} points to it" if moved else f"{latest} stays on the newer run {os.readlink(latest)}"
-        _say(progress, f"report: ok in {time.monotonic() - clock:.1f} s -> {run_dir} ({where})")
-    else:
+    with signals_held():  # placing the run and moving latest is never left half done
+        release_temp_folder(tmp, None)
+        try:
+            run_dir = _place(out / ("runs" if status == "ok" else "failed"), run_id, tmp)
+        finally:
+            os.close(lock)
+        if status == "ok":
+            latest, moved = _point_latest(out, run_dir)
+            where = f"{latest} points to it" if moved else f"{latest} stays on the newer run {os.readlink(latest)}"
+            _say(progress, f"report: ok in {time.monotonic() - clock:.1f} s -> {run_dir} ({where})")
+    if status != "ok":
         latest = None
         bad = next(r for r in results if r.status != "ok")
         _say(

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from disputelib.clock import midnight_after
-from disputelib.paths import clean_stale, make_temp_folder, os_reason, release_temp_folder
+from disputelib.paths import clean_stale, make_temp_folder, os_reason, release_temp_folder, signals_held
 from disputelib.policy import Pack, load_pack
 from disputelib.scenario import Scenario
 from disputelib.scenario import load_scenario as _load_scenario
@@ -213,31 +213,30 @@ def _exchange(a: Path, b: Path) -> None:
 def _publish(tmp: Path, out: Path) -> None:
     """Make the folder ``tmp`` (holding the three files) appear as ``out`` in one step.
 
-    Files of ``out`` that are not the simulation's own are carried over (hard-linked, or
-    moved when that is impossible) before the swap, so only the three files change.
+    The other entries of ``out`` are carried over as hard links (symlinks are copied)
+    before the two folders are swapped, so only the three files change and nothing of
+    the user's ever lives only in ``tmp``. Where the folder cannot be swapped (a
+    subfolder in it, a file system without hard links or ``renameat2``), the three files
+    are replaced one by one, each atomically.
     """
     if not out.exists():
         os.rename(tmp, out)
         return
-    for entry in out.iterdir():
-        if entry.name in SIMULATION_FILES or (tmp / entry.name).exists():
-            continue
-        try:
-            if entry.is_symlink() or entry.is_dir():
-                raise OSError
-            os.link(entry, tmp / entry.name)
-        except OSError:
-            os.rename(entry, tmp / entry.name)
+    others = [e for e in out.iterdir() if e.name not in SIMULATION_FILES]
     try:
+        for entry in others:
+            if entry.is_dir() and not entry.is_symlink():
+                raise OSError(errno.EISDIR, "a subfolder cannot be linked")
+            if entry.is_symlink():
+                os.symlink(os.readlink(entry), tmp / entry.name)
+            else:
+                os.link(entry, tmp / entry.name)
         _exchange(tmp, out)
     except OSError:
-        # No atomic swap here: move the old folder aside, the new one in, then drop the old.
-        aside = tmp.with_name(tmp.name + "-old")
-        os.rename(out, aside)
-        os.rename(tmp, out)
-        shutil.rmtree(aside, ignore_errors=True)
-        return
-    shutil.rmtree(tmp, ignore_errors=True)  # now the old folder
+        for name in SIMULATION_FILES:
+            os.replace(tmp / name, out / name)
+    # tmp now holds the old folder (exchanged) or links to out's files: nothing only there
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def write_simulation(sim: Simulation, out_dir: str | Path) -> dict[str, Path]:
@@ -282,7 +281,8 @@ def write_simulation(sim: Simulation, out_dir: str | Path) -> dict[str, Path]:
         for name in SIMULATION_FILES:
             pq.write_table(_arrow_table(getattr(sim, name.removesuffix(".parquet"))), tmp / name)
         release_temp_folder(tmp, None)
-        _publish(tmp, out)
+        with signals_held():
+            _publish(tmp, out)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise TableError(f"cannot write the simulation into {str(given)!r}: {os_reason(exc)}") from None
