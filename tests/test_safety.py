@@ -91,6 +91,10 @@ REFUSALS = [
     (["simulate", "--orders", "5", "--seed", "1", "--out", "orders.csv"], "is a file, not a folder"),
     (["simulate", "--orders", "5", "--seed", "1", "--out", "x", "--pack", "x/orders.parquet"], "would replace"),
     (["report", "--out", "orders.csv"], "is a file, not a folder"),
+    (["simulate", "--orders", "5", "--seed", "1", "--out", "s", "--pack", "pipe.csv"], "rule pack file 'pipe.csv'"),
+    (["simulate", "--orders", "5", "--seed", "1", "--out", "s", "--scenario", "folder.csv"], "it is a folder"),
+    (["eligibility", "orders.csv", "--as-of", "2026-03-25", "--pack", "pipe.csv"], "it is a named pipe (FIFO)"),
+    (["check-log", "ev.csv", "--pack", "folder.csv"], "rule pack file 'folder.csv': it is a folder"),
 ]
 
 

@@ -171,6 +171,22 @@ def check_input(path: str | Path, what: str = "input") -> Path:
     return path
 
 
+def named_file(name_or_path: str | None, what: str) -> Path | None:
+    """A rule pack or scenario given by path (checked like :func:`check_input`), or None for a name.
+
+    ``--pack`` and ``--scenario`` take a shipped name or a ``.toml`` path; a path is an
+    input like any other: it must be a file, and no output may replace it.
+    """
+    if name_or_path is None:
+        return None
+    path = Path(name_or_path)
+    if not (name_or_path.endswith(".toml") or path.exists() or path.is_symlink()):
+        return None
+    if path.exists() or path.is_symlink():
+        check_input(path, what)
+    return path
+
+
 def _same(a: Path, b: Path) -> bool:
     """True when ``a`` and ``b`` are the same file: same path once resolved, or same inode."""
     if a.resolve() == b.resolve():

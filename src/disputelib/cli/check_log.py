@@ -10,7 +10,7 @@ import numpy as np
 from disputelib.audit import SEVERITIES, LogColumnsError, check_log
 from disputelib.cli.common import EXIT_FINDINGS, UserError, add_pack, date_arg, out_path
 from disputelib.clock import midnight_after
-from disputelib.paths import check_input, check_outputs
+from disputelib.paths import check_input, check_outputs, named_file
 from disputelib.policy import load_pack
 from disputelib.tables import read_table, write_table
 
@@ -49,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     check_input(args.events, "events")
     if args.orders:
         check_input(args.orders, "orders")
-    check_outputs({"events": args.events, "orders": args.orders}, {"--out": out})
+    pack_file = named_file(args.pack, "rule pack")
+    check_outputs({"events": args.events, "orders": args.orders, "rule pack": pack_file}, {"--out": out})
     pack = load_pack(args.pack)
     events = read_table(args.events)
     orders = read_table(args.orders) if args.orders else None

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from disputelib.cli.common import EXIT_FINDINGS, add_pack, date_arg, out_path
-from disputelib.paths import check_input, check_outputs
+from disputelib.paths import check_input, check_outputs, named_file
 from disputelib.policy import load_pack
 from disputelib.tables import read_table, write_table
 from disputelib.windows import eligibility
@@ -40,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     if rejects_out is None and out is not None:
         rejects_out = rejects_path_for(out)  # written even when empty: no stale file from an earlier run
     check_input(args.orders, "orders")
-    check_outputs({"orders": args.orders}, {"--out": out, "--rejects": rejects_out})
+    pack_file = named_file(args.pack, "rule pack")
+    check_outputs({"orders": args.orders, "rule pack": pack_file}, {"--out": out, "--rejects": rejects_out})
     pack = load_pack(args.pack)
     result = eligibility(read_table(args.orders), args.as_of, pack)
     write_table(result.table, out)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 from disputelib.cli.common import UserError, add_pack, date_arg
 from disputelib.cli.signals import EXIT_TERMINATED, Terminated, terminate_as_interrupt
-from disputelib.paths import check_outputs
+from disputelib.paths import check_outputs, named_file
 from disputelib.policy import load_pack
 from disputelib.scenario import DEFAULT_SCENARIO, ScenarioError, available_scenarios, load_scenario
 from disputelib.simulate import simulate, write_simulation
@@ -45,13 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _given_file(name: str) -> str | None:
-    """A pack or scenario given as a file (an input that must not be written over), else None."""
-    return name if name.endswith(".toml") or Path(name).exists() else None
-
-
 def run(args: argparse.Namespace) -> int:
-    inputs = {"scenario": _given_file(args.scenario), "pack": _given_file(args.pack)}
+    inputs = {"scenario": named_file(args.scenario, "scenario"), "pack": named_file(args.pack, "rule pack")}
     check_outputs(inputs, {"--out": args.out}, folders=True, replaces=SIMULATION_FILES)
     try:
         scenario = load_scenario(args.scenario)
