@@ -292,3 +292,82 @@ def test_hostile_strings_show_as_text_and_run_nothing(browser, tmp_path):
         assert HOSTILE_ID in report.text, page.name
         assert all(i["src"].startswith("data:image/png") for i in report.images), page.name
     assert HOSTILE_STORE in browser.open(result.run_dir / "index.html").text
+
+
+# ------------------------------------------------------------------ notebook output cannot act on the reader
+
+HOSTILE_OUTPUT = """from IPython.display import HTML, Markdown, display
+import matplotlib.pyplot as plt
+import pandas as pd
+display(HTML('<meta http-equiv="refresh" content="0;url=landed.html">'
+             '<base href="https://example.invalid/">'
+             '<iframe src="landed.html"></iframe><object data="landed.html"></object><embed src="landed.html">'
+             '<form action="landed.html"><button>go</button></form>'
+             '<img src="x" onerror="alert(3)"><a href="javascript:alert(4)">click me</a>'
+             '<svg onload="alert(5)"><circle r="5"></circle></svg>'
+             '<h2>Kept heading</h2>'))
+display(Markdown('<meta http-equiv="refresh" content="1;url=landed.html"> **kept words**'))
+display(pd.DataFrame({"order_id": ["A1", "A2"], "amount_usd": [10.0, 5.0]}))
+fig, ax = plt.subplots(figsize=(3, 2))
+ax.plot([1, 2, 3]);
+plt.show()"""
+
+#: What must never be in a report page, as CSS selectors.
+ACTIVE = ("meta[http-equiv], base, iframe, object, embed, form, script, svg, [onerror], [onload], [onclick], "
+          "a[href^='javascript:' i]")  # fmt: skip
+SETTLED_FACTS = f"""JSON.stringify({{
+  url: location.href,
+  active: Array.from(document.querySelectorAll("{ACTIVE}")).filter(e => e.getAttribute('http-equiv') !==
+          'Content-Security-Policy').map(e => e.outerHTML.slice(0, 80)),
+  tables: document.querySelectorAll('table').length,
+  images: Array.from(document.images).map(i => i.naturalWidth),
+  text: document.body ? document.body.innerText : '',
+}})"""
+
+
+def settled(browser: Browser, path: Path, seconds: float = 3.0) -> dict:
+    """Open ``path``, wait ``seconds`` (a refresh would have fired), and describe the tab."""
+    target = browser.call("Target.createTarget", url="about:blank")["targetId"]
+    session = browser.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+    browser.call("Page.enable", session)
+    browser.call("Page.navigate", session, url=path.resolve().as_uri())
+    for _ in browser._events(session, "Page.loadEventFired"):
+        pass
+    time.sleep(seconds)
+    reply = browser.call("Runtime.evaluate", session, expression=SETTLED_FACTS, returnByValue=True)
+    browser.pending = [e for e in browser.pending if e.get("sessionId") != session]
+    browser.call("Target.closeTarget", targetId=target)
+    return json.loads(reply["result"]["value"])
+
+
+def test_the_harness_sees_a_page_that_navigates(browser, tmp_path):
+    """The check below can fail: an unsanitised refresh does move the tab."""
+    (tmp_path / "landed.html").write_text("<p>landed</p>", encoding="utf-8")
+    page = tmp_path / "raw.html"
+    page.write_text('<html><head><meta http-equiv="refresh" content="0;url=landed.html"></head>'
+                    '<body><iframe src="landed.html"></iframe></body></html>', encoding="utf-8")  # fmt: skip
+    facts = settled(browser, page)
+    assert facts["url"].endswith("/landed.html")
+
+
+@pytest.mark.slow
+def test_notebook_output_cannot_navigate_frame_or_run(browser, tmp_path):
+    from test_report import make_notebook
+
+    notebook = make_notebook(tmp_path / "hostile.ipynb", body=HOSTILE_OUTPUT)
+    config = {"as_of": "2026-11-27", "notebooks": [str(notebook)]}
+    result = run_report(config, tmp_path / "reports", progress=False)
+    assert result.ok, result.failure
+    page = result.run_dir / result.notebooks[0].html
+    (page.parent / "landed.html").write_text("<p>landed</p>", encoding="utf-8")  # where a refresh would go
+    facts = settled(browser, page)
+    assert facts["url"] == page.resolve().as_uri(), "the page navigated"
+    assert facts["active"] == []
+    assert facts["tables"] >= 1 and facts["images"] and all(w > 0 for w in facts["images"])
+    assert "Kept heading" in facts["text"] and "kept words" in facts["text"] and "click me" in facts["text"]
+    report = browser.open(page)
+    assert report.errors == [] and report.dialogs == [] and report.scripts == 0
+    html = page.read_text(encoding="utf-8").lower()
+    for needle in ("http-equiv=\"refresh\"", "<base", "<iframe", "<object", "<embed", "<form", "onerror=",
+                   "javascript:"):  # fmt: skip
+        assert needle not in html, needle

@@ -10,6 +10,7 @@ as the rules say "under 2 MB" and "under 200 MB": a file of exactly the limit fa
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -121,13 +122,22 @@ def check_file(path: str | os.PathLike, pack: Pack | str | None = None) -> dict:
     ev = pack.evidence
     path = Path(path)
     row = {"path": str(path), "kind": "unknown", "format": None, "size_mb": float("nan"), "ok": False}
-    if not path.exists():
-        return {**row, "kind": "missing", "message": "no such file"}
-    if path.is_dir():
-        return {**row, "message": "a folder, not a file"}
     try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
+        info = path.stat()
+    except FileNotFoundError:
+        return {**row, "kind": "missing", "message": "no such file"}
+    except OSError as exc:
+        return {**row, "message": f"cannot read the file: {exc.strerror or exc}"}
+    if stat.S_ISDIR(info.st_mode):
+        return {**row, "message": "a folder, not a file"}
+    if not stat.S_ISREG(info.st_mode):  # opening a FIFO would wait for a writer forever
+        what = "a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else "a device or socket"
+        return {**row, "message": f"{what}, not a file: save the photo or video as a file first"}
+    try:
+        size = info.st_size
+        # O_NONBLOCK: should the path turn into a FIFO after the check, opening it cannot hang
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as handle:
             head = handle.read(_HEAD)
     except OSError as exc:
         return {**row, "message": f"cannot read the file: {exc.strerror or exc}"}

@@ -20,7 +20,16 @@ from disputelib.cli.common import EXIT_USAGE, USER_ERRORS
 EXIT_BROKEN_PIPE = 141
 
 #: Subcommand modules, in the order ``disputelib --help`` lists them.
-SUBCOMMANDS: tuple[str, ...] = ("eligibility", "rules", "report", "check_log", "check_evidence", "simulate", "import_")
+SUBCOMMANDS: tuple[str, ...] = (
+    "eligibility",
+    "rules",
+    "report",
+    "check_log",
+    "check_evidence",
+    "simulate",
+    "import_",
+    "notebook",
+)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:

@@ -19,6 +19,7 @@ from disputelib.cli.common import (
     read_input,
 )
 from disputelib.clock import midnight_after
+from disputelib.paths import check_input, check_outputs, named_file
 from disputelib.policy import load_pack
 from disputelib.tables import write_table
 
@@ -56,6 +57,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = out_path(args.out)
+    check_input(args.events, "events")
+    if args.orders:
+        check_input(args.orders, "orders")
+    pack_file = named_file(args.pack, "rule pack")
+    inputs = {"events": args.events, "orders": args.orders, "rule pack": pack_file, "column map": args.columns}
+    check_outputs(inputs, {"--out": out})
     pack = load_pack(args.pack)
     events = read_input(args.events, args, "events")
     orders = read_input(args.orders, args, "orders") if args.orders else None

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from disputelib.orders import OrderColumnsError
+from disputelib.paths import PathError
 from disputelib.policy import DEFAULT_PACK, PackError, available_packs
 from disputelib.tables import TableError, read_table, table_format
 from disputelib.windows import as_date
@@ -22,7 +23,7 @@ class UserError(Exception):
 
 
 #: Exceptions printed as one sentence with exit code 2 instead of a traceback.
-USER_ERRORS: tuple[type[Exception], ...] = (UserError, PackError, TableError, OrderColumnsError)
+USER_ERRORS: tuple[type[Exception], ...] = (UserError, PackError, TableError, OrderColumnsError, PathError)
 
 
 def add_pack(parser: argparse.ArgumentParser) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from disputelib.cli.common import (
     EXIT_FINDINGS,
-    UserError,
     add_excel,
     add_intake,
     add_pack,
@@ -16,6 +15,7 @@ from disputelib.cli.common import (
     out_path,
     read_input,
 )
+from disputelib.paths import check_input, check_outputs, named_file
 from disputelib.policy import load_pack
 from disputelib.tables import write_table
 from disputelib.windows import eligibility
@@ -47,23 +47,14 @@ def rejects_path_for(out: Path) -> Path:
     return out.with_name(f"{out.stem}.rejects{out.suffix}")
 
 
-def _check_outputs(orders: Path, out: Path | None, rejects: Path | None) -> None:
-    """Refuse outputs that would overwrite the input or each other, or land in no folder."""
-    given = [p for p in (out, rejects) if p is not None]
-    for path in given:
-        if path.resolve() == orders.resolve():
-            raise UserError(f"{str(path)!r} is the orders file itself: choose another output file")
-        if not path.resolve().parent.is_dir():
-            raise UserError(f"cannot write {str(path)!r}: folder {str(path.parent)!r} does not exist")
-    if out is not None and rejects is not None and out.resolve() == rejects.resolve():
-        raise UserError("--out and --rejects name the same file: give the rejects their own")
-
-
 def run(args: argparse.Namespace) -> int:
     out, rejects_out = out_path(args.out), out_path(args.rejects)
     if rejects_out is None and out is not None:
         rejects_out = rejects_path_for(out)  # written even when empty: no stale file from an earlier run
-    _check_outputs(Path(args.orders), out, rejects_out)
+    check_input(args.orders, "orders")
+    pack_file = named_file(args.pack, "rule pack")
+    inputs = {"orders": args.orders, "rule pack": pack_file, "column map": args.columns}
+    check_outputs(inputs, {"--out": out, "--rejects": rejects_out})
     pack = load_pack(args.pack)
     result = eligibility(read_input(args.orders, args, "orders"), args.as_of, pack)
     write_table(result.table, out, excel=args.excel)

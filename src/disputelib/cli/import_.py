@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from disputelib.cli.common import UserError, out_path
+from disputelib.cli.common import out_path
 from disputelib.cli.eligibility import rejects_path_for
 from disputelib.importers import Imported, read_aliexpress_backup, read_aliexpress_extension
+from disputelib.paths import check_input, check_outputs
 from disputelib.tables import write_table
 
 NAME = "import"
@@ -57,12 +57,9 @@ def run(args: argparse.Namespace) -> int:
     out = out_path(args.out)
     assert out is not None  # required by the parser
     rejects_out = rejects_path_for(out)
-    source = Path(args.file)
-    for path in (out, rejects_out):
-        if source.exists() and path.resolve() == source.resolve():
-            raise UserError(f"{str(path)!r} is the file being imported: choose another output file")
-        if not path.resolve().parent.is_dir():
-            raise UserError(f"cannot write {str(path)!r}: folder {str(path.parent)!r} does not exist")
+    source = check_input(args.file, "file being imported")
+    inputs = {"file being imported": source, "exchange rates": getattr(args, "fx", None)}
+    check_outputs(inputs, {"--out": out, "rejects": rejects_out})
     result: Imported
     if args.format == "aliexpress-backup":
         result = read_aliexpress_backup(source, zone=args.zone)

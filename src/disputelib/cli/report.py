@@ -2,15 +2,18 @@
 
 Exit codes: 0 the report was published and ``DIR/latest`` points to it; 1 a notebook
 failed, timed out or lost its kernel (the run is kept in ``DIR/failed/``); 2 the config,
-a parameter, the pack or an input file is wrong, and nothing ran.
+a parameter, the pack or an input file is wrong, and nothing ran; 130 (Ctrl-C) or 143
+(SIGTERM) the run was stopped, and nothing was published.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from disputelib.cli.common import EXIT_FINDINGS, UserError, date_arg
-from disputelib.paths import PathError
+from disputelib.cli.signals import EXIT_TERMINATED, Terminated, terminate_as_interrupt
+from disputelib.paths import PathError, check_input, check_outputs
 from disputelib.report import DEFAULT_CONFIG, ReportConfigError, run_report
 
 NAME = "report"
@@ -42,9 +45,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     as_of = str(args.as_of) if args.as_of is not None else None
     try:
-        result = run_report(args.config, args.out, as_of=as_of, timeout=args.timeout)
+        check_outputs({"report config": args.config}, {"--out": args.out}, folders=True)
+        if args.config is not None:
+            check_input(args.config, "report config")
+        with terminate_as_interrupt():
+            result = run_report(args.config, args.out, as_of=as_of, timeout=args.timeout)
     except (ReportConfigError, PathError) as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot write the report into {args.out!r}: {exc.strerror or exc}") from None
+    except Terminated:
+        print(f"disputelib {NAME}: terminated (SIGTERM)", file=sys.stderr)  # the lines above say what was kept
+        return EXIT_TERMINATED
     return 0 if result.ok else EXIT_FINDINGS

@@ -7,9 +7,12 @@ import sys
 import time
 
 from disputelib.cli.common import UserError, add_pack, date_arg
+from disputelib.cli.signals import EXIT_TERMINATED, Terminated, terminate_as_interrupt
+from disputelib.paths import check_outputs, named_file
 from disputelib.policy import load_pack
 from disputelib.scenario import DEFAULT_SCENARIO, ScenarioError, available_scenarios, load_scenario
 from disputelib.simulate import simulate, write_simulation
+from disputelib.simulate.run import SIMULATION_FILES
 
 NAME = "simulate"
 HELP = "simulate orders and disputes from a seed: DIR/orders.parquet, events.parquet, disputes.parquet"
@@ -42,15 +45,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    inputs = {"scenario": named_file(args.scenario, "scenario"), "pack": named_file(args.pack, "rule pack")}
+    check_outputs(inputs, {"--out": args.out}, folders=True, replaces=SIMULATION_FILES)
     try:
         scenario = load_scenario(args.scenario)
     except ScenarioError as exc:
         raise UserError(str(exc)) from None
     pack = load_pack(args.pack)
     began = time.perf_counter()
-    sim = simulate(args.orders, args.seed, scenario=scenario, pack=pack, start=str(args.start))
-    print(f"writing orders, events and disputes to {args.out} ...", file=sys.stderr, flush=True)
-    write_simulation(sim, args.out)
+    try:
+        with terminate_as_interrupt():
+            print(f"simulating {args.orders} orders ({scenario.name}, {pack.name}, seed {args.seed}) ...",
+                  file=sys.stderr, flush=True)  # fmt: skip
+            sim = simulate(args.orders, args.seed, scenario=scenario, pack=pack, start=str(args.start))
+            print(f"writing orders, events and disputes to {args.out} ...", file=sys.stderr, flush=True)
+            write_simulation(sim, args.out)
+    except Terminated:
+        print(f"disputelib {NAME}: terminated (SIGTERM); {args.out} was left as it was", file=sys.stderr)
+        return EXIT_TERMINATED
     seconds = time.perf_counter() - began
     print(
         f"simulated {len(sim.orders)} orders, {len(sim.disputes)} disputes, {len(sim.events)} events "

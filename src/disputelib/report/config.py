@@ -8,6 +8,7 @@ against the ``parameters`` cell each notebook declares, before anything runs.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import math
 from collections.abc import Mapping
@@ -241,12 +242,192 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "list": (list,),
 }
 
+#: What the value of a parameter must be, by the parameter's name: a ``YYYY-MM-DD`` day,
+#: a rule pack (name or ``.toml`` path), a scenario, or an existing file. Names ending in
+#: ``_path`` are files and names ending in ``_pack`` are packs; a parameter whose help
+#: text says ``YYYY-MM-DD`` is a day.
+PARAMETER_KINDS: dict[str, str] = {
+    "as_of": "date",
+    "start": "date",
+    "pack": "pack",
+    "scenario": "scenario",
+}
+_SUFFIX_KINDS = (("_path", "file"), ("_pack", "pack"), ("_date", "date"))
+_TRUE, _FALSE = frozenset({"true", "yes", "1"}), frozenset({"false", "no", "0"})
+
+
+class ParameterError(ReportConfigError):
+    """A notebook parameter that cannot work: unknown, of the wrong type, or a bad value."""
+
 
 def declared_parameters(path: Path) -> dict[str, dict[str, Any]]:
     """The parameters a notebook declares in its ``parameters`` cell, by name (papermill's view)."""
     import papermill
 
     return {name: dict(info) for name, info in papermill.inspect_notebook(str(path)).items()}
+
+
+def declared_type(info: Mapping[str, Any]) -> str:
+    """The declared type of a parameter (``int``, ``str``...; ``Optional[X]`` gives ``X``)."""
+    return str(info.get("inferred_type_name", "")).removeprefix("Optional[").removesuffix("]")
+
+
+def parameter_kind(name: str, info: Mapping[str, Any]) -> str | None:
+    """``"date"``, ``"pack"``, ``"scenario"``, ``"file"`` or None: how a value is checked."""
+    if name in PARAMETER_KINDS:
+        return PARAMETER_KINDS[name]
+    for suffix, kind in _SUFFIX_KINDS:
+        if name.endswith(suffix):
+            return kind
+    if "YYYY-MM-DD" in str(info.get("help", "")):
+        return "date"
+    return None
+
+
+def parse_parameter(name: str, text: str, info: Mapping[str, Any], notebook: str) -> Any:
+    """A command-line value (``-p NAME VALUE``) as the type the notebook declares.
+
+    ``str`` parameters take the text as it is; ``int``, ``float`` and ``bool`` are parsed
+    (``true``/``false``, ``yes``/``no``, ``1``/``0``); ``dict`` and ``list`` are read as
+    YAML or JSON (``{"timers.seller_response.offset": 5}``); an undeclared type is read
+    as YAML.
+
+    Raises
+    ------
+    ParameterError
+        When the text is not a value of the declared type.
+    """
+    kind = declared_type(info)
+    wrong = ParameterError(f"parameter {name!r} of {notebook} must be {kind}, not {text!r}")
+    if kind == "str":
+        return text
+    if kind == "int":
+        try:
+            return int(text)
+        except ValueError:
+            raise wrong from None
+    if kind == "float":
+        try:
+            return float(text)
+        except ValueError:
+            raise wrong from None
+    if kind == "bool":
+        if text.strip().lower() in _TRUE | _FALSE:
+            return text.strip().lower() in _TRUE
+        raise wrong
+    try:
+        value = _plain(yaml.safe_load(text))
+    except yaml.YAMLError:
+        value = text if kind not in _TYPES else None
+    if kind in _TYPES and not isinstance(value, _TYPES[kind]):
+        raise wrong
+    return value
+
+
+def _check_value(name: str, value: Any, kind: str | None, values: Mapping[str, Any], nb: Path) -> None:
+    """Check one value of a known kind; :class:`ParameterError` with one sentence otherwise."""
+    from disputelib.paths import PathError, check_input
+    from disputelib.policy import PackError, load_pack
+    from disputelib.scenario import ScenarioError, load_scenario
+
+    if kind is None or not isinstance(value, str) or RUN_PLACEHOLDER in value:
+        return
+    what = f"parameter {name!r} of {nb.name}"
+    if kind == "date":
+        try:
+            as_date(value)
+        except ValueError as exc:
+            raise ParameterError(f"{what}: {exc}") from None
+    elif kind == "file":
+        if not value.strip():
+            return  # the notebooks read "" as "no file"
+        try:
+            check_input(resolve(value), name.removesuffix("_path"))
+        except PathError as exc:
+            raise ParameterError(f"{what}: {exc}") from None
+    elif kind in ("pack", "scenario"):
+        # The notebook runs in its own folder, so a relative .toml path is read from there.
+        given = Path(value).expanduser()
+        source = str(nb.parent / given) if value.endswith(".toml") and not given.is_absolute() else value
+        overrides = values.get(f"{name.removesuffix('pack')}overrides") if kind == "pack" else None
+        try:
+            if kind == "pack":
+                load_pack(source, overrides=overrides if isinstance(overrides, Mapping) and overrides else None)
+            else:
+                load_scenario(source)
+        except (PackError, ScenarioError, ValueError) as exc:
+            raise ParameterError(f"{what}: {exc}") from None
+
+
+def check_parameters(
+    path: Path,
+    values: Mapping[str, Any],
+    declared: Mapping[str, Mapping[str, Any]] | None = None,
+    where: str = "",
+) -> None:
+    """Check values for a notebook's parameters before it runs.
+
+    The one check shared by ``disputelib report`` and ``disputelib notebook``: every
+    name must be declared in the notebook's ``parameters`` cell, every value must fit
+    the declared type, and values of known kinds (:func:`parameter_kind`) must work: a
+    real ``YYYY-MM-DD`` day, a rule pack or scenario that loads (with its overrides), an
+    existing file (``""`` means none). Papermill itself only warns on an unknown name.
+
+    Parameters
+    ----------
+    path
+        The notebook.
+    values
+        Parameter names to values.
+    declared
+        The notebook's declared parameters (:func:`declared_parameters`), read when None.
+    where
+        A prefix for messages (the config file).
+
+    Raises
+    ------
+    ParameterError
+        One sentence naming the parameter, the notebook and what is wrong.
+    """
+    if declared is None:
+        try:
+            declared = declared_parameters(path)
+        except Exception as exc:
+            raise ParameterError(f"{where}cannot read the parameters of {path.name}: {exc}") from None
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        names = ", ".join(sorted(declared)) or "none"
+        raise ParameterError(
+            f"{where}notebook {path.name} does not declare parameter {unknown[0]!r} (it declares: {names})"
+        )
+    for name, value in values.items():
+        kind = declared_type(declared[name])
+        allowed = _TYPES.get(kind)
+        wrong = allowed is not None and (
+            not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed)
+        )
+        if wrong and value is not None:
+            raise ParameterError(f"{where}parameter {name!r} of {path.name} must be {kind}, not {value!r}")
+    effective = {**_defaults(declared), **values}
+    for name in declared:
+        pack_of_overrides = f"{name.removesuffix('pack')}overrides" in values
+        if name not in values and not (parameter_kind(name, declared[name]) == "pack" and pack_of_overrides):
+            continue
+        try:
+            _check_value(name, effective.get(name), parameter_kind(name, declared[name]), effective, path)
+        except ParameterError as exc:
+            raise ParameterError(f"{where}{exc}") from None
+
+
+def _defaults(declared: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The declared default values that are plain literals."""
+    out = {}
+    for name, info in declared.items():
+        try:
+            out[name] = ast.literal_eval(str(info.get("default")))
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            continue
+    return out
 
 
 def plan(config: ReportConfig) -> dict[str, dict[str, Any]]:
@@ -265,7 +446,8 @@ def plan(config: ReportConfig) -> dict[str, dict[str, Any]]:
     ------
     ReportConfigError
         When a notebook's own parameter is not declared by it, a global parameter is
-        declared by none of the notebooks, or a value does not fit the declared type.
+        declared by none of the notebooks, or a value does not fit the declared type or
+        cannot work (:func:`check_parameters`: a bad date, an unknown pack, a missing file).
     """
     where = _where(config.source)
     shared: dict[str, Any] = {"as_of": config.as_of, "pack": config.pack, "soon_days": config.soon_days}
@@ -281,23 +463,11 @@ def plan(config: ReportConfig) -> dict[str, dict[str, Any]]:
             declared = declared_parameters(nb.path)
         except Exception as exc:
             raise ReportConfigError(f"{where}cannot read the parameters of {nb.path.name}: {exc}") from None
-        unknown = sorted(set(nb.parameters) - set(declared))
-        if unknown:
-            names = ", ".join(sorted(declared)) or "none"
-            raise ReportConfigError(
-                f"{where}notebook {nb.path.name} does not declare parameter {unknown[0]!r} (it declares: {names})"
-            )
+        check_parameters(nb.path, nb.parameters, declared, where)  # its own names first: a typo is named
         params = {k: v for k, v in shared.items() if k in declared}
         used.update(params)
         params.update(nb.parameters)
-        for name, value in params.items():
-            kind = str(declared[name].get("inferred_type_name", "")).removeprefix("Optional[").rstrip("]")
-            allowed = _TYPES.get(kind)
-            wrong = allowed is not None and (
-                not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed)
-            )
-            if wrong and value is not None:
-                raise ReportConfigError(f"{where}parameter {name!r} of {nb.path.name} must be {kind}, not {value!r}")
+        check_parameters(nb.path, params, declared, where)
         out[nb.name] = params
     unused = sorted(set(config.parameters) - used)
     if unused:

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import importlib.metadata
 import json
 import logging
 import math
 import os
-import secrets
+import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -28,7 +30,17 @@ from typing import Any
 
 import nbformat
 
-from disputelib.paths import PathError, project_root, relative, resolve
+from disputelib.paths import (
+    PathError,
+    check_input,
+    clean_stale,
+    make_temp_folder,
+    project_root,
+    relative,
+    release_temp_folder,
+    resolve,
+    signals_held,
+)
 from disputelib.policy import load_pack
 from disputelib.report.config import RUN_PLACEHOLDER, NotebookSpec, ReportConfig, load_config, plan
 from disputelib.report.headline import Headline, headline
@@ -155,6 +167,11 @@ def execute(spec: NotebookSpec, parameters: dict[str, Any], output: Path, kernel
     except Exception as exc:  # kernel that does not start, unreadable notebook...
         text = str(exc).strip().splitlines()
         return "error", f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+    except BaseException:
+        # Ctrl-C or SIGTERM: the kernel is shut down, and the cell's pending task would print
+        # "Task exception was never retrieved" with a traceback when collected; keep it quiet.
+        logging.getLogger("asyncio").disabled = True
+        raise
     return "ok", ""
 
 
@@ -210,16 +227,48 @@ def _input_files(config: ReportConfig, params: dict[str, dict[str, Any]]) -> dic
     }
 
 
+def _why(exc: BaseException) -> str:
+    """What stopped a run, in words: a signal's name, else the exception's class."""
+    number = getattr(exc, "signal_number", None)
+    if number is not None:
+        return signal.Signals(number).name
+    return "SIGINT (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else type(exc).__name__
+
+
 def _utc(moment: float) -> str:
     return dt.datetime.fromtimestamp(moment, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _free_id(out: Path, stamp: str) -> str:
-    """``stamp``, or ``stamp-2``, ``stamp-3``... when a run of that name exists."""
-    n = 1
-    while any((out / sub / (stamp if n == 1 else f"{stamp}-{n}")).exists() for sub in ("runs", "failed")):
-        n += 1
-    return stamp if n == 1 else f"{stamp}-{n}"
+def _run_key(run_id: str) -> tuple[str, int]:
+    """Sort key of a run id: its start stamp, then its ``-N`` suffix (``-2`` started after the plain one)."""
+    stamp, _, n = run_id.partition("-")
+    return stamp, int(n) if n.isdigit() else 1
+
+
+def _reserve(out: Path, stamp: str) -> tuple[str, Path, int]:
+    """A run id no other run has, even one started in the same second, and its build folder.
+
+    The build folder ``.tmp-<id>`` is created exclusively (``mkdir`` fails when it
+    exists) before the id is checked against ``runs/`` and ``failed/``, so two runs can
+    never take the same id.
+
+    Returns
+    -------
+    (run_id, folder, lock)
+        ``stamp``, or ``stamp-2``, ``stamp-3``...; the locked build folder and its lock.
+    """
+    for n in range(1, 10_000):
+        run_id = stamp if n == 1 else f"{stamp}-{n}"
+        tmp = out / f".tmp-{run_id}"
+        lock = make_temp_folder(tmp)
+        if lock is None:
+            continue
+        if any((out / sub / run_id).exists() for sub in ("runs", "failed")):
+            release_temp_folder(tmp, lock)
+            tmp.rmdir()
+            continue
+        return run_id, tmp, lock
+    raise OSError(f"too many runs started at {stamp} in {out}")
 
 
 def _place(parent: Path, run_id: str, tmp: Path) -> Path:
@@ -233,16 +282,34 @@ def _place(parent: Path, run_id: str, tmp: Path) -> Path:
     raise OSError(f"too many runs named {run_id} in {parent}")
 
 
-def _point_latest(out: Path, target: Path) -> Path:
-    """Replace ``out/latest`` by a relative symlink to ``target`` in one atomic step."""
+def _point_latest(out: Path, target: Path) -> tuple[Path, bool]:
+    """Point ``out/latest`` at ``target`` in one atomic step, unless it points at a newer run.
+
+    Runs that overlap may finish in any order; ``latest`` only ever moves forward (by run
+    id, i.e. by start time). The check and the swap are made under an ``flock`` on the
+    ``out`` folder itself, so two runs finishing together cannot undo each other.
+
+    Returns
+    -------
+    (latest, moved)
+    """
     latest = out / "latest"
-    if latest.exists() and not latest.is_symlink():
-        raise OSError(f"{latest} exists and is not a symlink; move it away")
-    link = out / f".latest-{os.getpid()}"
-    link.unlink(missing_ok=True)
-    os.symlink(os.path.relpath(target, out), link)
-    os.replace(link, latest)
-    return latest
+    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if latest.exists() and not latest.is_symlink():
+            raise OSError(f"{latest} exists and is not a symlink; move it away")
+        if latest.is_symlink():
+            current = Path(os.readlink(latest)).name
+            if (out / "runs" / current).is_dir() and _run_key(current) > _run_key(target.name):
+                return latest, False
+        link = out / f".latest-{os.getpid()}"
+        link.unlink(missing_ok=True)
+        os.symlink(os.path.relpath(target, out), link)
+        os.replace(link, latest)
+        return latest, True
+    finally:
+        os.close(fd)
 
 
 def run_report(
@@ -292,20 +359,26 @@ def run_report(
     cfg = load_config(config, as_of=as_of, timeout=timeout, overrides=overrides)
     load_pack(cfg.pack)
     params = plan(cfg)
-    for value in cfg.inputs.values():
-        resolve(value, must_exist=True)
+    for name, value in cfg.inputs.items():
+        check_input(resolve(value), name)  # a folder or FIFO is refused before anything reads it
     numbers = headline(cfg)
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if (out / "latest").exists() and not (out / "latest").is_symlink():
         raise OSError(f"{out / 'latest'} exists and is not a symlink; move it away")
+    for stale in clean_stale(out, ".tmp-*"):
+        _say(progress, f"report: removed {stale.name}, left by a run that was killed")
     started = time.time()
     clock = time.monotonic()
-    run_id = _free_id(out, dt.datetime.fromtimestamp(started, dt.UTC).strftime("%Y%m%dT%H%M%SZ"))
     # Named by hand rather than with mkdtemp, so the folder gets the umask's permissions.
-    tmp = out / f".tmp-{run_id}-{os.getpid()}-{secrets.token_hex(4)}"
-    (tmp / "notebooks").mkdir(parents=True)
+    run_id, tmp, lock = _reserve(out, dt.datetime.fromtimestamp(started, dt.UTC).strftime("%Y%m%dT%H%M%SZ"))
+    try:
+        (tmp / "notebooks").mkdir()
+    except BaseException:
+        release_temp_folder(tmp, lock)
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     total = len(cfg.notebooks)
     _say(progress, f"report: {total} notebooks, as_of {cfg.as_of}, pack {cfg.pack}; building in {tmp}")
 
@@ -356,16 +429,23 @@ def run_report(
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8")
         (tmp / "index.html").write_text(render_index(cfg, numbers, results, run_id, status), encoding="utf-8")
     except BaseException as exc:
+        release_temp_folder(tmp, None)
         failed_dir = _place(out / "failed", f"{run_id}-incomplete", tmp)
-        _say(progress, f"report: stopped by {type(exc).__name__}; what was built is in {failed_dir}")
+        release_temp_folder(failed_dir, lock)
+        _say(progress, f"report: stopped by {_why(exc)}; nothing was published; what was built is in {failed_dir}")
         raise
 
-    if status == "ok":
-        run_dir = _place(out / "runs", run_id, tmp)
-        latest = _point_latest(out, run_dir)
-        _say(progress, f"report: ok in {time.monotonic() - clock:.1f} s -> {run_dir} ({latest} points to it)")
-    else:
-        run_dir = _place(out / "failed", run_id, tmp)
+    with signals_held():  # placing the run and moving latest is never left half done
+        release_temp_folder(tmp, None)
+        try:
+            run_dir = _place(out / ("runs" if status == "ok" else "failed"), run_id, tmp)
+        finally:
+            os.close(lock)
+        if status == "ok":
+            latest, moved = _point_latest(out, run_dir)
+            where = f"{latest} points to it" if moved else f"{latest} stays on the newer run {os.readlink(latest)}"
+            _say(progress, f"report: ok in {time.monotonic() - clock:.1f} s -> {run_dir} ({where})")
+    if status != "ok":
         latest = None
         bad = next(r for r in results if r.status != "ok")
         _say(

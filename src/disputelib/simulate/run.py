@@ -3,7 +3,11 @@ and :func:`write_simulation`."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import secrets
+import shutil
 import sys
 import time
 from collections.abc import Mapping
@@ -16,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from disputelib.clock import midnight_after
+from disputelib.paths import clean_stale, make_temp_folder, os_reason, release_temp_folder, signals_held
 from disputelib.policy import Pack, load_pack
 from disputelib.scenario import Scenario
 from disputelib.scenario import load_scenario as _load_scenario
@@ -179,8 +184,68 @@ def _arrow_table(frame: pd.DataFrame) -> pa.Table:
     return table.replace_schema_metadata({**table.schema.metadata, b"pandas": json.dumps(meta).encode()})
 
 
+#: The files :func:`write_simulation` writes, as one set.
+SIMULATION_FILES = ("orders.parquet", "events.parquet", "disputes.parquet")
+_RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap two folders in one atomic step (Linux ``renameat2`` with ``RENAME_EXCHANGE``).
+
+    Raises
+    ------
+    OSError
+        When the system cannot do it (another OS, an old kernel or file system).
+    """
+    import ctypes
+    import ctypes.util
+
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        raise OSError(errno.ENOSYS, "renameat2 is not available")
+    at_fdcwd = -100
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code))
+
+
+def _publish(tmp: Path, out: Path) -> None:
+    """Make the folder ``tmp`` (holding the three files) appear as ``out`` in one step.
+
+    The other entries of ``out`` are carried over as hard links (symlinks are copied)
+    before the two folders are swapped, so only the three files change and nothing of
+    the user's ever lives only in ``tmp``. Where the folder cannot be swapped (a
+    subfolder in it, a file system without hard links or ``renameat2``), the three files
+    are replaced one by one, each atomically.
+    """
+    if not out.exists():
+        os.rename(tmp, out)
+        return
+    others = [e for e in out.iterdir() if e.name not in SIMULATION_FILES]
+    try:
+        for entry in others:
+            if entry.is_dir() and not entry.is_symlink():
+                raise OSError(errno.EISDIR, "a subfolder cannot be linked")
+            if entry.is_symlink():
+                os.symlink(os.readlink(entry), tmp / entry.name)
+            else:
+                os.link(entry, tmp / entry.name)
+        _exchange(tmp, out)
+    except OSError:
+        for name in SIMULATION_FILES:
+            os.replace(tmp / name, out / name)
+    # tmp now holds the old folder (exchanged) or links to out's files: nothing only there
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 def write_simulation(sim: Simulation, out_dir: str | Path) -> dict[str, Path]:
-    """Write ``orders.parquet``, ``events.parquet`` and ``disputes.parquet`` into a folder.
+    """Write ``orders.parquet``, ``events.parquet`` and ``disputes.parquet`` into a folder, as one set.
+
+    The three files are written into a hidden sibling folder (``.DIR.tmp-*``), which then
+    replaces ``DIR`` in one atomic step (the folder's other files are kept). A reader sees
+    either the old set or the new one, never new orders beside old events, and an
+    interrupted run leaves only its hidden folder, which the next run removes.
 
     Parameters
     ----------
@@ -199,21 +264,31 @@ def write_simulation(sim: Simulation, out_dir: str | Path) -> dict[str, Path]:
     TableError
         When the folder cannot be created or a file cannot be written.
     """
-    out = Path(out_dir)
+    given = Path(out_dir)
+    out = given.resolve() if given.is_symlink() else given.absolute()
+    parent = out.parent
+    if out.exists() and not out.is_dir():
+        raise TableError(f"cannot write into {str(given)!r}: it is a file, not a folder")
+    if not parent.is_dir():
+        raise TableError(f"cannot create folder {str(given)!r}: folder {str(parent)!r} does not exist")
+    clean_stale(parent, f".{out.name}.tmp-*")
+    tmp = parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
     try:
-        out.mkdir(exist_ok=True)
+        lock = make_temp_folder(tmp)
     except OSError as exc:
-        raise TableError(f"cannot create folder {str(out)!r}: {exc.strerror or exc}") from None
-    paths = {}
-    for name in ("orders", "events", "disputes"):
-        path = out / f"{name}.parquet"
-        partial = out / f".{name}.parquet.partial"
-        try:
-            pq.write_table(_arrow_table(getattr(sim, name)), partial)
-            partial.replace(path)
-        except OSError as exc:
-            partial.unlink(missing_ok=True)
-            raise TableError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
-        paths[name] = path
-    return paths
-
+        raise TableError(f"cannot write into {str(given)!r}: {os_reason(exc)}") from None
+    try:
+        for name in SIMULATION_FILES:
+            pq.write_table(_arrow_table(getattr(sim, name.removesuffix(".parquet"))), tmp / name)
+        release_temp_folder(tmp, None)
+        with signals_held():
+            _publish(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise TableError(f"cannot write the simulation into {str(given)!r}: {os_reason(exc)}") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        release_temp_folder(tmp, lock)
+    return {name.removesuffix(".parquet"): given / name for name in SIMULATION_FILES}
