@@ -27,9 +27,11 @@ from hypothesis import strategies as st
 
 import disputelib as dl
 from disputelib.cli import main
+from disputelib.cli.signals import Terminated
 from disputelib.paths import LOCK_NAME, PathError, check_outputs, clean_stale, make_temp_folder
 from disputelib.report.runner import _point_latest, _reserve
 from disputelib.simulate.run import SIMULATION_FILES
+from disputelib.tables import write_table
 
 DISPUTELIB = Path(sys.executable).with_name("disputelib")
 
@@ -469,3 +471,48 @@ def test_every_spelling_of_the_input_is_refused(files, steps, via, other):
     else:
         with pytest.raises(PathError, match="is the orders file itself"):
             check_outputs({"orders": "orders.csv"}, {"--out": path})
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt, Terminated])
+def test_a_write_stopped_midway_leaves_no_partial_file(tmp_path, monkeypatch, error):
+    """Ctrl-C or SIGTERM while a table is being written: neither the table nor a .partial stays."""
+    frame = pd.DataFrame({"order_id": ["A", "B"], "amount_usd": [1.0, 2.0]})
+    real = pd.DataFrame.to_csv
+
+    def stops(self, target, *args, **kwargs):
+        real(self.head(1), target, *args, **kwargs)  # part of the file is on disk
+        raise error()
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", stops)
+    with pytest.raises(error):
+        write_table(frame, tmp_path / "out.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_sigterm_during_eligibility_exits_143_and_leaves_no_partial(tmp_path):
+    """SIGTERM stops every command like Ctrl-C, with 143 and nothing half-written."""
+    n = 2_000_000
+    orders = pd.DataFrame(
+        {
+            "order_id": [f"O{i}" for i in range(n)],
+            "amount_usd": "12.50",
+            "payment_method": "Visa",
+            "shipped_at": "2026-11-01",
+        }
+    )
+    orders.to_parquet(tmp_path / "orders.parquet", index=False)
+    process = start(["eligibility", "orders.parquet", "--as-of", "2026-11-27", "--out", "open.csv"], tmp_path)
+    partial = tmp_path / ".open.csv.partial"
+    deadline = time.monotonic() + 120
+    while not partial.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)  # the signal goes in while the table is being written
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    if process.returncode == 0:  # finished before the signal on a fast machine: a whole file, no partial
+        assert (tmp_path / "open.csv").is_file()
+    else:
+        assert process.returncode == 143, err
+        assert "disputelib eligibility: terminated (SIGTERM)" in err
+        assert "Traceback" not in err
+        assert not (tmp_path / "open.csv").exists()
+    assert not list(tmp_path.glob(".*partial"))

@@ -261,3 +261,6 @@ def write_table(
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise TableError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+    except BaseException:  # Ctrl-C or SIGTERM mid-write: no partial file stays behind
+        partial.unlink(missing_ok=True)
+        raise

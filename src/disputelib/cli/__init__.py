@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from disputelib.cli.common import EXIT_USAGE, USER_ERRORS
+from disputelib.cli.signals import EXIT_TERMINATED, Terminated, terminate_as_interrupt
 
 #: Exit code after the reader of our output went away (``| head``): 128 + SIGPIPE, as a
 #: shell reports a command a closed pipe stopped.
@@ -54,18 +55,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, modules = build_parser()
     args = parser.parse_args(argv)
     try:
-        code = modules[args.command].run(args)
-        sys.stdout.flush()  # inside the try: a closed pipe is found here, not at exit
+        with terminate_as_interrupt():  # SIGTERM cleans up like Ctrl-C: no half-written file stays
+            code = modules[args.command].run(args)
+            sys.stdout.flush()  # inside the try: a closed pipe is found here, not at exit
         return code
     except BrokenPipeError:
         return _quiet_after_broken_pipe()
     except USER_ERRORS as exc:
         print(f"disputelib {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Terminated:
+        print(f"disputelib {args.command}: terminated (SIGTERM)", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print(f"disputelib {args.command}: interrupted", file=sys.stderr)
         return 130
-
 
 
 def _quiet_after_broken_pipe() -> int:
