@@ -1,0 +1,60 @@
+"""Charts stay readable whatever the data: at most six groups, no curve for a handful, words not codes."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from test_analysis import disputes
+
+from disputelib import charts
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+@pytest.mark.parametrize(
+    ("sizes", "expected"),
+    [
+        ({"a": 3, "b": 2}, {"a": 3, "b": 2}),
+        ({f"g{i}": 10 - i for i in range(6)}, {f"g{i}": 10 - i for i in range(6)}),
+        ({f"g{i}": 10 - i for i in range(8)}, {"g0": 10, "g1": 9, "g2": 8, "g3": 7, "g4": 6, "Other": 5 + 4 + 3}),
+        ({"b": 2, "a": 2, "c": 2, "d": 2, "e": 2, "f": 2, "g": 2}, {"a": 2, "b": 2, "c": 2, "d": 2, "e": 2, "Other": 4}),
+    ],
+)
+def test_top_groups_fold_the_rest_into_other(sizes, expected):
+    labels = pd.Series([k for k, n in sizes.items() for _ in range(n)])
+    folded = charts.top_groups(labels)
+    assert folded.value_counts().to_dict() == expected
+    assert folded.nunique() <= charts.MAX_GROUPS
+
+
+def test_survival_curves_at_most_six_lines_and_no_line_for_a_group_of_one():
+    rows = []
+    for i, method in enumerate(["card", "paypal", "alipay", "cash_payment", "western_union", "tt", "bank_transfer", "qiwi"]):
+        rows += [{"payment_method": method, "received": d + i} for d in (3, 5, 7, 9)]
+    rows += [{"payment_method": None, "received": 4}]  # one dispute with no method: "unknown"
+    ax = charts.survival_curves(disputes(*rows), by="payment_method")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    curves = [t for t in legend if "(n=" in t and not t.startswith("not drawn")]
+    assert len(curves) <= charts.MAX_GROUPS
+    assert any(t.startswith("Other (n=") for t in curves)
+    assert not any(t.startswith("Unknown") for t in curves)
+    assert "not drawn: Unknown (n=1)" in legend
+    assert not any("_" in t for t in legend)
+
+
+def test_stacked_bars_fold_parts_beyond_six():
+    table = pd.DataFrame([[5, 4, 3, 2, 1, 1, 1, 1]], columns=[f"m{i}" for i in range(8)], index=pd.Index(["RU"], name="buyer_country"))
+    table.columns.name = "payment_method"
+    ax = charts.stacked_bars(table, xlabel="Orders (count)")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["m0", "m1", "m2", "m3", "m4", "Other"]  # unknown codes shown as given
+    assert sum(p.get_width() for p in ax.patches) == 18
