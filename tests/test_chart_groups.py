@@ -26,7 +26,10 @@ def _close():
         ({"a": 3, "b": 2}, {"a": 3, "b": 2}),
         ({f"g{i}": 10 - i for i in range(6)}, {f"g{i}": 10 - i for i in range(6)}),
         ({f"g{i}": 10 - i for i in range(8)}, {"g0": 10, "g1": 9, "g2": 8, "g3": 7, "g4": 6, "Other": 5 + 4 + 3}),
-        ({"b": 2, "a": 2, "c": 2, "d": 2, "e": 2, "f": 2, "g": 2}, {"a": 2, "b": 2, "c": 2, "d": 2, "e": 2, "Other": 4}),
+        (
+            {"b": 2, "a": 2, "c": 2, "d": 2, "e": 2, "f": 2, "g": 2},
+            {"a": 2, "b": 2, "c": 2, "d": 2, "e": 2, "Other": 4},
+        ),
     ],
 )
 def test_top_groups_fold_the_rest_into_other(sizes, expected):
@@ -38,7 +41,9 @@ def test_top_groups_fold_the_rest_into_other(sizes, expected):
 
 def test_survival_curves_at_most_six_lines_and_no_line_for_a_group_of_one():
     rows = []
-    for i, method in enumerate(["card", "paypal", "alipay", "cash_payment", "western_union", "tt", "bank_transfer", "qiwi"]):
+    for i, method in enumerate(
+        ["card", "paypal", "alipay", "cash_payment", "western_union", "tt", "bank_transfer", "qiwi"]
+    ):
         rows += [{"payment_method": method, "received": d + i} for d in (3, 5, 7, 9)]
     rows += [{"payment_method": None, "received": 4}]  # one dispute with no method: "unknown"
     ax = charts.survival_curves(disputes(*rows), by="payment_method")
@@ -52,7 +57,9 @@ def test_survival_curves_at_most_six_lines_and_no_line_for_a_group_of_one():
 
 
 def test_stacked_bars_fold_parts_beyond_six():
-    table = pd.DataFrame([[5, 4, 3, 2, 1, 1, 1, 1]], columns=[f"m{i}" for i in range(8)], index=pd.Index(["RU"], name="buyer_country"))
+    table = pd.DataFrame(
+        [[5, 4, 3, 2, 1, 1, 1, 1]], columns=[f"m{i}" for i in range(8)], index=pd.Index(["RU"], name="buyer_country")
+    )
     table.columns.name = "payment_method"
     ax = charts.stacked_bars(table, xlabel="Orders (count)")
     legend = [t.get_text() for t in ax.get_legend().get_texts()]

@@ -166,7 +166,14 @@ def test_table_does_not_change_the_callers_frame():
     pd.testing.assert_frame_equal(frame, before)
 
 
-@given(st.lists(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True, width=64).filter(lambda x: not abs(x) > 1e300)), max_size=20))
+@given(
+    st.lists(
+        st.one_of(
+            st.none(), st.floats(allow_nan=True, allow_infinity=True, width=64).filter(lambda x: not abs(x) > 1e300)
+        ),
+        max_size=20,
+    )
+)
 def test_no_formatter_writes_nan_or_none(numbers):
     series = pd.Series(numbers, dtype="float64")
     for formatter in (formats.percent, formats.money, formats.days, formats.count, formats.number, formats.p_value):

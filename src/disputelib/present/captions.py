@@ -136,8 +136,7 @@ def recovered_sentence(recovered: pd.DataFrame) -> str:
         return "Nothing was claimed."
     share = formats.one(formats.percent, received / claimed)
     return (
-        f"Of {formats.one(formats.money, claimed)} claimed, {formats.one(formats.money, received)} "
-        f"came back ({share})."
+        f"Of {formats.one(formats.money, claimed)} claimed, {formats.one(formats.money, received)} came back ({share})."
     )
 
 

@@ -150,12 +150,16 @@ class Table:
 
     def _part_html(self, i: int, part: pd.DataFrame) -> str:
         uuid = hashlib.sha1(part.to_json().encode()).hexdigest()[:10]
-        styler = part.style
+        # escaped as the page templates escape (markupsafe), before Styler sees the text
+        safe = part.map(lambda text: str(escape(text)))
+        safe.columns = [str(escape(c)) for c in part.columns]
+        numeric = [str(escape(c)) for c in part.columns if c in self.numeric]
+        styler = safe.style
         styler.set_uuid(f"dl{uuid}{i}")
-        styler.hide(axis="index").format(escape="html").format_index(escape="html", axis=1)
+        styler.hide(axis="index")
         styler.set_table_attributes('class="dl-table"')
-        numeric = [c for c in part.columns if c in self.numeric]
-        styler.set_td_classes(pd.DataFrame({c: ["dl-num" if c in numeric else ""] * len(part) for c in part.columns}, index=part.index))
+        classes = {c: ["dl-num" if c in numeric else ""] * len(safe) for c in safe.columns}
+        styler.set_td_classes(pd.DataFrame(classes, index=safe.index))
         styler.set_table_styles(_CSS)
         if self.caption and i == 0:
             styler.set_caption(str(escape(self.caption)))
@@ -195,6 +199,7 @@ def table(
     headers: Mapping[str, str] | None = None,
     max_columns: int = MAX_COLUMNS,
     notes: Sequence[str] = (),
+    total: int | None = None,
 ) -> Table:
     """A result frame as a display table.
 
@@ -223,6 +228,9 @@ def table(
         first column.
     notes
         Further sentences shown under the table.
+    total
+        Rows before ``frame`` was cut, when it comes already cut (the note then says
+        "10 of ``total`` shown").
 
     Returns
     -------
@@ -236,7 +244,7 @@ def table(
     0  TT (telegraphic transfer)        11.0
     """
     source = _key_first(frame)
-    total = len(source)
+    total = len(source) if total is None else max(total, len(source))
     cut = source if limit is None else source.head(limit)
     chosen = list(columns) if columns is not None else list(cut.columns)
     kinds = dict(kinds or {})
