@@ -73,7 +73,8 @@ def test_the_four_notebooks():
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_shape(name):
     nb = load(name)
-    assert nb.metadata.kernelspec.name == "python3"
+    assert nb.metadata.kernelspec.name == "disputelib"  # the kernel make venv installs into .venv
+    assert nb.metadata.kernelspec.display_name == "disputelib (.venv)"
     first = nb.cells[0]
     assert first.cell_type == "markdown" and first.source.startswith("# ")
     assert len(first.source.split("\n", 1)[1].strip()) > 100, "a paragraph on what the notebook shows"

@@ -62,6 +62,22 @@ def unused(parameters: Mapping[str, object], reason: str) -> str:
     return f"Not used in this run: {named} {verb} ignored because {reason}."
 
 
+def intro(heading: str, *sentences: str, by: str | None = None) -> Markdown:
+    """A run's own heading (level 2, naming ``by`` in words) and a paragraph of what it read.
+
+    The report takes a page's title from this heading, so a page run with other
+    parameters says so in its title.
+
+    Examples
+    --------
+    >>> print(intro("3.0 Time to refund", "From the sample.", by="strategy"))
+    ## 3.0 Time to refund by buyer's strategy
+    <BLANKLINE>
+    From the sample.
+    """
+    return Markdown(f"{title(heading, by, level=2)}\n\n{paragraph(*sentences)}".rstrip())
+
+
 def paragraph(*sentences: str) -> Markdown:
     """Sentences joined into one Markdown paragraph, empty ones left out."""
     return Markdown(" ".join(s.strip() for s in sentences if s and s.strip()))

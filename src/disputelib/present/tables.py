@@ -42,6 +42,7 @@ KIND_BY_NAME: dict[str, str] = {
     "dispute_id": "text",
     "buyer_timezone": "text",
     "reject_reason": "text",
+    "by": "column",
 }
 #: Kind of a column by the end of its name, checked in order.
 KIND_BY_SUFFIX: tuple[tuple[str, str], ...] = (
@@ -54,7 +55,7 @@ KIND_BY_SUFFIX: tuple[tuple[str, str], ...] = (
 #: Kinds shown right-aligned.
 NUMERIC_KINDS = frozenset({"count", "number", "percent", "money", "days", "p_value"})
 #: Columns per part of a wide table (the first column is repeated in every part).
-MAX_COLUMNS = 8
+MAX_COLUMNS = 9
 
 _CSS = [
     {"selector": "", "props": "border-collapse: collapse; max-width: 100%; margin: 0.4em 0 1em; font-size: 0.92em;"},
@@ -100,6 +101,8 @@ def _format(frame: pd.DataFrame, name: object, kind: str) -> pd.Series:
         return formats.deadline(column)
     if kind == "code":
         return values(column)
+    if kind == "column":
+        return column.map(lambda name: header(name) if isinstance(name, str) else "").astype(object)
     if kind == "text":
         return column.astype("string").fillna("").astype(object)
     if kind == "number":
@@ -217,7 +220,8 @@ def table(
         Display kind per column, overriding the name rules: ``count``, ``number``,
         ``percent`` (fractions), ``money`` (US dollars), ``days``, ``p_value``, ``date``,
         ``deadline``, ``deadline_local`` (in the row's ``buyer_timezone``), ``code``
-        (words from the vocabulary) or ``text`` (as given).
+        (words from the vocabulary), ``column`` (a column name as its header) or
+        ``text`` (as given).
     columns
         Columns to show, in order (others, such as ``buyer_timezone`` used by
         ``deadline_local``, still inform the formatting).

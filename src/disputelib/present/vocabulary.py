@@ -114,7 +114,7 @@ VALUES: dict[str, str] = {
     "expired": "Expired",
     "refund_only": "Refund only",
     "return_goods": "Return goods",
-    "none": "None",
+    "none": "No problem",
     "amount_paid": "Amount paid",
     "problem_amount": "Problem amount",
     # problems
@@ -158,6 +158,7 @@ VALUES: dict[str, str] = {
     # groups made by the package
     "unknown": "Unknown",
     "all": "All",
+    "total": "Total",
     "Other": "Other",
 }
 
@@ -174,7 +175,8 @@ PLURALS: dict[str, str] = {
 
 
 def header(name: object) -> str:
-    """The header of a column: from :data:`HEADERS`, else the name with spaces for underscores.
+    """The header of a column: from :data:`HEADERS`, else a code's words (a crosstab's columns),
+    else the name with spaces for underscores.
 
     Examples
     --------
@@ -186,6 +188,8 @@ def header(name: object) -> str:
     text = str(name)
     if text in HEADERS:
         return HEADERS[text]
+    if text in VALUES:
+        return VALUES[text]
     words = text.replace("_", " ").strip()
     return words[:1].upper() + words[1:] if words else text
 

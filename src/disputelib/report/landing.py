@@ -91,7 +91,8 @@ Run {{ run_id }}: <span class="{{ status }}" id="run-status">{{ status }}</span>
 
 <h2>Parameters</h2>
 <table id="parameters">
-{% for name, value in parameters %}<tr><th>{{ name }}</th><td>{{ value }}</td></tr>
+<tr><th>Parameter</th><th>Value</th></tr>
+{% for name, value in parameters %}<tr><td><code>{{ name }}</code></td><td>{{ value }}</td></tr>
 {% endfor %}</table>
 <p>Details: <a href="manifest.json">manifest.json</a>.</p>
 </body>

@@ -42,7 +42,16 @@ _PAGE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
-    """The text of the notebook's first ``# `` markdown heading, else ``fallback``."""
+    """The page title: the first heading a run wrote (a Markdown output, e.g. from
+    :func:`disputelib.present.intro`, which names the run's parameters), else the text of
+    the notebook's first ``# `` markdown heading, else ``fallback``."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            text = output.get("data", {}).get("text/markdown", "")
+            text = "".join(text) if isinstance(text, list) else text
+            for line in text.splitlines():
+                if line.startswith(("# ", "## ")):
+                    return line.lstrip("#").strip()
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
