@@ -169,7 +169,7 @@ def _cards(cfg: ReportConfig, numbers: Headline) -> tuple[list[dict[str, str]], 
             {
                 "label": f"{windows} within {cfg.soon_days} days",
                 "value": f"{soon:,}",
-                "source": f"of the {source}, judged on {cfg.as_of}",
+                "source": f"of the {source}, judged on {present.one(present.date, cfg.as_of)}",
             }
         )
         if numbers.orders["rejected"]:
