@@ -65,3 +65,11 @@ def test_stacked_bars_fold_parts_beyond_six():
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["m0", "m1", "m2", "m3", "m4", "Other"]  # unknown codes shown as given
     assert sum(p.get_width() for p in ax.patches) == 18
+
+
+def test_a_long_title_wraps_instead_of_being_cut():
+    long = "What became of the buyers' problems: aliexpress-2022 (A) and aliexpress-2022 with timers.seller_response.offset=5 (B)"
+    table = pd.DataFrame({"card": [1]}, index=pd.Index(["RU"], name="buyer_country"))
+    title = charts.stacked_bars(table, title=long).get_title()
+    assert "\n" in title and all(len(line) <= 72 for line in title.splitlines())
+    assert title.replace("\n", " ") == long

@@ -8,6 +8,7 @@ the same status or group looks the same in every chart.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.dates as mdates
@@ -57,6 +58,11 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
         return ax
     _, ax = plt.subplots(figsize=figsize)
     return ax
+
+
+def _set_title(ax: Axes, text: str, width: int = 72) -> None:
+    """A title wrapped onto several lines when long (a pack name with overrides), never cut."""
+    ax.set_title("\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) if len(text) > width else text)
 
 
 def _nothing(ax: Axes, message: str) -> Axes:
@@ -147,7 +153,7 @@ def survival_curves(
         disputes = disputes.assign(**{by: top_groups(disputes[by])})
     fits = resolution_survival_by(disputes, by) if resolution else survival_by(disputes, by, start)
     label = column_words(by) if by else ("all problems" if resolution else "all disputes")
-    ax.set_title(title or f"Time to {until} by {label} (Kaplan-Meier)")
+    _set_title(ax, title or f"Time to {until} by {label} (Kaplan-Meier)")
     starts = {"opened_at": "the dispute was opened", "problem_at": "the problem began"}
     since = starts["problem_at"] if resolution else starts.get(start, start.replace("_", " "))
     ax.set_xlabel(f"Days since {since}")
@@ -199,7 +205,7 @@ def refund_time_bars(summary: pd.DataFrame, ax: Axes | None = None, title: str |
     """
     ax = _axes(ax, (8, 4))
     group = summary.columns[0]
-    ax.set_title(title or f"Days to refund by {column_words(group)}")
+    _set_title(ax, title or f"Days to refund by {column_words(group)}")
     ax.set_xlabel("Days from opening the dispute to money received")
     ax.set_ylabel(header(group))
     shown = summary[summary["n"] > 0].reset_index(drop=True)
@@ -250,7 +256,7 @@ def funnel_chart(funnel: pd.DataFrame, ax: Axes | None = None, title: str | None
     """
     ax = _axes(ax, (8, 4))
     group = _group_column(funnel, ("stage", "disputes", "share"))
-    ax.set_title(title or "Steps disputes reached (each counted on its own; a step may be skipped)")
+    _set_title(ax, title or "Steps disputes reached (each counted on its own; a step may be skipped)")
     ax.set_xlabel("Step of the dispute")
     ax.set_ylabel("Disputes (count)")
     stages = list(STAGES)
@@ -296,7 +302,7 @@ def status_counts(table: pd.DataFrame, ax: Axes | None = None, title: str | None
     counts = table["status"].value_counts().reindex(STATUSES, fill_value=0)
     bars = ax.bar([value(s) for s in STATUSES], counts.to_numpy(), color=[STATUS_COLOURS[s] for s in STATUSES])
     ax.bar_label(bars, padding=2)
-    ax.set_title(title or "Orders by dispute status")
+    _set_title(ax, title or "Orders by dispute status")
     ax.set_xlabel("Status on the as-of day")
     ax.set_ylabel("Orders (count)")
     ax.margins(y=0.15)
@@ -341,7 +347,7 @@ def window_timeline(
     """
     ax = _axes(ax, (9, 5))
     day = pd.Timestamp(as_date(as_of))
-    ax.set_title(title or f"Dispute windows around {day.day} {day:%b %Y} (a sample of orders)")
+    _set_title(ax, title or f"Dispute windows around {day.day} {day:%b %Y} (a sample of orders)")
     ax.set_xlabel("Date (Pacific time)")
     ax.set_ylabel("Order")
     shipped = table[table["window_opens"].notna()]
@@ -393,7 +399,7 @@ def recovered_bars(recovered: pd.DataFrame, ax: Axes | None = None, title: str |
     """
     ax = _axes(ax, (8, 4))
     group = recovered.columns[0]
-    ax.set_title(title or f"Money recovered by {column_words(group)}")
+    _set_title(ax, title or f"Money recovered by {column_words(group)}")
     ax.set_xlabel("US dollars")
     ax.set_ylabel(header(group))
     if recovered.empty:
@@ -439,14 +445,15 @@ def stacked_bars(
     ax = _axes(ax, (8, 4.5))
     if len(table.columns) > MAX_GROUPS:
         order = table.sum().sort_values(ascending=False, kind="stable").index
-        keep = list(order[: MAX_GROUPS - 1])
+        largest = set(order[: MAX_GROUPS - 1])
+        keep = [c for c in table.columns if c in largest]  # in the table's own order
         folded = table[keep].copy()
         folded[OTHER] = table.drop(columns=keep).sum(axis=1)
         folded.columns.name = table.columns.name
         table = folded
     rows = column_words(table.index.name) if table.index.name else "rows"
     parts = column_words(table.columns.name) if table.columns.name else ""
-    ax.set_title(title or f"{xlabel} by {rows}" + (f" and {parts}" if parts else ""))
+    _set_title(ax, title or f"{xlabel} by {rows}" + (f" and {parts}" if parts else ""))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel if ylabel is not None else (header(table.index.name) if table.index.name else rows))
     if table.empty:
