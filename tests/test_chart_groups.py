@@ -73,3 +73,33 @@ def test_a_long_title_wraps_instead_of_being_cut():
     title = charts.stacked_bars(table, title=long).get_title()
     assert "\n" in title and all(len(line) <= 72 for line in title.splitlines())
     assert title.replace("\n", " ") == long
+
+
+def test_refund_time_bars_show_the_six_groups_with_most_disputes():
+    summary = pd.DataFrame(
+        {
+            "buyer_country": [f"C{i}" for i in range(8)],
+            "n": [10, 80, 30, 70, 20, 60, 50, 40],
+            **{c: [5.0] * 8 for c in ("median_days", "median_lo", "median_hi", "p90_days", "p90_lo", "p90_hi")},
+        }
+    )
+    ax = charts.refund_time_bars(summary)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["C1 (n=80)", "C2 (n=30)", "C3 (n=70)", "C5 (n=60)", "C6 (n=50)", "C7 (n=40)"]
+
+
+def test_recovered_bars_fold_small_groups_into_other_keeping_the_totals():
+    recovered = pd.DataFrame(
+        {
+            "buyer_country": [f"C{i}" for i in range(8)],
+            "claimed_usd": [100.0, 90, 80, 70, 60, 50, 40, 30],
+            "received_usd": [50.0, 45, 40, 35, 30, 25, 20, 10],
+            "recovered_share": [0.5] * 7 + [1 / 3],
+        }
+    )
+    ax = charts.recovered_bars(recovered)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["C0", "C1", "C2", "C3", "C4", "Other"]
+    widths = [p.get_width() for p in ax.patches]
+    assert widths[5] == 50 + 40 + 30 and widths[11] == 25 + 20 + 10
+    assert sum(widths[:6]) == recovered["claimed_usd"].sum()

@@ -234,3 +234,18 @@ def test_significance_sentence(p, expected):
 def test_dispute_origin():
     assert present.dispute_origin(pd.DataFrame(columns=["strategy", "filmed_unboxing"])) == "simulated"
     assert present.dispute_origin(pd.DataFrame(columns=["dispute_id"])) == "from an export"
+
+
+@pytest.mark.parametrize(
+    ("limit", "notes", "expected"),
+    [
+        (1, (), "1 of 2 shown."),
+        (1, ("Card is fastest.",), "1 of 2 shown. Card is fastest."),
+        (None, ("Card is fastest.", "no stop"), "Card is fastest. no stop."),
+        (None, (), ""),
+    ],
+)
+def test_notes_are_sentences_with_one_full_stop(limit, notes, expected):
+    shown = present.table(pd.DataFrame({"order_id": ["a", "b"]}), limit=limit, notes=notes)
+    assert shown.sentences == expected
+    assert (expected in shown.to_html()) if expected else "dl-note" not in shown.to_html()

@@ -211,6 +211,10 @@ def refund_time_bars(summary: pd.DataFrame, ax: Axes | None = None, title: str |
     shown = summary[summary["n"] > 0].reset_index(drop=True)
     if shown.empty:
         return _nothing(ax, "no disputes with a refund to show")
+    if len(shown) > MAX_GROUPS:  # medians cannot be pooled: the groups with most disputes, in the summary's order
+        largest = set(shown.sort_values(["n", group], ascending=[False, True], kind="stable").index[:MAX_GROUPS])
+        shown = shown[shown.index.isin(largest)].reset_index(drop=True)
+        ax.set_ylabel(f"{header(group)} (the {MAX_GROUPS} with most disputes)")
     y = np.arange(len(shown))
 
     def _err(mid: str, lo: str, hi: str) -> np.ndarray:
@@ -404,6 +408,14 @@ def recovered_bars(recovered: pd.DataFrame, ax: Axes | None = None, title: str |
     ax.set_ylabel(header(group))
     if recovered.empty:
         return _nothing(ax, "no disputes")
+    if len(recovered) > MAX_GROUPS:  # amounts add up: the smaller groups together as Other
+        weights = recovered.set_index(group)["claimed_usd"]
+        order = sorted(weights.items(), key=lambda item: (-item[1], str(item[0])))
+        keep = {label for label, _ in order[: MAX_GROUPS - 1]}
+        folded = recovered[group].where(recovered[group].isin(keep), OTHER)
+        recovered = recovered.groupby(folded.to_numpy(), sort=False)[["claimed_usd", "received_usd"]].sum()
+        recovered = recovered.rename_axis(group).reset_index()
+        recovered["recovered_share"] = recovered["received_usd"] / recovered["claimed_usd"].where(recovered["claimed_usd"] > 0)
     y = np.arange(len(recovered))
     ax.barh(y, recovered["claimed_usd"], color="#c7d7ea", label="claimed", height=0.7)
     bars = ax.barh(y, recovered["received_usd"], color=PALETTE[0], label="received", height=0.45)

@@ -132,6 +132,12 @@ class Table:
         return f"{self.shown:,} of {self.total:,} shown" if self.shown < self.total else ""
 
     @property
+    def sentences(self) -> str:
+        """The note and the further notes, each ending with a full stop, in one line."""
+        parts = [n.strip() for n in (self.note, *self.notes) if n and n.strip()]
+        return " ".join(p if p.endswith((".", "!", "?")) else f"{p}." for p in parts)
+
+    @property
     def text(self) -> pd.DataFrame:
         """The whole formatted table as one frame of text (parts joined)."""
         if not self.parts:
@@ -146,9 +152,8 @@ class Table:
         if self.total == 0:
             return f'<p class="dl-empty">{escape(self.empty)}</p>'
         html = [self._part_html(i, part) for i, part in enumerate(self.parts)]
-        notes = [n for n in (self.note, *self.notes) if n]
-        if notes:
-            html.append(f'<p class="dl-note">{escape("; ".join(notes))}.</p>')
+        if self.sentences:
+            html.append(f'<p class="dl-note">{escape(self.sentences)}</p>')
         return "\n".join(html)
 
     def _part_html(self, i: int, part: pd.DataFrame) -> str:
@@ -178,7 +183,8 @@ class Table:
             return self.empty
         lines = [self.caption] if self.caption else []
         lines += [part.to_string(index=False) for part in self.parts]
-        lines += [n for n in (self.note, *self.notes) if n]
+        if self.sentences:
+            lines.append(self.sentences)
         return "\n".join(lines)
 
     __repr__ = __str__
