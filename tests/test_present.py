@@ -249,3 +249,22 @@ def test_notes_are_sentences_with_one_full_stop(limit, notes, expected):
     shown = present.table(pd.DataFrame({"order_id": ["a", "b"]}), limit=limit, notes=notes)
     assert shown.sentences == expected
     assert (expected in shown.to_html()) if expected else "dl-note" not in shown.to_html()
+
+
+_names = st.sampled_from(["payment_method", "median_days", "claim_usd", "recovered_share", "p_value", "n", "x_y", "deadline"])
+
+
+@given(
+    st.dictionaries(
+        _names,
+        st.lists(st.one_of(st.none(), st.floats(allow_nan=True, width=32), st.text(max_size=6)), min_size=3, max_size=3),
+        min_size=1,
+    )
+)
+def test_no_displayed_cell_is_nan_none_or_a_snake_case_header(columns):
+    frame = pd.DataFrame(columns)
+    shown = present.table(frame)
+    cells = shown.text.to_numpy().ravel().tolist()
+    assert not [c for c in cells if c in ("nan", "NaN", "None", "NaT", "<NA>", "inf")]
+    assert not any("_" in c for c in shown.text.columns)
+    assert len(shown.text) == len(frame)

@@ -75,7 +75,7 @@ def _strftime(stamps: pd.Series, pattern: str) -> pd.Series:
 def _stamps(values: pd.Series, utc: bool = False) -> pd.Series:
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values.dtype):
         return values
-    return pd.to_datetime(values, errors="coerce", utc=utc, format="ISO8601")
+    return pd.to_datetime(values.astype("string"), errors="coerce", utc=utc, format="ISO8601")
 
 
 def date(values: pd.Series) -> pd.Series:
