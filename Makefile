@@ -5,9 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 AS_OF ?= 2026-11-27
+# The notebooks' kernel: the .venv interpreter, installed as a kernelspec inside .venv
+KERNEL_NAME := disputelib
+KERNEL := $(VENV)/share/jupyter/kernels/$(KERNEL_NAME)/kernel.json
+# JupyterLab refuses to start as root without --allow-root
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report test lint bench sample lock clean notebooks lab
+.PHONY: help venv report test lint bench sample lock clean notebooks lab docs
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,28 +25,43 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-venv: $(STAMP) ## Create or refresh .venv from requirements.lock
+$(KERNEL): $(STAMP)
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL_NAME) --display-name "disputelib (.venv)" >/dev/null
 
-report: $(STAMP) ## Run the notebook report (ci config) on the embedded sample data, into reports/latest/
+venv: $(STAMP) $(KERNEL) ## Create or refresh .venv from requirements.lock, with the "disputelib (.venv)" kernel
+
+report: $(STAMP) $(KERNEL) ## Run the notebook report (ci config) on the embedded sample data, into reports/latest/
 	$(BIN)/disputelib report --config conf/reports/ci.yaml --out reports
 
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check src tests bench
 
-test: $(STAMP) lint ## ruff, the whole test suite, then the notebooks against their stored outputs (nbval)
+test: $(STAMP) $(KERNEL) lint ## ruff, the whole test suite, then the notebooks against their stored outputs (nbval)
 	$(BIN)/python -m pytest -n 2 tests
 	$(BIN)/python -m pytest --nbval notebooks --nbval-current-env --nbval-sanitize-with notebooks/.nbval-sanitize.cfg -p no:randomly -p no:cacheprovider
 
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-notebooks: $(STAMP) ## Re-execute every notebook with its defaults in a clean kernel (the nbval baseline)
+notebooks: $(STAMP) $(KERNEL) ## Re-execute every notebook with its defaults in a clean kernel (the nbval baseline; no timing noise)
 	@for nb in $(NOTEBOOKS); do \
 		echo "running $$nb"; \
-		$(BIN)/papermill --kernel python3 --cwd notebooks --no-progress-bar --log-level WARNING "$$nb" "$$nb" || exit 1; \
+		$(BIN)/papermill --kernel $(KERNEL_NAME) --cwd notebooks --no-progress-bar --log-level WARNING "$$nb" "$$nb" || exit 1; \
 	done
+	$(BIN)/python -m disputelib.nbclean $(NOTEBOOKS)
+	$(BIN)/jupyter trust $(NOTEBOOKS)
 
-lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's kernel (.venv)
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks
+lab: $(STAMP) $(KERNEL) ## Open JupyterLab on notebooks/ with the "disputelib (.venv)" kernel, the notebooks trusted
+	$(BIN)/jupyter trust $(NOTEBOOKS)
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks \
+		--MappingKernelManager.default_kernel_name=$(KERNEL_NAME)
+
+docs: $(STAMP) $(KERNEL) ## Screenshot of the ci report's landing page into docs/report.png (headless Chromium)
+	@test -n "$(CHROMIUM)" || { echo "chromium not found: apt-get install -y chromium"; exit 1; }
+	rm -rf .docs-report && $(BIN)/disputelib report --config conf/reports/ci.yaml --out .docs-report
+	mkdir -p docs
+	"$(CHROMIUM)" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1700 \
+		--screenshot=$(CURDIR)/docs/report.png "file://$(CURDIR)/.docs-report/latest/index.html" 2>/dev/null
+	rm -rf .docs-report
 
 bench: $(STAMP) ## Benchmarks: eligibility vs a numpy floor, check-log, simulator, backup import (print figures; never part of the tests)
 	$(BIN)/python bench/bench_eligibility.py
@@ -61,4 +82,4 @@ lock: ## Re-resolve requirements.lock from pyproject.toml (then re-run the noteb
 	rm -rf .lock-venv
 
 clean: ## Remove the virtualenv, caches and generated reports
-	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) reports .docs-report .pytest_cache .ruff_cache .hypothesis

@@ -56,7 +56,7 @@ def test_survival_curves_one_line_per_group(sample_disputes):
     assert ax.get_ylabel()
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     # paypal only has a dispute the seller won: no refund to wait for, so no curve
-    assert legend == ["card (n=5)", "western_union (n=4)", "censored (still pending)"]
+    assert legend == ["Card (n=5)", "Western Union (n=4)", "censored (still pending)"]
     card = ax.get_lines()[0]
     assert card.get_xdata()[0] == 0 and card.get_ydata()[0] == 1
     assert card.get_ydata()[-1] == pytest.approx(0)
@@ -92,19 +92,19 @@ def test_refund_time_bars_show_median_and_intervals(sample_disputes):
     widths = [p.get_width() for p in ax.patches]
     shown = summary[summary["n"] > 0]
     np.testing.assert_allclose(widths, shown["median_days"].fillna(0))
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["card (n=5)", "western_union (n=4)"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Card (n=5)", "Western Union (n=4)"]
 
 
 def test_funnel_chart_bars_are_the_counts(sample_disputes):
     frame = analysis.funnel(sample_disputes)
     ax = charts.funnel_chart(frame)
-    assert [p.get_width() for p in ax.patches] == frame["disputes"].tolist()
-    assert [t.get_text() for t in ax.get_yticklabels()][0] == "opened"
+    assert [p.get_height() for p in ax.patches] == frame["disputes"].tolist()
+    assert [t.get_text() for t in ax.get_xticklabels()][0] == "Opened"
 
 
 def test_status_counts_bars_in_status_order(table):
     ax = charts.status_counts(table)
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["not shipped", "too early", "open", "expired"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Not shipped", "Too early", "Open", "Expired"]
     counts = table["status"].value_counts()
     assert [p.get_height() for p in ax.patches] == [counts.get(s, 0) for s in dl.windows.STATUSES]
 
@@ -123,7 +123,7 @@ def test_window_timeline_bars_and_as_of_line(table):
         assert start == row["window_opens"].date()
         assert end == (row["window_closes"] + pd.Timedelta(days=1)).date()  # the closing day is included
     statuses = {t.get_text() for t in ax.get_legend().get_texts()}
-    assert {"too early", "open", "expired"} <= statuses
+    assert {"Too early", "Open", "Expired"} <= statuses
 
 
 @pytest.mark.parametrize(
@@ -177,7 +177,7 @@ def test_stacked_bars_stack_the_columns():
     lefts = [p.get_x() for p in ax.patches]
     assert widths == [2, 1, 1, 0]  # card: RU 2, US 1; cash_payment: RU 1, US 0
     assert lefts == [0, 0, 2, 1]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["card", "cash_payment"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Card", "Cash payment"]
 
 
 def test_recovered_bars_claimed_behind_received(sample_disputes):

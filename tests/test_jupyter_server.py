@@ -115,7 +115,7 @@ def test_server_opens_each_notebook(server, name):
     model = get(f"{base}/api/contents/notebooks/{name}?content=1&type=notebook", token)
     assert model["type"] == "notebook" and model["format"] == "json"
     nb = model["content"]
-    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert nb["metadata"]["kernelspec"]["name"] == "disputelib"  # selected when the notebook opens
     cells = nb["cells"]
     assert cells[0]["cell_type"] == "markdown" and cells[0]["source"].startswith("# ")
     tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
@@ -128,3 +128,7 @@ def test_server_offers_the_project_kernel(server):
     base, token = server
     specs = get(f"{base}/api/kernelspecs", token)
     assert "python3" in specs["kernelspecs"]
+    assert "disputelib" in specs["kernelspecs"], "the kernelspec is installed into .venv by make venv"
+    spec = specs["kernelspecs"]["disputelib"]["spec"]
+    assert spec["display_name"] == "disputelib (.venv)"
+    assert Path(spec["argv"][0]).resolve() == Path(sys.executable).resolve()  # the .venv interpreter

@@ -73,7 +73,8 @@ def test_the_four_notebooks():
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_shape(name):
     nb = load(name)
-    assert nb.metadata.kernelspec.name == "python3"
+    assert nb.metadata.kernelspec.name == "disputelib"  # the kernel make venv installs into .venv
+    assert nb.metadata.kernelspec.display_name == "disputelib (.venv)"
     first = nb.cells[0]
     assert first.cell_type == "markdown" and first.source.startswith("# ")
     assert len(first.source.split("\n", 1)[1].strip()) > 100, "a paragraph on what the notebook shows"
@@ -177,7 +178,8 @@ def test_simulate_notebook_small_legacy_story(tmp_path):
     nb = run(SIMULATE, tmp_path, scenario="seed-story", pack="aliexpress-legacy", seed=3, n_orders=300,
              start="2026-05-01", out_dir=str(out))
     shown = text(nb)
-    assert "seed-story under aliexpress-legacy, seed 3, from 2026-05-01: 300 orders" in shown
+    assert "## 1.0 300 orders simulated under aliexpress-legacy" in shown  # the heading follows the parameters
+    assert "Scenario `seed-story`, seed 3, orders placed from 1 May 2026: 300 orders" in shown
     written = pd.read_parquet(out / "disputes.parquet")
     assert set(written["pack"]) <= {"aliexpress-legacy"}
     assert (out / "orders.parquet").is_file() and (out / "events.parquet").is_file()
@@ -200,7 +202,8 @@ def test_eligibility_notebook_tiny_export_another_day_legacy(tmp_path):
     nb = run(ELIGIBILITY, tmp_path, orders_path=str(path), as_of="2026-12-24", pack="aliexpress-legacy",
              soon_days=365, timeline_orders=3)
     shown = text(nb)
-    assert "under aliexpress-legacy on 2026-12-24: read 4 rows: 3 accepted, 1 rejected" in shown
+    assert "## 2.0 Eligibility on 24 Dec 2026 under aliexpress-legacy" in shown
+    assert "orders.csv: read 4 rows: 3 accepted, 1 rejected" in shown
     assert "amount_usd" in shown  # the reject reason
     assert "A1" in shown  # open, closing within soon_days
 
@@ -218,19 +221,25 @@ def test_refund_time_notebook_tiny_table_by_strategy(tmp_path, tiny):
     nb = run(REFUND_TIME, tmp_path, disputes_path=str(tiny / "disputes.parquet"), by="strategy")
     shown = text(nb)
     n = len(pd.read_parquet(tiny / "disputes.parquet"))
-    assert f"disputes.parquet: {n} disputes" in shown
-    assert "dispute_at_once" in shown and "talk_first" in shown
+    assert "## 3.0 Time to refund by buyer's strategy" in shown
+    assert f"{n:,} disputes from the dispute table" in shown and "(simulated disputes)" in shown
+    assert "Not used in this run: `n_orders` (20000), `seed` (7), `pack` ('aliexpress-2022')" in shown
+    assert "Dispute at once" in shown and "Talk first" in shown
 
 
 @pytest.mark.slow
 def test_refund_time_notebook_simulates_when_no_path_and_copes_with_no_disputes(tmp_path, tiny):
     nb = run(REFUND_TIME, tmp_path, disputes_path="", n_orders=400, seed=11, pack="aliexpress-legacy",
              by="buyer_country")
-    assert "400 orders simulated under aliexpress-legacy (seed 11)" in text(nb)
+    shown = text(nb)
+    assert "400 orders simulated here under aliexpress-legacy (seed 11)" in shown
+    assert "## 3.0 Time to refund by buyer country" in shown and "Not used" not in shown
     empty = tmp_path / "none.parquet"
     pd.read_parquet(tiny / "disputes.parquet").iloc[:0].to_parquet(empty)
     nb = run(REFUND_TIME, tmp_path, disputes_path=str(empty))
-    assert "none.parquet: 0 disputes" in text(nb)
+    shown = text(nb)
+    assert "0 disputes from the dispute table" in shown and "none.parquet" in shown
+    assert "The dispute table has no disputes." in shown
 
 
 @pytest.mark.slow
@@ -239,7 +248,8 @@ def test_what_if_notebook_small_legacy_against_2022(tmp_path):
              other_overrides={})
     shown = text(nb)
     assert "aliexpress-legacy" in shown and "aliexpress-2022" in shown
-    assert "A dispute_at_once" in shown and "B talk_first" in shown
+    assert "## 4.0 What if: aliexpress-legacy (A) against aliexpress-2022 (B)" in shown
+    assert "A, dispute at once" in shown and "B, talk first" in shown
 
 
 BAD = [

@@ -274,7 +274,7 @@ def test_ci_report_end_to_end_is_reproducible(tmp_path, capsys):
         assert manifest["headline"]["disputes"] == len(disputes)
         assert manifest["headline"]["refund_times"], manifest["headline"]["notes"]
     index = (first / "index.html").read_text()
-    assert f'<div class="big">{len(expected.table)}</div><div>orders</div>' in index
+    assert f'<div class="big">{len(expected.table):,}</div><div>orders</div>' in index
 
     # the same config again: the same numbers and tables
     assert main(["report", "--config", str(CI_CONFIG), "--out", str(out)]) == 0

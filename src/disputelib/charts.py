@@ -8,6 +8,7 @@ the same status or group looks the same in every chart.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.dates as mdates
@@ -20,7 +21,15 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
 from disputelib.analysis import STAGES, resolution_survival_by, survival_by
+from disputelib.present import column_words, header, value
 from disputelib.windows import STATUSES, as_date
+
+#: At most this many groups get their own line or bar; the rest are drawn as "Other".
+MAX_GROUPS = 6
+#: Label of the groups folded together.
+OTHER = "Other"
+#: Groups with fewer disputes than this get no curve of their own (a step line of 1 or 2 says nothing).
+MIN_CURVE = 3
 
 #: Colour per eligibility status.
 STATUS_COLOURS: dict[str, str] = {
@@ -51,6 +60,11 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     return ax
 
 
+def _set_title(ax: Axes, text: str, width: int = 72) -> None:
+    """A title wrapped onto several lines when long (a pack name with overrides), never cut."""
+    ax.set_title("\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) if len(text) > width else text)
+
+
 def _nothing(ax: Axes, message: str) -> Axes:
     ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="#555555")
     ax.set_xticks([])
@@ -61,6 +75,32 @@ def _nothing(ax: Axes, message: str) -> Axes:
 def _group_column(frame: pd.DataFrame, known: Sequence[str]) -> str | None:
     others = [c for c in frame.columns if c not in known]
     return others[0] if others else None
+
+
+def top_groups(labels: pd.Series, n: int = MAX_GROUPS, other: str = OTHER) -> pd.Series:
+    """The ``n - 1`` largest groups kept, the rest folded into ``other`` (all kept when at most ``n``).
+
+    Parameters
+    ----------
+    labels
+        One group label per row (missing values stay missing).
+    n
+        Most groups shown, ``other`` included.
+    other
+        Label of the folded groups.
+
+    Returns
+    -------
+    pandas.Series
+        New labels as text, ties broken by label so the choice is deterministic.
+    """
+    text = labels.astype("string")
+    counts = text.value_counts()
+    if len(counts) <= n:
+        return text
+    order = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+    keep = {label for label, _ in order[: n - 1]}
+    return text.where(text.isin(keep) | text.isna(), other)
 
 
 def survival_curves(
@@ -109,9 +149,11 @@ def survival_curves(
     if until not in ("refund", "resolution"):
         raise ValueError(f"until must be 'refund' or 'resolution', not {until!r}")
     resolution = until == "resolution"
+    if by is not None and by in disputes.columns:
+        disputes = disputes.assign(**{by: top_groups(disputes[by])})
     fits = resolution_survival_by(disputes, by) if resolution else survival_by(disputes, by, start)
-    label = (by or ("all problems" if resolution else "all disputes")).replace("_", " ")
-    ax.set_title(title or f"Time to {until} by {label} (Kaplan-Meier)")
+    label = column_words(by) if by else ("all problems" if resolution else "all disputes")
+    _set_title(ax, title or f"Time to {until} by {label} (Kaplan-Meier)")
     starts = {"opened_at": "the dispute was opened", "problem_at": "the problem began"}
     since = starts["problem_at"] if resolution else starts.get(start, start.replace("_", " "))
     ax.set_xlabel(f"Days since {since}")
@@ -119,12 +161,13 @@ def survival_curves(
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     if not fits:
         return _nothing(ax, "no problems to show" if resolution else "no disputes with a refund to show")
-    for i, (group, fit) in enumerate(fits.items()):
+    small = {group: len(fit.time) for group, fit in fits.items() if len(fits) > 1 and len(fit.time) < MIN_CURVE}
+    for i, (group, fit) in enumerate(item for item in fits.items() if item[0] not in small):
         colour = PALETTE[i % len(PALETTE)]
         times = np.concatenate([[0.0], np.asarray(fit.surv_times, dtype=float)])
         probs = np.concatenate([[1.0], np.asarray(fit.surv_prob, dtype=float)])
         n = len(fit.time)
-        ax.step(times, probs, where="post", color=colour, label=f"{group} (n={n})")
+        ax.step(times, probs, where="post", color=colour, label=f"{value(group)} (n={n:,})")
         censored = np.asarray(fit.time)[np.asarray(fit.status) == 0]
         if censored.size:
             at = np.searchsorted(times, censored, side="right") - 1
@@ -135,7 +178,10 @@ def survival_curves(
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Line2D([], [], marker="|", linestyle="none", color="#444444", markersize=7))
     labels.append("censored (still under way)" if resolution else "censored (still pending)")
-    ax.legend(handles, labels, title=label, loc="upper right", fontsize="small")
+    if small:
+        handles.append(Line2D([], [], linestyle="none"))
+        labels.append("not drawn: " + ", ".join(f"{value(g)} (n={n})" for g, n in small.items()))
+    ax.legend(handles, labels, title=header(by) if by else None, loc="upper right", fontsize="small")
     return ax
 
 
@@ -159,12 +205,16 @@ def refund_time_bars(summary: pd.DataFrame, ax: Axes | None = None, title: str |
     """
     ax = _axes(ax, (8, 4))
     group = summary.columns[0]
-    ax.set_title(title or f"Days to refund by {group.replace('_', ' ')}")
+    _set_title(ax, title or f"Days to refund by {column_words(group)}")
     ax.set_xlabel("Days from opening the dispute to money received")
-    ax.set_ylabel(group.replace("_", " "))
+    ax.set_ylabel(header(group))
     shown = summary[summary["n"] > 0].reset_index(drop=True)
     if shown.empty:
         return _nothing(ax, "no disputes with a refund to show")
+    if len(shown) > MAX_GROUPS:  # medians cannot be pooled: the groups with most disputes, in the summary's order
+        largest = set(shown.sort_values(["n", group], ascending=[False, True], kind="stable").index[:MAX_GROUPS])
+        shown = shown[shown.index.isin(largest)].reset_index(drop=True)
+        ax.set_ylabel(f"{header(group)} (the {MAX_GROUPS} with most disputes)")
     y = np.arange(len(shown))
 
     def _err(mid: str, lo: str, hi: str) -> np.ndarray:
@@ -181,7 +231,7 @@ def refund_time_bars(summary: pd.DataFrame, ax: Axes | None = None, title: str |
         shown["p90_days"], y, xerr=_err("p90_days", "p90_lo", "p90_hi"),
         fmt="D", color=PALETTE[1], ecolor=PALETTE[1], capsize=3, label="90% refunded by",
     )
-    ax.set_yticks(y, [f"{g} (n={n})" for g, n in zip(shown[group], shown["n"], strict=True)])
+    ax.set_yticks(y, [f"{value(g)} (n={n:,})" for g, n in zip(shown[group], shown["n"], strict=True)])
     ax.invert_yaxis()
     ax.grid(True, axis="x", alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
@@ -189,7 +239,10 @@ def refund_time_bars(summary: pd.DataFrame, ax: Axes | None = None, title: str |
 
 
 def funnel_chart(funnel: pd.DataFrame, ax: Axes | None = None, title: str | None = None) -> Axes:
-    """How many disputes reached each step, as horizontal bars labelled with their share.
+    """How many disputes reached each step, as columns labelled with their share of those opened.
+
+    The steps are not nested (a silent seller's dispute is escalated without an answer),
+    so the chart is not drawn as a funnel: each column counts its step on its own.
 
     Parameters
     ----------
@@ -207,29 +260,29 @@ def funnel_chart(funnel: pd.DataFrame, ax: Axes | None = None, title: str | None
     """
     ax = _axes(ax, (8, 4))
     group = _group_column(funnel, ("stage", "disputes", "share"))
-    ax.set_title(title or "Dispute funnel: how far disputes got")
-    ax.set_xlabel("Disputes (count)")
+    _set_title(ax, title or "Steps disputes reached (each counted on its own; a step may be skipped)")
+    ax.set_xlabel("Step of the dispute")
+    ax.set_ylabel("Disputes (count)")
     stages = list(STAGES)
-    y = np.arange(len(stages))
-    ax.set_yticks(y, [s.replace("_", " ") for s in stages])
-    ax.invert_yaxis()
+    x = np.arange(len(stages))
+    ax.set_xticks(x, [value(s) for s in stages])
     if funnel.empty:
         return _nothing(ax, "no disputes")
-    groups = [None] if group is None else sorted(funnel[group].astype(str).unique())
-    height = 0.8 / len(groups)
-    for i, value in enumerate(groups):
-        rows = funnel if value is None else funnel[funnel[group].astype(str) == value]
+    groups = [None] if group is None else sorted(funnel[group].astype(str).unique())[:MAX_GROUPS]
+    width = 0.8 / len(groups)
+    for i, name in enumerate(groups):
+        rows = funnel if name is None else funnel[funnel[group].astype(str) == name]
         rows = rows.set_index("stage").reindex(stages)
-        offset = (i - (len(groups) - 1) / 2) * height
-        bars = ax.barh(
-            y + offset, rows["disputes"].fillna(0), height=height, color=PALETTE[i % len(PALETTE)],
-            label=value if value is not None else "disputes",
+        offset = (i - (len(groups) - 1) / 2) * width
+        bars = ax.bar(
+            x + offset, rows["disputes"].fillna(0), width=width, color=PALETTE[i % len(PALETTE)],
+            label=value(name) if name is not None else "disputes",
         )
         labels = [f"{s:.0%}" if pd.notna(s) else "" for s in rows["share"]]
         ax.bar_label(bars, labels=labels, padding=3, fontsize="small")
-    ax.margins(x=0.12)
-    ax.grid(True, axis="x", alpha=0.3)
-    ax.legend(title=group.replace("_", " ") if group else None, loc="lower right", fontsize="small")
+    ax.margins(y=0.15)
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(title=header(group) if group else None, loc="upper right", fontsize="small")
     return ax
 
 
@@ -251,15 +304,13 @@ def status_counts(table: pd.DataFrame, ax: Axes | None = None, title: str | None
     """
     ax = _axes(ax, (7, 3.5))
     counts = table["status"].value_counts().reindex(STATUSES, fill_value=0)
-    bars = ax.bar(
-        [s.replace("_", " ") for s in STATUSES], counts.to_numpy(), color=[STATUS_COLOURS[s] for s in STATUSES]
-    )
+    bars = ax.bar([value(s) for s in STATUSES], counts.to_numpy(), color=[STATUS_COLOURS[s] for s in STATUSES])
     ax.bar_label(bars, padding=2)
-    ax.set_title(title or "Orders by dispute status")
+    _set_title(ax, title or "Orders by dispute status")
     ax.set_xlabel("Status on the as-of day")
     ax.set_ylabel("Orders (count)")
     ax.margins(y=0.15)
-    ax.legend(bars, [s.replace("_", " ") for s in STATUSES], title="status", fontsize="small")
+    ax.legend(bars, [value(s) for s in STATUSES], title="Status", fontsize="small")
     return ax
 
 
@@ -300,7 +351,7 @@ def window_timeline(
     """
     ax = _axes(ax, (9, 5))
     day = pd.Timestamp(as_date(as_of))
-    ax.set_title(title or f"Dispute windows around {day.date()} (a sample of orders)")
+    _set_title(ax, title or f"Dispute windows around {day.day} {day:%b %Y} (a sample of orders)")
     ax.set_xlabel("Date (Pacific time)")
     ax.set_ylabel("Order")
     shipped = table[table["window_opens"].notna()]
@@ -322,12 +373,12 @@ def window_timeline(
     ax.set_yticks(y, chosen["order_id"].astype(str), fontsize="small")
     ax.axvline(mdates.date2num(day.to_pydatetime()), color="#222222", linestyle="--", linewidth=1.2)
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=8))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
     ax.tick_params(axis="x", labelrotation=30)
     ax.grid(True, axis="x", alpha=0.3)
     present = [s for s in STATUSES if s in set(chosen["status"].astype(str))]
-    handles = [Patch(color=STATUS_COLOURS[s], label=s.replace("_", " ")) for s in present]
-    handles.append(Line2D([], [], color="#222222", linestyle="--", label=f"as of {day.date()}"))
+    handles = [Patch(color=STATUS_COLOURS[s], label=value(s)) for s in present]
+    handles.append(Line2D([], [], color="#222222", linestyle="--", label=f"as of {day.day} {day:%b %Y}"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     return ax
 
@@ -352,17 +403,25 @@ def recovered_bars(recovered: pd.DataFrame, ax: Axes | None = None, title: str |
     """
     ax = _axes(ax, (8, 4))
     group = recovered.columns[0]
-    ax.set_title(title or f"Money recovered by {group.replace('_', ' ')}")
+    _set_title(ax, title or f"Money recovered by {column_words(group)}")
     ax.set_xlabel("US dollars")
-    ax.set_ylabel(group.replace("_", " "))
+    ax.set_ylabel(header(group))
     if recovered.empty:
         return _nothing(ax, "no disputes")
+    if len(recovered) > MAX_GROUPS:  # amounts add up: the smaller groups together as Other
+        weights = recovered.set_index(group)["claimed_usd"]
+        order = sorted(weights.items(), key=lambda item: (-item[1], str(item[0])))
+        keep = {label for label, _ in order[: MAX_GROUPS - 1]}
+        folded = recovered[group].where(recovered[group].isin(keep), OTHER)
+        recovered = recovered.groupby(folded.to_numpy(), sort=False)[["claimed_usd", "received_usd"]].sum()
+        recovered = recovered.rename_axis(group).reset_index()
+        recovered["recovered_share"] = recovered["received_usd"] / recovered["claimed_usd"].where(recovered["claimed_usd"] > 0)
     y = np.arange(len(recovered))
     ax.barh(y, recovered["claimed_usd"], color="#c7d7ea", label="claimed", height=0.7)
     bars = ax.barh(y, recovered["received_usd"], color=PALETTE[0], label="received", height=0.45)
     labels = [f"{s:.0%}" if pd.notna(s) else "" for s in recovered["recovered_share"]]
     ax.bar_label(bars, labels=labels, padding=3, fontsize="small")
-    ax.set_yticks(y, recovered[group].astype(str))
+    ax.set_yticks(y, [value(g) for g in recovered[group]])
     ax.invert_yaxis()
     ax.margins(x=0.1)
     ax.grid(True, axis="x", alpha=0.3)
@@ -396,21 +455,29 @@ def stacked_bars(
     matplotlib.axes.Axes
     """
     ax = _axes(ax, (8, 4.5))
-    rows = str(table.index.name or "rows").replace("_", " ")
-    parts = str(table.columns.name or "").replace("_", " ")
-    ax.set_title(title or f"{xlabel} by {rows}" + (f" and {parts}" if parts else ""))
+    if len(table.columns) > MAX_GROUPS:
+        order = table.sum().sort_values(ascending=False, kind="stable").index
+        largest = set(order[: MAX_GROUPS - 1])
+        keep = [c for c in table.columns if c in largest]  # in the table's own order
+        folded = table[keep].copy()
+        folded[OTHER] = table.drop(columns=keep).sum(axis=1)
+        folded.columns.name = table.columns.name
+        table = folded
+    rows = column_words(table.index.name) if table.index.name else "rows"
+    parts = column_words(table.columns.name) if table.columns.name else ""
+    _set_title(ax, title or f"{xlabel} by {rows}" + (f" and {parts}" if parts else ""))
     ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel if ylabel is not None else rows)
+    ax.set_ylabel(ylabel if ylabel is not None else (header(table.index.name) if table.index.name else rows))
     if table.empty:
         return _nothing(ax, "nothing to count")
     y = np.arange(len(table))
     left = np.zeros(len(table))
     for i, column in enumerate(table.columns):
         values = table[column].fillna(0).to_numpy(float)
-        ax.barh(y, values, left=left, color=PALETTE[i % len(PALETTE)], label=str(column))
+        ax.barh(y, values, left=left, color=PALETTE[i % len(PALETTE)], label=value(column))
         left += values
-    ax.set_yticks(y, [str(v) for v in table.index])
+    ax.set_yticks(y, [value(v) for v in table.index])
     ax.invert_yaxis()
     ax.grid(True, axis="x", alpha=0.3)
-    ax.legend(title=parts or None, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    ax.legend(title=header(table.columns.name) if parts else None, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     return ax

@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 import re
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 import nbformat
-import pandas as pd
 
+from disputelib.report import landing
 from disputelib.report.config import ReportConfig
-from disputelib.report.headline import REFUND_COLUMNS, Headline
+from disputelib.report.headline import Headline
 
 if TYPE_CHECKING:
     from disputelib.report.runner import NotebookResult
@@ -48,106 +45,17 @@ _PAGE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- endblock body_header -%}
 """
 
-_INDEX_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }} - {{ as_of }}</title>
-<style>
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; padding: 0 1em; color: #222; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.ok { color: #1a7f37; } .failed, .timed_out, .kernel_died, .error { color: #cf222e; font-weight: bold; }
-.big { font-size: 1.6em; font-weight: bold; }
-.cards { display: flex; gap: 2em; flex-wrap: wrap; }
-</style>
-</head>
-<body>
-<h1>{{ title }}</h1>
-<p>As of <strong id="as-of">{{ as_of }}</strong>, rule pack <strong>{{ pack }}</strong>.
-Run {{ run_id }}: <span class="{{ status }}" id="run-status">{{ status }}</span>.</p>
-
-<h2>Headline numbers</h2>
-<section id="headline">
-<div class="cards">
-{% for label, value in cards %}<div><div class="big">{{ value }}</div><div>{{ label }}</div></div>
-{% endfor %}</div>
-{% if closing is not none %}
-<h3>Open windows closing first</h3>
-{{ table(closing) }}
-{% endif %}
-{% if refund_times is not none %}
-<h3>Days from opening a dispute to money received, by payment method</h3>
-<p>Kaplan-Meier medians with 95&nbsp;% intervals; refunds still pending count as censored.</p>
-{{ table(refund_times) }}
-{% endif %}
-{% if not cards %}<p>No input files are named in the config (<code>inputs</code>), so there are no headline numbers.</p>{% endif %}
-{% for note in notes %}<p>{{ note }}</p>
-{% endfor %}
-</section>
-
-<h2>Notebooks</h2>
-<table id="notebooks">
-<tr><th>Notebook</th><th>Status</th><th>Duration</th><th>Executed notebook</th></tr>
-{% for nb in notebooks %}<tr>
-<td>{% if nb.html %}<a href="{{ nb.html }}">{{ nb.title }}</a>{% else %}{{ nb.title }}{% endif %}</td>
-<td class="{{ nb.status }}">{{ nb.status }}{% if nb.message %}: {{ nb.message }}{% endif %}</td>
-<td class="num">{{ nb.duration }}</td>
-<td>{% if nb.ipynb %}<a href="{{ nb.ipynb }}">{{ nb.ipynb_name }}</a>{% endif %}</td>
-</tr>
-{% endfor %}</table>
-
-<h2>Parameters</h2>
-<table id="parameters">
-{% for name, value in parameters %}<tr><th>{{ name }}</th><td>{{ value }}</td></tr>
-{% endfor %}</table>
-<p>Details: <a href="manifest.json">manifest.json</a>.</p>
-</body>
-</html>
-"""
-
-_TABLE_MACRO = """{% macro table(frame) -%}
-<table>
-<tr>{% for c in frame.columns %}<th>{{ c }}</th>{% endfor %}</tr>
-{% for row in frame.rows %}<tr>{% for cell, num in row %}<td{% if num %} class="num"{% endif %}>{{ cell }}</td>{% endfor %}</tr>
-{% endfor %}</table>
-{%- endmacro %}
-"""
-
-
-@dataclass(frozen=True)
-class _Rows:
-    columns: list[str]
-    rows: list[list[tuple[str, bool]]]
-
-
-def _cell(value: Any) -> tuple[str, bool]:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return "", False
-    if isinstance(value, pd.Timestamp) and value.tzinfo is None and value == value.normalize():
-        return value.strftime("%Y-%m-%d"), False
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat(), False
-    if isinstance(value, float):
-        return repr(value), True
-    return str(value), isinstance(value, int)
-
-
-def _rows(frame: pd.DataFrame) -> _Rows:
-    return _Rows([str(c) for c in frame.columns], [[_cell(v) for v in row] for row in frame.itertuples(index=False)])
-
-
-def _index_page(context: dict[str, Any]) -> str:
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    template = env.from_string(_TABLE_MACRO + _INDEX_TEMPLATE)
-    return template.render(csp=CSP, **context)
-
-
 def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
-    """The text of the notebook's first ``# `` markdown heading, else ``fallback``."""
+    """The page title: the first heading a run wrote (a Markdown output, e.g. from
+    :func:`disputelib.present.intro`, which names the run's parameters), else the text of
+    the notebook's first ``# `` markdown heading, else ``fallback``."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            text = output.get("data", {}).get("text/markdown", "")
+            text = "".join(text) if isinstance(text, list) else text
+            for line in text.splitlines():
+                if line.startswith(("# ", "## ")):
+                    return line.lstrip("#").strip()
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
@@ -308,76 +216,5 @@ def notebook_page(
 
 
 def render_index(cfg: ReportConfig, numbers: Headline, results: list[NotebookResult], run_id: str, status: str) -> str:
-    """The landing page (``index.html``): headline numbers, notebooks with their status, parameters.
-
-    Parameters
-    ----------
-    cfg
-        The checked report config.
-    numbers
-        The headline numbers from :func:`disputelib.report.headline.headline`.
-    results
-        How each notebook ran, in config order.
-    run_id
-        The run's folder name.
-    status
-        ``"ok"`` or ``"failed"``.
-
-    Returns
-    -------
-    str
-        The page's HTML; every value is escaped by the template.
-    """
-    cards: list[tuple[str, str]] = []
-    if numbers.orders is not None:
-        cards.append(("orders", str(numbers.orders["accepted"])))
-        cards.append((f"open windows closing within {cfg.soon_days} days", str(numbers.closing_soon)))
-        if numbers.orders["rejected"]:
-            cards.append(("rows rejected", str(numbers.orders["rejected"])))
-    if numbers.disputes is not None:
-        cards.append(("disputes", str(numbers.disputes)))
-    times = numbers.refund_times
-    if times is not None:
-        keep = [times.columns[0], *[c for c in REFUND_COLUMNS if c in times.columns]]
-        times = times[keep].rename(
-            columns={
-                "n": "refund due",
-                "events": "refunded",
-                "censored": "pending",
-                "no_refund": "no refund",
-                "median_days": "median days",
-                "median_lo": "95% low",
-                "median_hi": "95% high",
-            }
-        )
-    shown = {"as_of": cfg.as_of, "pack": cfg.pack, **{f"inputs.{k}": v for k, v in cfg.inputs.items()}}
-    shown.update(cfg.parameters)
-    if cfg.source is not None:
-        shown["config"] = str(cfg.source)
-    notebooks = [
-        {
-            "title": r.title or r.name,
-            "status": r.status,
-            "message": r.message,
-            "duration": f"{r.duration:.1f} s",
-            "html": r.html,
-            "ipynb": r.ipynb,
-            "ipynb_name": Path(r.ipynb).name if r.ipynb else "",
-        }
-        for r in results
-    ]
-    return _index_page(
-        {
-            "title": cfg.title,
-            "as_of": cfg.as_of,
-            "pack": cfg.pack,
-            "run_id": run_id,
-            "status": status,
-            "cards": cards,
-            "closing": _rows(numbers.closing) if numbers.closing is not None else None,
-            "refund_times": _rows(times) if times is not None else None,
-            "notes": list(numbers.notes),
-            "notebooks": notebooks,
-            "parameters": [(k, json.dumps(v) if not isinstance(v, str) else v) for k, v in shown.items()],
-        }
-    )
+    """The landing page (``index.html``); see :func:`disputelib.report.landing.render_index`."""
+    return landing.render_index(cfg, numbers, results, run_id, status, CSP)
