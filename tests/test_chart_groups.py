@@ -103,3 +103,13 @@ def test_recovered_bars_fold_small_groups_into_other_keeping_the_totals():
     widths = [p.get_width() for p in ax.patches]
     assert widths[5] == 50 + 40 + 30 and widths[11] == 25 + 20 + 10
     assert sum(widths[:6]) == recovered["claimed_usd"].sum()
+
+
+def test_status_chart_shows_a_buyers_data_statuses_only_when_present():
+    """needs_data and cancelled orders get bars of their own; exports without them keep four."""
+    mixed = charts.status_counts(pd.DataFrame({"status": ["open", "needs_data", "needs_data", "cancelled"]}))
+    labels = [t.get_text() for t in mixed.get_xticklabels()]
+    assert labels == ["Not shipped", "Too early", "Open", "Expired", "Needs data", "Cancelled"]
+    assert [int(p.get_height()) for p in mixed.patches] == [0, 0, 1, 0, 2, 1]
+    plain = charts.status_counts(pd.DataFrame({"status": ["open", "expired"]}))
+    assert [t.get_text() for t in plain.get_xticklabels()] == ["Not shipped", "Too early", "Open", "Expired"]

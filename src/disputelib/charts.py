@@ -22,7 +22,7 @@ from matplotlib.ticker import PercentFormatter
 
 from disputelib.analysis import STAGES, resolution_survival_by, survival_by
 from disputelib.present import column_words, header, value
-from disputelib.windows import STATUSES, as_date
+from disputelib.windows import ALL_STATUSES, PARTIAL_STATUSES, STATUSES, as_date
 
 #: At most this many groups get their own line or bar; the rest are drawn as "Other".
 MAX_GROUPS = 6
@@ -37,6 +37,8 @@ STATUS_COLOURS: dict[str, str] = {
     "too_early": "#4c72b0",
     "open": "#55a868",
     "expired": "#c44e52",
+    "needs_data": "#dd8452",
+    "cancelled": "#8c8c8c",
 }
 #: Colours for groups, in order (colour-blind friendly, from matplotlib's tab10).
 PALETTE: tuple[str, ...] = (
@@ -289,6 +291,9 @@ def funnel_chart(funnel: pd.DataFrame, ax: Axes | None = None, title: str | None
 def status_counts(table: pd.DataFrame, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Orders per eligibility status (not shipped, too early, open, expired).
 
+    A buyer's own data can also hold ``needs_data`` and ``cancelled`` orders: those bars
+    are drawn only when such orders exist.
+
     Parameters
     ----------
     table
@@ -303,14 +308,16 @@ def status_counts(table: pd.DataFrame, ax: Axes | None = None, title: str | None
     matplotlib.axes.Axes
     """
     ax = _axes(ax, (7, 3.5))
-    counts = table["status"].value_counts().reindex(STATUSES, fill_value=0)
-    bars = ax.bar([value(s) for s in STATUSES], counts.to_numpy(), color=[STATUS_COLOURS[s] for s in STATUSES])
+    counts = table["status"].value_counts()
+    shown = [*STATUSES, *(s for s in PARTIAL_STATUSES if counts.get(s, 0))]
+    counts = counts.reindex(shown, fill_value=0)
+    bars = ax.bar([value(s) for s in shown], counts.to_numpy(), color=[STATUS_COLOURS[s] for s in shown])
     ax.bar_label(bars, padding=2)
     _set_title(ax, title or "Orders by dispute status")
     ax.set_xlabel("Status on the as-of day")
     ax.set_ylabel("Orders (count)")
     ax.margins(y=0.15)
-    ax.legend(bars, [value(s) for s in STATUSES], title="Status", fontsize="small")
+    ax.legend(bars, [value(s) for s in shown], title="Status", fontsize="small")
     return ax
 
 
@@ -376,7 +383,7 @@ def window_timeline(
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
     ax.tick_params(axis="x", labelrotation=30)
     ax.grid(True, axis="x", alpha=0.3)
-    present = [s for s in STATUSES if s in set(chosen["status"].astype(str))]
+    present = [s for s in ALL_STATUSES if s in set(chosen["status"].astype(str))]
     handles = [Patch(color=STATUS_COLOURS[s], label=value(s)) for s in present]
     handles.append(Line2D([], [], color="#222222", linestyle="--", label=f"as of {day.day} {day:%b %Y}"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")

@@ -112,6 +112,7 @@ VALUES: dict[str, str] = {
     "too_early": "Too early",
     "open": "Open",
     "expired": "Expired",
+    "needs_data": "Needs data",
     "refund_only": "Refund only",
     "return_goods": "Return goods",
     "none": "No problem",
