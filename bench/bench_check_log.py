@@ -18,7 +18,7 @@ import pandas as pd
 
 from disputelib.audit import check_log
 from disputelib.clock import local_dates
-from disputelib.lifecycle import fire_instants
+from disputelib.lifecycle import timer_ends, timer_rules
 from disputelib.policy import load_pack
 
 #: Paths legal under aliexpress-2022: (event, hours after the previous event); None = the timer instant.
@@ -49,8 +49,8 @@ def synthetic_log(n_events: int, seed: int = 0, start: str = "2026-01-05") -> pd
         idx = np.flatnonzero(path == p)
         k = len(idx)
         at = opened[idx].copy()
-        seller = pack.timer("seller_response")
-        fire = fire_instants(local_dates(opened[idx], pack.timer_zone), seller.offset, seller.zone)
+        seller = next(r for r in timer_rules(pack) if r.name == "seller_response")  # counted as the pack says
+        fire = timer_ends(opened[idx], local_dates(opened[idx], pack.timer_zone), seller).astype("datetime64[ns]")
         for j, (event, hours) in enumerate(steps):
             if hours is None:
                 at = fire.copy()

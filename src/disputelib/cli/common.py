@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
-import numpy as np
-
+from disputelib.clock import AsOfError, parse_as_of
 from disputelib.orders import OrderColumnsError
 from disputelib.policy import DEFAULT_PACK, PackError, available_packs
 from disputelib.tables import TableError, table_format
-from disputelib.windows import as_date
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -21,7 +20,7 @@ class UserError(Exception):
 
 
 #: Exceptions printed as one sentence with exit code 2 instead of a traceback.
-USER_ERRORS: tuple[type[Exception], ...] = (UserError, PackError, TableError, OrderColumnsError)
+USER_ERRORS: tuple[type[Exception], ...] = (UserError, PackError, TableError, OrderColumnsError, AsOfError)
 
 
 def add_pack(parser: argparse.ArgumentParser) -> None:
@@ -33,11 +32,11 @@ def add_pack(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def date_arg(value: str) -> np.datetime64:
-    """argparse type for ``YYYY-MM-DD``."""
+def date_arg(value: str) -> dt.date:
+    """argparse type for ``YYYY-MM-DD`` (:func:`disputelib.clock.parse_as_of`, the one day parser)."""
     try:
-        return as_date(value)
-    except ValueError as exc:
+        return parse_as_of(value, "date")
+    except AsOfError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 

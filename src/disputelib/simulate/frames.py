@@ -84,7 +84,7 @@ def _block(seed: int, block: int, n: int, sc: Scenario, pack: Pack, start: np.da
     o = _orders_block(draws, block * BLOCK_SIZE, sc, pack, start)
     d = _disputes_block(draws, o, sc, pack, observed_until)
     ev, at, amt = d["ev"], d["at"], d["amt"]
-    _check_steps(ev, at, pack)
+    _check_steps(ev, at, pack, amt)
     rows = d["rows"]
     # every dispute opened by observed_until is kept; its events are cut there (slots are
     # in time order, so the cut log is a prefix of the full, legal one)

@@ -3,6 +3,7 @@ and :func:`write_simulation`."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import time
@@ -15,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from disputelib.clock import midnight_after
+from disputelib.clock import AsOf, midnight_after, parse_as_of
 from disputelib.policy import Pack, load_pack
 from disputelib.scenario import Scenario
 from disputelib.scenario import load_scenario as _load_scenario
@@ -65,6 +66,12 @@ class Simulation:
     seed: int
     meta: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
 
+    @property
+    def as_of(self) -> dt.date:
+        """The last observed day: ``check_log(sim.events, as_of=sim.as_of)`` judges the log to ``observed_until``."""
+        zone = load_pack(self.pack).timer_zone
+        return (self.observed_until - pd.Timedelta(1, "ns")).tz_convert(zone).date()
+
     def summary(self) -> str:
         """One line: orders, disputes, events."""
         return f"{len(self.orders)} orders, {len(self.disputes)} disputes, {len(self.events)} events"
@@ -84,7 +91,7 @@ def simulate(
     seed: int,
     scenario: str | Path | Scenario = "default",
     pack: str | Path | Pack | None = None,
-    start: str = "2026-01-01",
+    start: AsOf = "2026-01-01",
     progress: bool | None = None,
 ) -> Simulation:
     """Simulate orders and their disputes, reproducibly.
@@ -129,10 +136,7 @@ def simulate(
         raise ValueError("n_orders and seed must not be negative")
     sc = _load_scenario(scenario)
     pk = load_pack(pack)
-    try:
-        first_day = np.datetime64(pd.Timestamp(start).date(), "D")
-    except ValueError:
-        raise ValueError(f"{start!r} is not a date: use YYYY-MM-DD") from None
+    first_day = np.datetime64(parse_as_of(start, "start"), "D")
     # the period is whole calendar days in the pack's timer zone, as check-log --as-of reads them
     last_day = first_day + np.timedelta64(sc.meta.period_days + sc.meta.observation_tail_days - 1, "D")
     start_at = _start_of(np.array([first_day]), pk.timer_zone)[0]
