@@ -400,7 +400,7 @@ def test_every_step_is_checked_against_the_table(pack):
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="not be negative"):
+    with pytest.raises(ValueError, match="n_orders must be a whole number, zero or more"):
         simulate(-1, 1)
     with pytest.raises(ValueError, match="is not a date"):
         simulate(10, 1, start="soon")

@@ -18,6 +18,7 @@ import importlib
 from typing import Any
 
 from disputelib.audit import AuditResult, check_log
+from disputelib.errors import DisputelibError
 from disputelib.evidence import check_files
 from disputelib.lifecycle import Dispute, IllegalTransition
 from disputelib.orders import ValidatedOrders, validate_orders
@@ -45,6 +46,7 @@ __all__ = [
     "PAYMENT_METHODS",
     "AuditResult",
     "Dispute",
+    "DisputelibError",
     "Eligibility",
     "IllegalTransition",
     "Pack",

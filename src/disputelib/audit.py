@@ -67,6 +67,7 @@ from disputelib import lifecycle as lc
 from disputelib import replay as rp
 from disputelib.clock import AsOf, AsOfError, end_of_day, local_dates, parse_as_of, to_instants
 from disputelib.columns import number_column, text_column
+from disputelib.errors import DisputelibError
 from disputelib.policy import Pack, load_pack
 from disputelib.refunds import arrival_window, business_days_between
 from disputelib.windows import eligibility
@@ -96,7 +97,7 @@ RULES: dict[str, str] = {
 }
 
 
-class LogColumnsError(ValueError):
+class LogColumnsError(DisputelibError, ValueError):
     """An event log without a required column."""
 
 

@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 
 from disputelib.clock import _WITH_OFFSET, midnight_after, to_instants
+from disputelib.errors import DisputelibError
 from disputelib.policy import Pack, load_pack
 
 #: Lifecycle states, in the order a dispute usually passes them.
@@ -202,7 +203,7 @@ _SPECIAL = {
 }
 
 
-class IllegalTransition(ValueError):
+class IllegalTransition(DisputelibError, ValueError):
     """An event the lifecycle does not allow at that point; the message is one sentence."""
 
 

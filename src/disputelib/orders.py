@@ -17,6 +17,7 @@ import pandas as pd
 
 from disputelib.clock import is_valid_zone, to_timer_dates
 from disputelib.columns import map_distinct, number_column, repeated, text_column
+from disputelib.errors import DisputelibError
 from disputelib.payments import normalize_payment_method
 from disputelib.policy import Pack, load_pack
 
@@ -54,7 +55,7 @@ _NUMBER_HINT = " (write US dollars as 1234.50: no currency symbol, no thousands 
 SHIPPED, RECEIVED = "shipped_date", "received_date"
 
 
-class OrderColumnsError(ValueError):
+class OrderColumnsError(DisputelibError, ValueError):
     """An export without a required column."""
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from disputelib import datafiles
+from disputelib.errors import DisputelibError
 from disputelib.payments import PAYMENT_METHODS
 
 DEFAULT_PACK = "aliexpress-2022"
@@ -69,7 +70,7 @@ SELLER_SILENCE = frozenset({"auto_escalate", "refund_buyer"})
 RULE_KEYS = ("summary", "source", "confidence")
 
 
-class PackError(ValueError):
+class PackError(DisputelibError, ValueError):
     """A rule pack that cannot be found or does not make sense."""
 
 

@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from disputelib.clock import iso_in_zone
+from disputelib.errors import DisputelibError
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
-class TableError(ValueError):
+class TableError(DisputelibError, ValueError):
     """A table that cannot be read or written; the message is one sentence for the user."""
 
 

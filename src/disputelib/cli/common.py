@@ -7,20 +7,21 @@ import datetime as dt
 from pathlib import Path
 
 from disputelib.clock import AsOfError, parse_as_of
-from disputelib.orders import OrderColumnsError
-from disputelib.policy import DEFAULT_PACK, PackError, available_packs
-from disputelib.tables import TableError, table_format
+from disputelib.errors import DisputelibError
+from disputelib.policy import DEFAULT_PACK, available_packs
+from disputelib.tables import table_format
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
 
-class UserError(Exception):
+class UserError(DisputelibError):
     """A problem the user can fix; printed as one sentence."""
 
 
-#: Exceptions printed as one sentence with exit code 2 instead of a traceback.
-USER_ERRORS: tuple[type[Exception], ...] = (UserError, PackError, TableError, OrderColumnsError, AsOfError)
+#: Exceptions printed as one sentence with exit code 2 instead of a traceback: every error a
+#: user can fix derives from :class:`disputelib.errors.DisputelibError`.
+USER_ERRORS: tuple[type[Exception], ...] = (DisputelibError,)
 
 
 def add_pack(parser: argparse.ArgumentParser) -> None:

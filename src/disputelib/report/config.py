@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from disputelib.errors import DisputelibError
 from disputelib.paths import resolve
 from disputelib.policy import DEFAULT_PACK
 from disputelib.windows import as_date
@@ -37,7 +38,7 @@ DEFAULT_TIMEOUT = 1800.0
 DEFAULT_SOON_DAYS = 7
 
 
-class ReportConfigError(ValueError):
+class ReportConfigError(DisputelibError, ValueError):
     """A report config that cannot run; the message is one sentence for the user."""
 
 

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from disputelib.clock import AsOf, midnight_after, parse_as_of
+from disputelib.errors import DisputelibError
 from disputelib.policy import Pack, load_pack
 from disputelib.scenario import Scenario
 from disputelib.scenario import load_scenario as _load_scenario
@@ -86,6 +87,36 @@ def _progress(progress: bool | None, total: int):
     return tqdm(total=total, unit="block", desc="simulate", file=sys.stderr)
 
 
+class SimulationArgumentError(DisputelibError, ValueError):
+    """An order count or seed a simulation cannot use; the message is one sentence."""
+
+
+def check_arguments(n_orders: object, seed: object) -> None:
+    """Check a simulation's order count and seed, as the command line and the notebooks need.
+
+    Parameters
+    ----------
+    n_orders, seed
+        Whole numbers, zero or more (``bool`` is refused).
+
+    Raises
+    ------
+    SimulationArgumentError
+        Naming the argument and the value.
+
+    Examples
+    --------
+    >>> check_arguments(20_000, 7)
+    >>> check_arguments(-1, 7)
+    Traceback (most recent call last):
+    ...
+    disputelib.simulate.run.SimulationArgumentError: n_orders must be a whole number, zero or more, not -1
+    """
+    for name, value in (("n_orders", n_orders), ("seed", seed)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise SimulationArgumentError(f"{name} must be a whole number, zero or more, not {value!r}")
+
+
 def simulate(
     n_orders: int,
     seed: int,
@@ -122,7 +153,8 @@ def simulate(
     Raises
     ------
     ValueError
-        For a negative ``n_orders`` or ``seed``, or a ``start`` that is not a date.
+        :class:`SimulationArgumentError` for a negative or non-integer ``n_orders`` or
+        ``seed``; :class:`~disputelib.clock.AsOfError` for a ``start`` that is not a date.
     SimulationError
         If a simulated step broke the pack's transition table (a defect, never expected).
 
@@ -132,8 +164,7 @@ def simulate(
     >>> sim.orders["n_items"].unique().tolist()
     [18]
     """
-    if n_orders < 0 or seed < 0:
-        raise ValueError("n_orders and seed must not be negative")
+    check_arguments(n_orders, seed)
     sc = _load_scenario(scenario)
     pk = load_pack(pack)
     first_day = np.datetime64(parse_as_of(start, "start"), "D")
