@@ -16,13 +16,13 @@ and the file. Single values can be overridden from Python for what-if analysis::
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import difflib
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from disputelib import datafiles
@@ -159,7 +159,12 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Pack:
-    """A complete rule pack. Build one with :func:`load_pack`."""
+    """A complete rule pack. Build one with :func:`load_pack`.
+
+    Immutable all the way down: the dataclasses are frozen, ``timers``,
+    ``protection.by_country`` and ``raw`` are read-only mappings (``raw``'s arrays are
+    tuples), and the sets are frozensets. Change a pack with :meth:`with_overrides`.
+    """
 
     name: str
     marketplace: str
@@ -187,7 +192,7 @@ class Pack:
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Pack:
         """A copy of this pack with single values replaced, e.g. ``{"timers.seller_response.offset": 5}``."""
-        return _build(_apply_overrides(self.raw, overrides, self.path), self.path)
+        return _build(_apply_overrides(thaw(self.raw), overrides, self.path), self.path)
 
 
 # --------------------------------------------------------------------------- loading
@@ -226,6 +231,35 @@ def load_pack(
     if overrides:
         raw = _apply_overrides(raw, overrides, where)
     return _build(raw, where)
+
+
+def freeze(value: Any) -> Any:
+    """A read-only deep copy of parsed TOML: tables become ``MappingProxyType``, arrays tuples.
+
+    Examples
+    --------
+    >>> frozen = freeze({"a": {"b": [1, 2]}})
+    >>> frozen["a"]["b"]
+    (1, 2)
+    >>> frozen["a"]["c"] = 3
+    Traceback (most recent call last):
+    ...
+    TypeError: 'mappingproxy' object does not support item assignment
+    """
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(item) for item in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """A plain, mutable deep copy of :func:`freeze`'s result (dicts and lists), e.g. to override it."""
+    if isinstance(value, Mapping):
+        return {key: thaw(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(item) for item in value]
+    return value
 
 
 def _apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any], where: str) -> dict:
@@ -367,7 +401,7 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
             raise PackError(f"{where}: 'protection.by_country.{country}' is not an ISO 3166 alpha-2 code")
         if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
             raise PackError(f"{where}: 'protection.by_country.{country}' must be a positive number of days")
-    protection = Protection(_positive(sec, "default_days"), dict(by_country), sec.rule())
+    protection = Protection(_positive(sec, "default_days"), MappingProxyType(dict(by_country)), sec.rule())
 
     sec = _Section(top.get("lifecycle", dict), "lifecycle", where, ("seller_silence", *RULE_KEYS))
     lifecycle = Lifecycle(sec.choice("seller_silence", SELLER_SILENCE), sec.rule())
@@ -402,13 +436,13 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
         title=title,
         timer_zone=timer_zone,
         source=source,
-        timers=timers,
+        timers=MappingProxyType(timers),
         protection=protection,
         lifecycle=lifecycle,
         refunds=refunds,
         evidence=evidence,
         path=where,
-        raw=copy.deepcopy(dict(raw)),
+        raw=freeze(raw),
     )
 
 
