@@ -63,6 +63,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from disputelib import contracts
 from disputelib import lifecycle as lc
 from disputelib import replay as rp
 from disputelib.clock import AsOf, AsOfError, end_of_day, local_dates, parse_as_of, to_instants
@@ -72,8 +73,8 @@ from disputelib.policy import Pack, load_pack
 from disputelib.refunds import arrival_window, business_days_between
 from disputelib.windows import eligibility
 
-REQUIRED_COLUMNS: tuple[str, ...] = ("dispute_id", "event", "at")
-FINDING_COLUMNS: tuple[str, ...] = ("dispute_id", "rule", "severity", "message")
+REQUIRED_COLUMNS: tuple[str, ...] = contracts.EVENTS.required
+FINDING_COLUMNS: tuple[str, ...] = contracts.FINDINGS.names
 SEVERITIES: tuple[str, ...] = ("error", "warning")
 
 #: rule -> severity.

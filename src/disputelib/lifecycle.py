@@ -544,7 +544,8 @@ def replay(events: pd.DataFrame, pack: Pack | str | None = None, end=None) -> pd
     Returns
     -------
     pandas.DataFrame
-        One row per input row, in the input's order and index: ``state_before``,
+        One row per input row, in the input's order and index (text columns are
+        ``object``, None where missing): ``state_before``,
         ``state_after`` (an illegal event leaves the state as it was), ``legal`` (no rule
         broken), ``rule`` and ``message`` (the first rule the event breaks, else missing),
         ``due_event`` and ``due_at`` (the earliest timer running after the event: the event
@@ -587,12 +588,12 @@ def replay(events: pd.DataFrame, pack: Pack | str | None = None, end=None) -> pd
     due = pd.Series(np.where(r.due_at < engine.NEVER, r.due_at, np.iinfo(np.int64).min)).astype("datetime64[ns]")
     out = pd.DataFrame(
         {
-            "state_before": states[r.before],
-            "state_after": states[r.after],
+            "state_before": pd.Series(states[r.before], dtype=object),
+            "state_after": pd.Series(states[r.after], dtype=object),
             "legal": rule == None,  # noqa: E711 - elementwise
-            "rule": rule,
-            "message": message,
-            "due_event": np.asarray([*EVENTS, None], dtype=object)[r.due_event],
+            "rule": pd.Series(rule, dtype=object),
+            "message": pd.Series(message, dtype=object),
+            "due_event": pd.Series(np.asarray([*EVENTS, None], dtype=object)[r.due_event], dtype=object),
             "due_at": due.dt.tz_localize("UTC"),
         }
     )

@@ -17,20 +17,14 @@ import pandas as pd
 
 from disputelib.clock import is_valid_zone, to_timer_dates
 from disputelib.columns import map_distinct, number_column, repeated, text_column
+from disputelib.contracts import ORDERS
 from disputelib.errors import DisputelibError
 from disputelib.payments import normalize_payment_method
 from disputelib.policy import Pack, load_pack
 
-REQUIRED_COLUMNS: tuple[str, ...] = ("order_id", "amount_usd", "payment_method")
-OPTIONAL_COLUMNS: tuple[str, ...] = (
-    "shipped_at",
-    "received_at",
-    "buyer_country",
-    "buyer_timezone",
-    "protection_days",
-    "problem",
-    "problem_amount_usd",
-)
+#: The export's columns, from its contract (:data:`disputelib.contracts.ORDERS`).
+REQUIRED_COLUMNS: tuple[str, ...] = ORDERS.required
+OPTIONAL_COLUMNS: tuple[str, ...] = ORDERS.optional
 
 #: Problems a buyer can report, and the kind of dispute each one calls for.
 PROBLEMS: dict[str, str] = {

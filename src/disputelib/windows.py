@@ -33,6 +33,7 @@ import pandas as pd
 
 from disputelib.clock import iso_in_zone, midnight_after
 from disputelib.columns import per_distinct
+from disputelib.contracts import ELIGIBILITY
 from disputelib.orders import DISPUTE_TYPES, PROBLEMS, RECEIVED, SHIPPED, validate_orders
 from disputelib.policy import Pack, load_pack
 
@@ -40,25 +41,7 @@ STATUSES: tuple[str, ...] = ("not_shipped", "too_early", "open", "expired")
 CLAIM_BASES: tuple[str, ...] = ("amount_paid", "problem_amount")
 
 #: Output columns, in order; input columns that are not consumed follow them.
-WINDOW_COLUMNS: tuple[str, ...] = (
-    "order_id",
-    "status",
-    "window_opens",
-    "window_closes",
-    "deadline",
-    "deadline_local",
-    "days_left",
-    "dispute_type",
-    "claim_usd",
-    "claim_basis",
-    "payment_method",
-    "amount_usd",
-    "buyer_country",
-    "buyer_timezone",
-    "protection_days",
-    "protection_ends",
-    "problem",
-)
+WINDOW_COLUMNS: tuple[str, ...] = ELIGIBILITY.names  # the contract: disputelib.contracts.ELIGIBILITY
 
 
 def as_date(value: str | dt.date | pd.Timestamp | np.datetime64) -> np.datetime64:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from disputelib import contracts
 from disputelib.lifecycle import EVENTS
 from disputelib.policy import Pack
 from disputelib.scenario import SELLER_FIXES, STRATEGIES, WHAT_WENT_WRONG, Scenario
@@ -16,32 +17,10 @@ from disputelib.simulate.orders import NOT_SHIPPED, _orders_block, _problem_labe
 from disputelib.simulate.streams import BLOCK_SIZE, _Draws
 from disputelib.simulate.times import _NAT, _UNIT
 
-#: ``disputes.parquet`` columns, in order.
-DISPUTE_COLUMNS: tuple[str, ...] = (
-    "dispute_id",
-    "order_id",
-    "store_id",
-    "payment_method",
-    "buyer_country",
-    "dispute_type",
-    "problem",
-    "claim_usd",
-    "strategy",
-    "filmed_unboxing",
-    "path",
-    "outcome",
-    "refund_usd",
-    "opened_at",
-    "seller_answered_at",
-    "escalated_at",
-    "decided_at",
-    "refund_received_at",
-    "refund_channel",
-    "observed_until",
-    "pack",
-)
-#: ``events.parquet`` columns (the input of ``disputelib check-log``).
-EVENT_COLUMNS: tuple[str, ...] = ("dispute_id", "order_id", "event", "at", "amount_usd")
+#: ``disputes.parquet`` columns, in order (the contract: :data:`disputelib.contracts.DISPUTES`).
+DISPUTE_COLUMNS: tuple[str, ...] = contracts.DISPUTES.names
+#: ``events.parquet`` columns, the input of ``disputelib check-log`` (:data:`disputelib.contracts.EVENTS`).
+EVENT_COLUMNS: tuple[str, ...] = contracts.EVENTS.names
 
 _TS = "datetime64[us, UTC]"
 
