@@ -27,8 +27,8 @@ report: $(STAMP) ## Run the notebook report (ci config) on the embedded sample d
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check src tests bench
 
-test: $(STAMP) lint ## ruff, the whole test suite, then the notebooks against their stored outputs (nbval)
-	$(BIN)/python -m pytest -n 2 tests
+test: $(STAMP) lint ## ruff, the whole test suite and the package's doctests, then the notebooks against their stored outputs (nbval)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --doctest-modules tests src/disputelib
 	$(BIN)/python -m pytest --nbval notebooks --nbval-current-env --nbval-sanitize-with notebooks/.nbval-sanitize.cfg -p no:randomly -p no:cacheprovider
 
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
