@@ -2,9 +2,10 @@
 
 Everything that may happen after a dispute opens is one table of
 ``(state, event) -> next state`` built here from the rule pack
-(:func:`transition_table`). The single-dispute replay object :class:`Dispute`, the
-vectorised lookup :func:`next_states` and the log auditor (:mod:`disputelib.audit`) all
-read that same table; there is no second copy of the rules.
+(:func:`transition_table`). One replay engine (:mod:`disputelib.replay`, exposed here as
+:func:`replay`) applies it with the timers; the single dispute :class:`Dispute`, the log
+auditor (:mod:`disputelib.audit`) and the simulator's step check are views of it, and
+:func:`next_states` looks the table up; there is no second copy of the rules.
 
 States
 ------
@@ -291,8 +292,9 @@ def return_rule(pack: Pack | str | None = None) -> TimerRule | None:
 
     After the agreement or decision that called for a return (the latest
     ``buyer_accepted`` or ``platform_decided`` in the buyer's favour), ``return_shipped``
-    is allowed until the timer runs out: through the whole of date ``anchor + offset`` in
-    the timer zone, up to 00:00 of the next day. Later, the money goes to the seller.
+    is allowed until the timer runs out (:func:`timer_ends`: a countdown of ``offset`` days
+    from the agreement's instant, or through the whole of date ``anchor + offset`` in the
+    timer zone, as the pack counts it). Later, the money goes to the seller.
 
     Examples
     --------
