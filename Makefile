@@ -46,6 +46,7 @@ bench: $(STAMP) ## Benchmarks: eligibility vs a numpy floor, check-log, simulato
 	$(BIN)/python bench/bench_eligibility.py
 	$(BIN)/python bench/bench_check_log.py
 	$(BIN)/python bench/bench_simulate.py
+	$(BIN)/python bench/bench_cli_startup.py
 
 sample: $(STAMP) ## Rebuild data/sample/ from its fixed seed
 	$(BIN)/python -m disputelib.sample data/sample
