@@ -42,7 +42,7 @@ notebooks: $(STAMP) ## Re-execute every notebook with its defaults in a clean ke
 lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's kernel (.venv)
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks
 
-bench: $(STAMP) ## Benchmarks: eligibility vs a numpy floor, check-log, simulator (print figures; never part of the tests)
+bench: $(STAMP) ## Benchmarks: eligibility vs a numpy floor, check-log, simulator, CLI start-up (print figures; never part of the tests)
 	$(BIN)/python bench/bench_eligibility.py
 	$(BIN)/python bench/bench_check_log.py
 	$(BIN)/python bench/bench_simulate.py

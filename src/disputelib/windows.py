@@ -25,13 +25,12 @@ step that needs the whole table).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from disputelib.clock import iso_in_zone, midnight_after
+from disputelib.clock import AsOf, iso_in_zone, midnight_after, parse_as_of
 from disputelib.columns import per_distinct
 from disputelib.contracts import ELIGIBILITY
 from disputelib.orders import DISPUTE_TYPES, PROBLEMS, RECEIVED, SHIPPED, validate_orders
@@ -44,24 +43,15 @@ CLAIM_BASES: tuple[str, ...] = ("amount_paid", "problem_amount")
 WINDOW_COLUMNS: tuple[str, ...] = ELIGIBILITY.names  # the contract: disputelib.contracts.ELIGIBILITY
 
 
-def as_date(value: str | dt.date | pd.Timestamp | np.datetime64) -> np.datetime64:
-    """A calendar date from ``YYYY-MM-DD`` text, a date, a Timestamp or ``datetime64``.
+def as_date(value: AsOf, name: str = "as_of") -> np.datetime64:
+    """A calendar date (``datetime64[D]``) read by :func:`disputelib.clock.parse_as_of`, the one day parser.
 
     Raises
     ------
-    ValueError
-        With a one-sentence message when the value is not a date.
+    AsOfError
+        A ``ValueError`` with a one-sentence message when the value is not a date.
     """
-    if isinstance(value, str):
-        try:
-            return np.datetime64(dt.date.fromisoformat(value.strip()), "D")
-        except ValueError:
-            raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD") from None
-    if isinstance(value, (dt.date, pd.Timestamp)):
-        return np.datetime64(pd.Timestamp(value).date(), "D")
-    if isinstance(value, np.datetime64) and not np.isnat(value):
-        return value.astype("datetime64[D]")
-    raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD")
+    return np.datetime64(parse_as_of(value, name), "D")
 
 
 def _days(values: pd.Series) -> np.ndarray:
@@ -130,7 +120,7 @@ def claims(orders: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None) -> pd.DataFrame:
+def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None = None) -> pd.DataFrame:
     """Windows, deadlines, status and claims for validated orders.
 
     Parameters
@@ -229,7 +219,7 @@ class Eligibility:
         )
 
 
-def eligibility(frame: pd.DataFrame, as_of, pack: Pack | str | None = None) -> Eligibility:
+def eligibility(frame: pd.DataFrame, as_of: AsOf, pack: Pack | str | None = None) -> Eligibility:
     """Validate an order export and compute every order's dispute window on ``as_of``.
 
     Parameters
