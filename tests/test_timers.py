@@ -167,6 +167,16 @@ def test_an_override_changes_the_rule_text_too():
     again = pack.with_overrides({"timers.window_opens.offset": 2})
     assert "the 3rd day after shipment" in again.timer("window_opens").rule.summary
     assert "5 days" in again.timer("seller_response").rule.summary
+    other = dl.load_pack("aliexpress-2022", overrides={"protection.default_days": 90, "evidence.photo_max_mb": 5})
+    assert other.protection.rule.summary.startswith("An order that never arrives is protected for 90 days")
+    assert "120 for BR, 90 for RU" in other.protection.rule.summary
+    assert other.evidence.rule.summary == "Photos under 5 MB each, videos under 200 MB."
+
+
+@pytest.mark.parametrize("pack_name", PACKS)
+def test_no_placeholder_is_left_in_any_rule_text(pack_name):
+    text = describe(dl.load_pack(pack_name))
+    assert "{" not in text and "}" not in text
 
 
 # ----------------------------------------------------------------- one as_of

@@ -355,6 +355,14 @@ def _timer(name: str, body: Any, where: str, timer_zone: str) -> Timer:
     return dataclasses.replace(timer, rule=dataclasses.replace(rule, summary=_fill(rule.summary, timer)))
 
 
+def _fill_rule(rule: Rule, values: Mapping[str, Any]) -> Rule:
+    """``rule`` with ``{name}`` in its summary replaced by the section's values (text follows numbers)."""
+    summary = rule.summary
+    for key, value in values.items():
+        summary = summary.replace("{" + key + "}", str(value))
+    return dataclasses.replace(rule, summary=summary)
+
+
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
@@ -401,7 +409,10 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
             raise PackError(f"{where}: 'protection.by_country.{country}' is not an ISO 3166 alpha-2 code")
         if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
             raise PackError(f"{where}: 'protection.by_country.{country}' must be a positive number of days")
-    protection = Protection(_positive(sec, "default_days"), MappingProxyType(dict(by_country)), sec.rule())
+    default_days = _positive(sec, "default_days")
+    countries = ", ".join(f"{days} for {country}" for country, days in sorted(by_country.items()))
+    rule = _fill_rule(sec.rule(), {"default_days": default_days, "by_country": countries})
+    protection = Protection(default_days, MappingProxyType(dict(by_country)), rule)
 
     sec = _Section(top.get("lifecycle", dict), "lifecycle", where, ("seller_silence", *RULE_KEYS))
     lifecycle = Lifecycle(sec.choice("seller_silence", SELLER_SILENCE), sec.rule())
@@ -430,6 +441,8 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
         video_types=_types(sec, "video_types"),
         rule=sec.rule(),
     )
+    evidence = dataclasses.replace(evidence, rule=_fill_rule(evidence.rule, {
+        "photo_max_mb": f"{evidence.photo_max_mb:g}", "video_max_mb": f"{evidence.video_max_mb:g}"}))  # fmt: skip
     return Pack(
         name=name,
         marketplace=marketplace,
