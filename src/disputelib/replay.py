@@ -73,8 +73,19 @@ class Engine:
 
     @classmethod
     def of(cls, pack: Pack) -> Engine:
-        return cls(pack, lc.transition_matrix(pack).astype(np.intp), lc.message_matrix(pack), lc.timer_rules(pack),
-                   lc.return_rule(pack), lc.silence_event(pack))  # fmt: skip
+        """The engine of a pack, built once per distinct pack content (packs are immutable)."""
+        key = (pack.path, repr(pack.raw))
+        engine = _ENGINES.get(key)
+        if engine is None:
+            engine = cls(pack, lc.transition_matrix(pack).astype(np.intp), lc.message_matrix(pack),
+                         lc.timer_rules(pack), lc.return_rule(pack), lc.silence_event(pack))  # fmt: skip
+            if len(_ENGINES) > 64:  # what-if runs make many packs; keep the cache small
+                _ENGINES.clear()
+            _ENGINES[key] = engine
+        return engine
+
+
+_ENGINES: dict[tuple[str, str], Engine] = {}
 
 
 @dataclass(frozen=True)
