@@ -36,8 +36,8 @@ report: $(STAMP) $(KERNEL) ## Run the notebook report (ci config) on the embedde
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check src tests bench
 
-test: $(STAMP) $(KERNEL) lint ## ruff, the whole test suite, then the notebooks against their stored outputs (nbval)
-	$(BIN)/python -m pytest -n 2 tests
+test: $(STAMP) $(KERNEL) lint ## ruff, the whole test suite and the package's doctests, then the notebooks against their stored outputs (nbval)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --doctest-modules tests src/disputelib
 	$(BIN)/python -m pytest --nbval notebooks --nbval-current-env --nbval-sanitize-with notebooks/.nbval-sanitize.cfg -p no:randomly -p no:cacheprovider
 
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
@@ -63,11 +63,12 @@ docs: $(STAMP) $(KERNEL) ## Screenshot of the ci report's landing page into docs
 		--screenshot=$(CURDIR)/docs/report.png "file://$(CURDIR)/.docs-report/latest/index.html" 2>/dev/null
 	rm -rf .docs-report
 
-bench: $(STAMP) ## Benchmarks: eligibility vs a numpy floor, check-log, simulator, backup import (print figures; never part of the tests)
+bench: $(STAMP) ## Benchmarks: eligibility vs a numpy floor, check-log, simulator, backup import, CLI start-up (print figures; never part of the tests)
 	$(BIN)/python bench/bench_eligibility.py
 	$(BIN)/python bench/bench_check_log.py
 	$(BIN)/python bench/bench_simulate.py
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_cli_startup.py
 
 sample: $(STAMP) ## Rebuild data/sample/ from its fixed seed
 	$(BIN)/python -m disputelib.sample data/sample

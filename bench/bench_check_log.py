@@ -1,24 +1,32 @@
 """Benchmark: ``check_log`` on a synthetic legal log of about 1M events.
 
-Run ``python bench/bench_check_log.py [--events N] [--repeats R]``. Prints events per
-second (median of the repeats) for the two ways a log arrives: ISO text with offsets (as
-read from CSV) and a tz-aware datetime column (as read from Parquet), and the peak memory
-of one run (tracemalloc: Python and numpy allocations). Figures, not assertions.
+Run ``python bench/bench_check_log.py [--events N] [--repeats R] [--baseline SRC]``. Prints
+events per second (median of the repeats) for the two ways a log arrives: ISO text with
+offsets (as read from CSV) and a tz-aware datetime column (as read from Parquet), and the
+peak memory of one run (tracemalloc: Python and numpy allocations). With ``--baseline``, the
+``src`` folder of another checkout (e.g. ``git worktree add /tmp/before HEAD~5``), the same
+logs are also checked by that version, in a subprocess, alternating with this one, so that
+both are measured under the same load. Figures, not assertions.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from disputelib.audit import check_log
 from disputelib.clock import local_dates
-from disputelib.lifecycle import fire_instants
+from disputelib.lifecycle import timer_ends, timer_rules
 from disputelib.policy import load_pack
 
 #: Paths legal under aliexpress-2022: (event, hours after the previous event); None = the timer instant.
@@ -49,8 +57,8 @@ def synthetic_log(n_events: int, seed: int = 0, start: str = "2026-01-05") -> pd
         idx = np.flatnonzero(path == p)
         k = len(idx)
         at = opened[idx].copy()
-        seller = pack.timer("seller_response")
-        fire = fire_instants(local_dates(opened[idx], pack.timer_zone), seller.offset, seller.zone)
+        seller = next(r for r in timer_rules(pack) if r.name == "seller_response")  # counted as the pack says
+        fire = timer_ends(opened[idx], local_dates(opened[idx], pack.timer_zone), seller).astype("datetime64[ns]")
         for j, (event, hours) in enumerate(steps):
             if hours is None:
                 at = fire.copy()
@@ -89,18 +97,52 @@ def timed(log: pd.DataFrame, repeats: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
+_BASELINE = """
+import sys, time
+import pandas as pd
+from disputelib.audit import check_log
+frame = pd.read_pickle(sys.argv[1])
+began = time.perf_counter()
+result = check_log(frame)
+print(time.perf_counter() - began, result.errors)
+"""
+
+
+def baseline_once(src: str, path: Path) -> tuple[float, int]:
+    """One ``check_log`` of the pickled frame by the version in ``src`` (a fresh interpreter)."""
+    env = {**os.environ, "PYTHONPATH": src}
+    done = subprocess.run([sys.executable, "-c", _BASELINE, str(path)], env=env, capture_output=True, text=True, check=True)
+    seconds, errors = done.stdout.split()
+    return float(seconds), int(errors)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--baseline", metavar="SRC", help="the src folder of another checkout to compare with")
     args = parser.parse_args()
     log = synthetic_log(args.events)
     text = as_text(log)
     print(f"log: {len(log)} events, {log['dispute_id'].nunique()} disputes")
-    for label, frame in (("tz-aware column (Parquet)", log), ("ISO text (CSV)", text)):
-        seconds, result = timed(frame, args.repeats)
-        print(f"{label}: median {seconds:.2f} s over {args.repeats} runs = {len(frame) / seconds:,.0f} events/s; "
-              f"{result.errors} errors, {result.warnings} warnings")  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        for label, frame in (("tz-aware column (Parquet)", log), ("ISO text (CSV)", text)):
+            path = Path(folder) / "log.pkl"
+            frame.to_pickle(path)
+            ours, theirs, result, errors = [], [], None, 0
+            for _ in range(args.repeats):  # alternate, so that both see the same load
+                seconds, result = timed(frame, 1)
+                ours.append(seconds)
+                if args.baseline:
+                    seconds, errors = baseline_once(args.baseline, path)
+                    theirs.append(seconds)
+            seconds = statistics.median(ours)
+            print(f"{label}: median {seconds:.2f} s over {args.repeats} runs = {len(frame) / seconds:,.0f} events/s; "
+                  f"{result.errors} errors, {result.warnings} warnings")  # fmt: skip
+            if args.baseline:
+                before = statistics.median(theirs)
+                print(f"  baseline {args.baseline}: median {before:.2f} s = {len(frame) / before:,.0f} events/s "
+                      f"({errors} errors); this version takes {seconds / before:.2f}x its time")  # fmt: skip
     tracemalloc.start()
     check_log(text)
     _, peak = tracemalloc.get_traced_memory()

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -27,3 +30,41 @@ def order_frame(**columns) -> pd.DataFrame:
     for name, value in columns.items():
         base[name] = value if isinstance(value, list) else [value] * n
     return pd.DataFrame(base, dtype=object)
+
+
+# --------------------------------------------------------------------------- reports run once per session
+# Running the notebooks is the slowest thing the tests do. The CI report and the hostile-strings report
+# are each run once per test session and shared by tests/test_report.py and tests/test_report_browser.py
+# (which read, never change, the published folders). Under pytest-xdist the tests sharing one are in one
+# xdist_group, and `make test` runs with --dist loadgroup, so each report still runs once.
+
+
+@dataclass(frozen=True)
+class CIReport:
+    """``disputelib report --config conf/reports/ci.yaml`` run once: its exit code, --out folder and run."""
+
+    code: int
+    out: Path
+    run_dir: Path
+
+
+@pytest.fixture(scope="session")
+def ci_report(tmp_path_factory) -> CIReport:
+    from test_report import CI_CONFIG
+
+    from disputelib.cli import main
+
+    out = tmp_path_factory.mktemp("ci-report") / "reports"
+    code = main(["report", "--config", str(CI_CONFIG), "--out", str(out)])
+    return CIReport(code=code, out=out, run_dir=(out / "latest").resolve())
+
+
+@pytest.fixture(scope="session")
+def hostile_report(tmp_path_factory):
+    """The eligibility notebook's report on sample orders whose strings are HTML (``test_report.hostile_config``)."""
+    from test_report import hostile_config
+
+    from disputelib.report import run_report
+
+    folder = tmp_path_factory.mktemp("hostile-report")
+    return run_report(hostile_config(folder), folder / "reports", progress=False)

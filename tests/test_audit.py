@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -75,8 +77,9 @@ VIOLATIONS = [
      "the buyer may escalate only after the seller has answered"),
     ("aliexpress-legacy", [("opened", T0), ("buyer_escalated", "2026-03-02T23:00")], ["early_escalation"],
      "before the buyer may escalate (from 2026-03-03"),
-    ("aliexpress-2022", [("opened", T0), ("auto_escalated", "2026-03-16T23:00")], ["early_auto_event"],
-     "before the seller_response timer ran out at 2026-03-17T00:00:00-07:00"),
+    # a countdown: 15 days = 360 hours after 10:00 PST on 1 March is 11:00 PDT on 16 March
+    ("aliexpress-2022", [("opened", T0), ("auto_escalated", "2026-03-16T10:59")], ["early_auto_event"],
+     "before the seller_response timer ran out at 2026-03-16T11:00:00-07:00"),
     ("aliexpress-legacy", [("opened", T0), ("platform_decided", "2026-03-06T23:00", 5)], ["early_auto_event"],
      "platform_decided at 2026-03-06T23:00:00-08:00 is before the seller_response timer ran out"),
     ("aliexpress-2022", [("opened", T0), ("seller_proposed", "2026-03-20")], ["missing_auto_event"],
@@ -103,9 +106,9 @@ VIOLATIONS = [
     ("aliexpress-2022", [("opened", T0, "five")], ["unreadable_row"], "amount_usd 'five' is not a number"),
     # "after agreeing to a return the buyer must ship within 10 days, or the money goes to the seller"
     ("aliexpress-2022", [("opened", T0, 20), ("seller_proposed", "2026-03-02", 20), ("buyer_accepted", "2026-03-02T10:00"),
-                         ("return_shipped", "2026-03-13T00:00")], ["late_return"],
-     "row 4: return_shipped at 2026-03-13T00:00:00-07:00, but the return_shipping timer ran out at "
-     "2026-03-13T00:00:00-07:00 (10 days after buyer_accepted on 2026-03-02): the money goes to the seller"),
+                         ("return_shipped", "2026-03-12T11:00")], ["late_return"],
+     "row 4: return_shipped at 2026-03-12T11:00:00-07:00, but the return_shipping timer ran out at "
+     "2026-03-12T11:00:00-07:00 (10 days after buyer_accepted at 2026-03-02T10:00:00-08:00): the money goes to the seller"),
     ("aliexpress-legacy", [("opened", T0, 8), ("buyer_escalated", "2026-03-03"), ("platform_decided", "2026-03-05", 8),
                            ("return_shipped", "2026-03-20"), ("return_received", "2026-03-25")], ["late_return"],
      "(10 days after platform_decided on 2026-03-05)"),
@@ -123,7 +126,9 @@ VIOLATIONS = [
 
 @pytest.mark.parametrize(("pack_name", "rows", "rules", "phrase"), VIOLATIONS)
 def test_each_violation(pack_name, rows, rules, phrase):
-    result = check_log(log(*rows), pack=pack_name, as_of="2026-03-05")
+    # the log runs at least to the end of 5 March, and never ends before its last event
+    as_of = max(["2026-03-05", *(row[1][:10] for row in rows if re.match(r"\d{4}-\d\d-\d\d", row[1]))])
+    result = check_log(log(*rows), pack=pack_name, as_of=as_of)
     assert result.findings["rule"].tolist() == rules
     assert phrase in result.findings["message"].iloc[0]
     assert set(result.findings["severity"]) == {RULES[r] for r in rules}
@@ -136,7 +141,8 @@ DECIDED = [("opened", T0, 20), ("seller_rejected", "2026-03-02"), ("buyer_escala
 
 
 # Each case: the pack's return_shipping offset, how the return was called for, when it was shipped, the rules.
-# The timer runs through the whole of date + offset (Pacific) and runs out at 00:00 of the next day.
+# Counted in calendar days, the timer runs through the whole of date + offset (Pacific) and runs out at 00:00
+# of the next day (aliexpress-2022 counts it down instead: tests/test_timers.py).
 @pytest.mark.parametrize(
     ("offset", "before", "shipped", "rules"),
     [
@@ -154,7 +160,8 @@ DECIDED = [("opened", T0, 20), ("seller_rejected", "2026-03-02"), ("buyer_escala
     ],
 )
 def test_late_return_counts_from_the_agreement_or_decision(offset, before, shipped, rules):
-    pack = dl.load_pack("aliexpress-2022", overrides={"timers.return_shipping.offset": offset})
+    pack = dl.load_pack("aliexpress-2022", overrides={"timers.return_shipping.offset": offset,
+                                                       "timers.return_shipping.counts": "calendar_days"})
     events = log(*before, ("return_shipped", shipped), ("return_received", "2026-04-20"))
     findings = check_log(events, pack=pack).findings
     assert findings["rule"].tolist() == rules
@@ -182,12 +189,14 @@ def test_no_return_or_refund_after_the_seller_won(decided, after, rules):
     assert all("the seller won" in m for m in findings["message"])
 
 
-def test_missing_auto_event_only_when_the_log_runs_past_the_deadline():
+def test_missing_auto_event_only_when_the_log_runs_past_the_deadline_and_a_day():
+    # the seller_response countdown runs out at 11:00 PDT on 16 March; a platform job may run a day late
     events = log(("opened", T0))
-    assert check_log(events, as_of="2026-03-16T23:59:59-07:00").findings.empty
-    late = check_log(events, as_of="2026-03-17T00:00:00-07:00").findings
+    assert check_log(events, as_of="2026-03-16").findings.empty  # runs to 00:00 on 17 March, within the day
+    late = check_log(events, as_of="2026-03-17").findings  # runs to 00:00 on 18 March, 13 hours past the day
     assert late["rule"].tolist() == ["missing_auto_event"]
-    assert "the log runs to 2026-03-17T00:00:00-07:00" in late["message"].iloc[0]
+    assert "the log runs to 2026-03-18T00:00:00-07:00" in late["message"].iloc[0]
+    assert "the seller_response timer ran out at 2026-03-16T11:00:00-07:00" in late["message"].iloc[0]
     # by default the log ends at its latest event, in any dispute
     other = log(("opened", "2026-04-01T10:00"), ("buyer_cancelled", "2026-04-01T11:00"), dispute="D2")
     assert check_log(pd.concat([events, other])).findings["dispute_id"].tolist() == ["D1"]

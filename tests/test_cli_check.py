@@ -102,8 +102,9 @@ def test_user_errors_are_one_sentence_exit_2(files, tmp_path, capsys, setup, phr
     ("as_of", "rules"),
     [
         (None, []),  # the log ends at its latest event: D2's opening on 5 March
-        ("2026-03-15", []),  # runs to 16 March 00:00 Pacific: D2's seller still has 16 March
-        ("2026-03-16", ["missing_auto_event"]),  # runs to 17 March 00:00 Pacific: the seller_response timer ran out
+        ("2026-03-15", []),  # runs to 16 March 00:00 Pacific: D2's seller has until 11:00 PDT on 16 March (360 hours)
+        ("2026-03-16", []),  # runs to 17 March 00:00 Pacific: the timer ran out, but the platform may take a day
+        ("2026-03-17", ["missing_auto_event"]),  # runs to 18 March 00:00 Pacific: no escalation within the day
         ("2026-04-30", ["missing_auto_event"]),
     ],
 )
@@ -116,7 +117,7 @@ def test_check_log_as_of_flags_a_silent_seller_in_the_last_dispute(files, tmp_pa
     assert [line.split(",")[1] for line in lines] == rules
     assert all(line.startswith("D2,") for line in lines)
     if rules:
-        assert "the log runs to 2026-03-17T00:00:00-07:00" in lines[0] or as_of != "2026-03-16"
+        assert "the log runs to 2026-03-18T00:00:00-07:00" in lines[0] or as_of != "2026-03-17"
 
 
 def test_check_log_as_of_is_a_date(files, capsys):

@@ -254,7 +254,7 @@ def test_what_if_notebook_small_legacy_against_2022(tmp_path):
 
 BAD = [
     ("unknown pack", ELIGIBILITY, {"pack": "aliexpress-2030"}, "PackError", "unknown rule pack 'aliexpress-2030'"),
-    ("malformed as_of", ELIGIBILITY, {"as_of": "2026-02-30"}, "ValueError", "'2026-02-30' is not a date"),
+    ("malformed as_of", ELIGIBILITY, {"as_of": "2026-02-30"}, "AsOfError", "'2026-02-30' is not a date"),  # a ValueError
     ("output inside data/", SIMULATE, {"out_dir": "data/sim"}, "PathError", "inside data/"),
     ("missing dispute table", REFUND_TIME, {"disputes_path": "data/nope.parquet"}, "TableError", "no such file"),
     ("override of a timer the pack lacks", WHAT_IF, {"other_overrides": {"timers.nope.offset": 5}},

@@ -249,11 +249,11 @@ def _tables(ipynb: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_ci_report_end_to_end_is_reproducible(tmp_path, capsys):
+@pytest.mark.xdist_group("ci_report")
+def test_ci_report_end_to_end_is_reproducible(ci_report, tmp_path):
     out = tmp_path / "reports"
-    code = main(["report", "--config", str(CI_CONFIG), "--out", str(out)])
-    assert code == 0, capsys.readouterr().err
-    first = (out / "latest").resolve()
+    assert ci_report.code == 0, "the CI report failed: see the captured stderr of the session fixture"
+    first = ci_report.run_dir
     manifest = json.loads((first / "manifest.json").read_text())
     config = yaml.safe_load(CI_CONFIG.read_text())
     assert len(manifest["notebooks"]) == len(config["notebooks"]) == 4
@@ -276,7 +276,8 @@ def test_ci_report_end_to_end_is_reproducible(tmp_path, capsys):
     index = (first / "index.html").read_text()
     assert f'<div class="big">{len(expected.table):,}</div><div>orders</div>' in index
 
-    # the same config again: the same numbers and tables
+    # the same config again, into the same --out folder: the same numbers and tables
+    out = ci_report.out
     assert main(["report", "--config", str(CI_CONFIG), "--out", str(out)]) == 0
     second = (out / "latest").resolve()
     assert second != first and first.is_dir()
@@ -306,8 +307,9 @@ def hostile_config(tmp_path: Path, as_of: str = "2026-11-27") -> dict:
 
 
 @pytest.mark.slow
-def test_hostile_strings_are_escaped_on_every_page(tmp_path):
-    result = run_report(hostile_config(tmp_path), tmp_path / "reports", progress=False)
+@pytest.mark.xdist_group("hostile_report")
+def test_hostile_strings_are_escaped_on_every_page(hostile_report):
+    result = hostile_report
     assert result.ok, result.failure
     pages = [result.run_dir / "index.html", result.run_dir / "notebooks" / f"{ELIGIBILITY.stem}.html"]
     for page in pages:

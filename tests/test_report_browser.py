@@ -208,13 +208,10 @@ def browser(tmp_path_factory) -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def ci_run(tmp_path_factory) -> Path:
-    from test_report import CI_CONFIG
-
-    chromium()  # skip (or fail on CI) before spending time on the run
-    result = run_report(CI_CONFIG, tmp_path_factory.mktemp("reports"), progress=False)
-    assert result.ok, result.failure
-    return result.run_dir
+def ci_run(ci_report) -> Path:
+    """The session's CI report (tests/conftest.py), shared with tests/test_report.py."""
+    assert ci_report.code == 0, "the CI report failed: see the captured stderr of the session fixture"
+    return ci_report.run_dir
 
 
 def test_the_harness_sees_broken_pages(browser, tmp_path):
@@ -247,6 +244,7 @@ def _images_in(ipynb: Path) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("ci_report")
 def test_report_pages_in_a_real_browser(browser, ci_run):
     index = browser.open(ci_run / "index.html")
     assert index.errors == [] and index.dialogs == []
@@ -280,10 +278,11 @@ def test_report_pages_in_a_real_browser(browser, ci_run):
 
 
 @pytest.mark.slow
-def test_hostile_strings_show_as_text_and_run_nothing(browser, tmp_path):
-    from test_report import HOSTILE_ID, HOSTILE_STORE, hostile_config
+@pytest.mark.xdist_group("hostile_report")
+def test_hostile_strings_show_as_text_and_run_nothing(browser, hostile_report):
+    from test_report import HOSTILE_ID, HOSTILE_STORE
 
-    result = run_report(hostile_config(tmp_path), tmp_path / "reports", progress=False)
+    result = hostile_report
     assert result.ok, result.failure
     for page in (result.run_dir / "index.html", result.run_dir / result.notebooks[0].html):
         report = browser.open(page)

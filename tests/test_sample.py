@@ -81,7 +81,7 @@ def test_disputes_and_events_for_the_notebooks(written):
     assert len(disputes) >= 1_000
     assert (written / "disputes.parquet").stat().st_size < 1_000_000
     assert (written / "events.parquet").stat().st_size < 1_000_000
-    assert check_log(events, as_of=END).errors == 0
+    assert check_log(events, as_of=AS_OF).errors == 0
     # every dispute opened by the end of AS_OF is there, pending or not
     assert (events["event"] == "opened").sum() == len(disputes)
     pending = disputes["outcome"] == "pending"
@@ -120,7 +120,7 @@ def test_dispute_logs_pass_check_log_against_their_orders(written, tmp_path, cap
     assert " 0 errors" in capsys.readouterr().err
     events = pd.read_parquet(written / "events.parquet")
     # the check is real: against the eligibility sample every order is unknown
-    wrong = check_log(events, dl.read_table(written / "orders.csv"), as_of=END)
+    wrong = check_log(events, dl.read_table(written / "orders.csv"), as_of=AS_OF)
     assert wrong.errors > 0
     assert "--orders data/sample/dispute_orders.parquet --as-of 2026-11-27" in (written / "README.md").read_text(
         encoding="utf-8"

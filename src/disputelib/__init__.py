@@ -18,6 +18,7 @@ import importlib
 from typing import Any
 
 from disputelib.audit import AuditResult, check_log
+from disputelib.errors import DisputelibError
 from disputelib.evidence import check_files
 from disputelib.importers import Imported, read_aliexpress_backup, read_aliexpress_extension, read_orders
 from disputelib.lifecycle import Dispute, IllegalTransition
@@ -46,6 +47,7 @@ __all__ = [
     "PAYMENT_METHODS",
     "AuditResult",
     "Dispute",
+    "DisputelibError",
     "Eligibility",
     "IllegalTransition",
     "Imported",

@@ -16,10 +16,18 @@ distinct dates costs a few hundred parses whatever its length.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
+
+from disputelib.errors import DisputelibError
+
+#: What an ``as_of`` may be given as: ``YYYY-MM-DD`` text, a ``datetime.date`` or a
+#: ``numpy.datetime64`` day. It always means a calendar day.
+AsOf: TypeAlias = "str | dt.date | np.datetime64"
 
 _DATE_ONLY = r"^\d{4}-\d{1,2}-\d{1,2}$"
 # An offset only counts after a time of day: "2026-3-12" is a date, not 2026-3 at -12:00.
@@ -28,6 +36,72 @@ _WITH_OFFSET = r"[T ]\d{1,2}(?::?\d{2}){0,2}(?:[.,]\d+)?\s*(?:Z|z|[+-]\d{2}(?::?
 
 NAT_DAY = np.datetime64("NaT", "D")
 NAT_NS = np.datetime64("NaT", "ns")
+
+
+class AsOfError(DisputelibError, ValueError):
+    """An ``as_of`` (or another day argument) that is not a calendar date, or is out of place."""
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_as_of(value: AsOf, name: str = "as_of") -> dt.date:
+    """The calendar day an ``as_of`` names; the one parser of day arguments, library and CLI.
+
+    Parameters
+    ----------
+    value
+        ``YYYY-MM-DD`` text, a ``datetime.date`` (a ``datetime`` or ``Timestamp`` only at
+        00:00 with no time zone), or a ``numpy.datetime64`` day.
+    name
+        The argument's name, for the message.
+
+    Returns
+    -------
+    datetime.date
+
+    Raises
+    ------
+    AsOfError
+        For anything else: ``03/04/2026`` (which day?), ``2026-3-4``, an instant, a time of day.
+
+    Examples
+    --------
+    >>> parse_as_of("2026-11-27")
+    datetime.date(2026, 11, 27)
+    >>> parse_as_of("03/04/2026")
+    Traceback (most recent call last):
+    ...
+    disputelib.clock.AsOfError: as_of '03/04/2026' is not a date: use YYYY-MM-DD, e.g. 2026-11-27
+    """
+    if isinstance(value, np.datetime64) and np.datetime_data(value.dtype)[0] == "D" and not np.isnat(value):
+        return value.astype(dt.date)
+    if isinstance(value, dt.datetime):
+        stamp = pd.Timestamp(value)
+        if stamp.tzinfo is None and stamp == stamp.normalize():
+            return stamp.date()
+    elif isinstance(value, dt.date):
+        return value
+    elif isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    named = f"{name} " if name else ""  # no name: the caller's sentence already says which argument
+    raise AsOfError(f"{named}{str(value)!r} is not a date: use YYYY-MM-DD, e.g. 2026-11-27")
+
+
+def end_of_day(day: AsOf, zone: str) -> pd.Timestamp:
+    """The instant a calendar day ends in ``zone``: 00:00 of the next day (tz-aware).
+
+    This is how a log is judged ``as_of`` a day.
+
+    Examples
+    --------
+    >>> end_of_day("2026-03-07", "America/Los_Angeles").isoformat()
+    '2026-03-08T00:00:00-08:00'
+    """
+    return midnight_after(np.array([parse_as_of(day)], dtype="datetime64[D]"), zone)[0]
 
 
 def is_valid_zone(name: str) -> bool:

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from disputelib import contracts
 from disputelib.tables import TableError
 
 #: ``frame.attrs`` key: ``"."``, ``","`` or ``"auto"`` (per column: a column holding a
@@ -66,21 +67,13 @@ class Contract:
         return self.required + self.optional + self.buyers
 
 
+#: The columns matched in an order export: the contract's (:data:`disputelib.contracts.ORDERS`),
+#: and a buyer's own data's payment date and order state.
 ORDERS = Contract(
-    "orders",
-    ("order_id", "amount_usd", "payment_method"),
-    (
-        "shipped_at",
-        "received_at",
-        "buyer_country",
-        "buyer_timezone",
-        "protection_days",
-        "problem",
-        "problem_amount_usd",
-    ),
-    ("paid_at", "order_status", "end_reason"),
+    "orders", contracts.ORDERS.required, contracts.ORDERS.optional, ("paid_at", "order_status", "end_reason")
 )
-EVENTS = Contract("event log", ("dispute_id", "event", "at"), ("order_id", "amount_usd"))
+#: The columns matched in a dispute event log (:data:`disputelib.contracts.EVENTS`).
+EVENTS = Contract("event log", contracts.EVENTS.required, contracts.EVENTS.optional)
 
 #: Every name a column map may use.
 KNOWN_NAMES: tuple[str, ...] = tuple(dict.fromkeys(ORDERS.columns + EVENTS.columns))

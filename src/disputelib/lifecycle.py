@@ -2,9 +2,10 @@
 
 Everything that may happen after a dispute opens is one table of
 ``(state, event) -> next state`` built here from the rule pack
-(:func:`transition_table`). The single-dispute replay object :class:`Dispute`, the
-vectorised lookup :func:`next_states` and the log auditor (:mod:`disputelib.audit`) all
-read that same table; there is no second copy of the rules.
+(:func:`transition_table`). One replay engine (:mod:`disputelib.replay`, exposed here as
+:func:`replay`) applies it with the timers; the single dispute :class:`Dispute`, the log
+auditor (:mod:`disputelib.audit`) and the simulator's step check are views of it, and
+:func:`next_states` looks the table up; there is no second copy of the rules.
 
 States
 ------
@@ -37,22 +38,31 @@ Timers come from the pack (:func:`timer_rules`); their values are never written 
 A ``platform_decided`` of 0 USD means the seller won: no return or refund
 (:data:`AFTER_SELLER_WON`) may follow it.
 
-Counting, the same as the dispute windows (:mod:`disputelib.windows`): days are calendar
-dates in the pack's timer zone. A firing timer of offset ``n`` anchored on an event of date
-``d`` runs through the whole of date ``d + n`` and fires at 00:00 of the next day (the
-seller given 15 days after an opening on 1 March may still answer on 16 March; the
-dispute escalates at 00:00 on 17 March, Pacific time). A permitting timer allows its event
-from 00:00 of date ``d + n``.
+Counting: every timer says how it counts (``counts`` in the pack, see
+:mod:`disputelib.policy`). A ``calendar_days`` timer of offset ``n`` anchored on an event of
+date ``d`` (in the pack's timer zone) runs through the whole of date ``d + n`` and runs out
+at 00:00 of the next day (legacy: the seller given 5 days after an opening on 1 March may
+still answer on 6 March; the dispute is decided at 00:00 on 7 March, Pacific time); when
+it permits, it allows its event from 00:00 of date ``d + n``. An ``elapsed`` timer is a
+countdown from the event's instant ``t``: it runs out (or permits) at ``t + n x 24 hours``
+(or ``n`` hours), an absolute duration across daylight-saving changes (aliexpress-2022: an
+opening at 10:00 PST on 1 March escalates at 11:00 PDT on 16 March).
+
+Replaying: :func:`replay` runs a whole log through the table and the timers at once
+(:mod:`disputelib.replay`); :class:`Dispute` is a view of that replay for one dispute.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from disputelib.clock import midnight_after, to_instants
+from disputelib.clock import _WITH_OFFSET, midnight_after, to_instants
+from disputelib.errors import DisputelibError
 from disputelib.policy import Pack, load_pack
 
 #: Lifecycle states, in the order a dispute usually passes them.
@@ -145,6 +155,10 @@ _MANUAL: tuple[tuple[str, str, str], ...] = (
     ("decided", "refund_issued", "refund_issued"),
     ("return_received", "refund_issued", "refund_issued"),
     ("refund_issued", "refund_received", "refunded"),
+    # logs often miss a step: money that arrived was issued, whether or not the log says so
+    ("agreed", "refund_received", "refunded"),
+    ("decided", "refund_received", "refunded"),
+    ("return_received", "refund_received", "refunded"),
 )
 # Where an event fired by a timer leads.
 _TIMER_TARGET = {"auto_escalated": "escalated", "platform_decided": "decided"}
@@ -173,14 +187,16 @@ _WHEN = {
     "proposal_pending": "while a proposal awaits the buyer's answer",
     "negotiating": "while buyer and seller negotiate with no proposal on the table",
     "escalated": "while the platform reviews the escalated dispute",
-    "agreed": "after accepting a proposal: the dispute is closed",
-    "decided": "after the platform decided: the dispute is closed",
-    "return_shipped": "while the return is on its way: the dispute is closed",
-    "return_received": "after the return arrived: the dispute is closed",
-    "refund_issued": "after the refund was issued: the dispute is closed",
-    "refunded": "after the refund reached the buyer: the dispute is closed",
+    "agreed": "after accepting a proposal",
+    "decided": "after the platform decided",
+    "return_shipped": "while the return is on its way",
+    "return_received": "after the return arrived",
+    "refund_issued": "after the refund was issued",
+    "refunded": "after the refund reached the buyer",
     "cancelled": "after the buyer cancelled: the dispute is closed with no refund",
 }
+# Said only of negotiation events: returns and refunds may still follow a closed negotiation.
+_CLOSED = ": the dispute is closed"
 _SPECIAL = {
     ("agreed", "buyer_rejected"): "cannot reject a proposal after accepting one: the dispute is closed",
     ("agreed", "buyer_accepted"): "cannot accept a proposal after accepting one: the dispute is closed",
@@ -188,7 +204,7 @@ _SPECIAL = {
 }
 
 
-class IllegalTransition(ValueError):
+class IllegalTransition(DisputelibError, ValueError):
     """An event the lifecycle does not allow at that point; the message is one sentence."""
 
 
@@ -214,11 +230,15 @@ class TimerRule:
         True when the latest anchor event counts (``modified`` restarts the seller timer);
         False when the first one does.
     offset
-        Days after the anchor's date, in the pack's timer zone.
+        Days (or hours) after the anchor, counted as ``counts`` says.
     armed_in
         States in which the timer runs.
     zone
-        IANA zone the days are counted in.
+        IANA zone calendar days are counted in.
+    counts
+        ``"calendar_days"`` or ``"elapsed"`` (a countdown from the anchor's instant).
+    unit
+        ``"days"`` or ``"hours"`` (elapsed timers only).
     """
 
     name: str
@@ -230,6 +250,8 @@ class TimerRule:
     offset: int
     armed_in: tuple[str, ...]
     zone: str
+    counts: str = "calendar_days"
+    unit: str = "days"
 
 
 def silence_event(pack: Pack | str | None = None) -> str:
@@ -244,10 +266,11 @@ def silence_event(pack: Pack | str | None = None) -> str:
     return "auto_escalated" if pack.lifecycle.seller_silence == "auto_escalate" else "platform_decided"
 
 
-def _day_timer(pack: Pack, name: str) -> tuple[str, int, str]:
-    """A calendar-day timer's anchor, offset and zone (the pack loader checked its anchor and unit)."""
+def _rule(pack: Pack, name: str, event: str, kind: str, restart: bool, armed_in: tuple[str, ...]) -> TimerRule:
+    """A pack timer as a :class:`TimerRule` (the pack loader checked its anchor, unit and counting)."""
     timer = pack.timer(name)
-    return timer.anchor, timer.offset, timer.zone
+    return TimerRule(name, event, kind, timer.anchor, ANCHOR_EVENTS[timer.anchor], restart, timer.offset, armed_in,
+                     timer.zone, timer.counts, timer.unit)  # fmt: skip
 
 
 def seller_won(events, amounts) -> np.ndarray:
@@ -269,8 +292,9 @@ def return_rule(pack: Pack | str | None = None) -> TimerRule | None:
 
     After the agreement or decision that called for a return (the latest
     ``buyer_accepted`` or ``platform_decided`` in the buyer's favour), ``return_shipped``
-    is allowed until the timer runs out: through the whole of date ``anchor + offset`` in
-    the timer zone, up to 00:00 of the next day. Later, the money goes to the seller.
+    is allowed until the timer runs out (:func:`timer_ends`: a countdown of ``offset`` days
+    from the agreement's instant, or through the whole of date ``anchor + offset`` in the
+    timer zone, as the pack counts it). Later, the money goes to the seller.
 
     Examples
     --------
@@ -281,9 +305,7 @@ def return_rule(pack: Pack | str | None = None) -> TimerRule | None:
     pack = load_pack(pack)
     if not pack.has_timer("return_shipping"):
         return None
-    anchor, offset, zone = _day_timer(pack, "return_shipping")
-    return TimerRule("return_shipping", "return_shipped", "limits", anchor, ANCHOR_EVENTS[anchor], False, offset,
-                     ("agreed", "decided"), zone)  # fmt: skip
+    return _rule(pack, "return_shipping", "return_shipped", "limits", False, ("agreed", "decided"))
 
 
 def timer_rules(pack: Pack | str | None = None) -> tuple[TimerRule, ...]:
@@ -301,24 +323,13 @@ def timer_rules(pack: Pack | str | None = None) -> tuple[TimerRule, ...]:
         ``buyer_escalation``.
     """
     pack = load_pack(pack)
-    rules = []
-    anchor, offset, zone = _day_timer(pack, "seller_response")
-    rules.append(
-        TimerRule("seller_response", silence_event(pack), "fires", anchor, ANCHOR_EVENTS[anchor],
-                  "seller_response" in RESTART_ON_MODIFIED, offset, SELLER_TURN, zone)
-    )  # fmt: skip
+    rules = [_rule(pack, "seller_response", silence_event(pack), "fires", "seller_response" in RESTART_ON_MODIFIED,
+                   SELLER_TURN)]  # fmt: skip
     if pack.has_timer("auto_escalation"):
-        anchor, offset, zone = _day_timer(pack, "auto_escalation")
-        rules.append(
-            TimerRule("auto_escalation", "auto_escalated", "fires", anchor, ANCHOR_EVENTS[anchor],
-                      "auto_escalation" in RESTART_ON_MODIFIED, offset, OPEN_STATES, zone)
-        )  # fmt: skip
+        rules.append(_rule(pack, "auto_escalation", "auto_escalated", "fires", "auto_escalation" in RESTART_ON_MODIFIED,
+                           OPEN_STATES))  # fmt: skip
     if pack.has_timer("buyer_escalation"):
-        anchor, offset, zone = _day_timer(pack, "buyer_escalation")
-        rules.append(
-            TimerRule("buyer_escalation", "buyer_escalated", "permits", anchor, ANCHOR_EVENTS[anchor],
-                      False, offset, OPEN_STATES, zone)
-        )  # fmt: skip
+        rules.append(_rule(pack, "buyer_escalation", "buyer_escalated", "permits", False, OPEN_STATES))
     return tuple(rules)
 
 
@@ -434,6 +445,8 @@ def illegal_message(state: str, event: str) -> str:
     if (state, event) in _SPECIAL:
         return _SPECIAL[(state, event)]
     text = f"cannot {_VERB[event]} {_WHEN.get(state, f'in state {state!r}')}"
+    if event in NEGOTIATION_EVENTS and state in CLOSED_STATES and state != "cancelled":
+        text += _CLOSED
     if event == "buyer_escalated" and state == "awaiting_seller":
         text += ": the buyer may escalate only after the seller has answered"
     elif event == "opened" and state != "new":
@@ -454,26 +467,152 @@ def message_matrix(pack: Pack | str | None = None) -> np.ndarray:
 
 # --------------------------------------------------------------------------- instants
 
+_NS_PER = {"days": 86_400 * 10**9, "hours": 3_600 * 10**9}
 
 
 def fire_instants(anchor_dates: np.ndarray, offset: int, zone: str) -> np.ndarray:
-    """When a firing timer runs out: 00:00 in ``zone`` after date ``anchor + offset`` (UTC ``datetime64[ns]``)."""
+    """When a calendar-day timer runs out: 00:00 in ``zone`` after date ``anchor + offset`` (UTC ``datetime64[ns]``)."""
     days = np.asarray(anchor_dates, dtype="datetime64[D]") + np.timedelta64(offset, "D")
     return midnight_after(days, zone).tz_convert("UTC").tz_localize(None).to_numpy("datetime64[ns]")
 
 
+def timer_ends(instants: np.ndarray, dates: np.ndarray, rule: TimerRule) -> np.ndarray:
+    """Vectorised: when ``rule`` runs out (``fires``, ``limits``) or starts permitting, for anchors.
+
+    Parameters
+    ----------
+    instants
+        Anchor instants, ``int64`` ns since the epoch in UTC (or ``datetime64[ns]``).
+    dates
+        The anchors' calendar dates in the rule's zone (``datetime64[D]``).
+    rule
+        A :class:`TimerRule`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` ns UTC. ``elapsed``: the anchor instant + offset x 24 h (or hours).
+        ``calendar_days``: 00:00 after date + offset (``fires``, ``limits``), or 00:00 of date
+        + offset (``permits``), in the rule's zone.
+
+    Examples
+    --------
+    >>> rule = return_rule("aliexpress-2022")
+    >>> t = np.array(["2026-03-02T18:00"], dtype="datetime64[ns]")
+    >>> timer_ends(t, t.astype("datetime64[D]"), rule).astype("datetime64[ns]")
+    array(['2026-03-12T18:00:00.000000000'], dtype='datetime64[ns]')
+    """
+    t = np.asarray(instants).astype("datetime64[ns]").astype(np.int64)
+    if rule.counts == "elapsed":
+        return t + rule.offset * _NS_PER[rule.unit]
+    uniq, inverse = np.unique(np.asarray(dates, dtype="datetime64[D]"), return_inverse=True)
+    shift = -1 if rule.kind == "permits" else 0
+    ends = fire_instants(uniq + np.timedelta64(shift, "D"), rule.offset, rule.zone).astype(np.int64)
+    return ends[inverse.reshape(-1)]
+
+
 def _timestamp(at, zone: str) -> pd.Timestamp:
+    if isinstance(at, (pd.Timestamp, dt.datetime)) and at.tzinfo is not None:  # an instant already
+        return pd.Timestamp(at).tz_convert(zone)
+    if isinstance(at, str) and re.search(_WITH_OFFSET, at.strip()):
+        try:
+            return pd.Timestamp(at.strip()).tz_convert(zone)
+        except ValueError:
+            pass
     value = to_instants(pd.Series([at], dtype=object), zone)[0][0]
     if np.isnat(value):
         raise IllegalTransition(f"{at!r} is not a timestamp: use ISO 8601, e.g. 2026-03-12T09:30:00-07:00")
     return pd.Timestamp(value).tz_localize("UTC").tz_convert(zone)
 
 
+# --------------------------------------------------------------------------- a whole log
+
+
+def replay(events: pd.DataFrame, pack: Pack | str | None = None, end=None) -> pd.DataFrame:
+    """Replay an event log through the pack's transition table and timers, every dispute at once.
+
+    Parameters
+    ----------
+    events
+        ``dispute_id``, ``event``, ``at`` (ISO text with an offset, naive = timer zone, or
+        datetimes) and optionally ``amount_usd``; rows in any order. Rows are replayed by
+        dispute, time and log order (equal timestamps are legal and keep the log's order).
+    pack
+        Rule pack name, path or object; the default pack when None.
+    end
+        The instant the log runs to (for timers still running at a dispute's last event);
+        the latest ``at`` when None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input row, in the input's order and index (text columns are
+        ``object``, None where missing): ``state_before``,
+        ``state_after`` (an illegal event leaves the state as it was), ``legal`` (no rule
+        broken), ``rule`` and ``message`` (the first rule the event breaks, else missing),
+        ``due_event`` and ``due_at`` (the earliest timer running after the event: the event
+        it fires and when, UTC).
+
+    Raises
+    ------
+    IllegalTransition
+        When a row has no ``dispute_id`` or an unreadable ``at`` (:func:`disputelib.check_log`
+        reports such rows instead).
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"dispute_id": ["D1", "D1"], "event": ["opened", "buyer_escalated"],
+    ...                     "at": ["2026-03-01T10:00:00-08:00", "2026-03-02T10:00:00-08:00"]})
+    >>> replay(log)[["state_after", "legal", "rule"]].values.tolist()
+    [['awaiting_seller', True, None], ['awaiting_seller', False, 'early_escalation']]
+    """
+    from disputelib import replay as engine
+
+    pack = load_pack(pack)
+    ids = events["dispute_id"]
+    key, _ = pd.factorize(ids, use_na_sentinel=True)
+    at, bad = to_instants(events["at"], pack.timer_zone)
+    broken = np.flatnonzero((key < 0) | np.isnat(at))
+    if len(broken):
+        what = "dispute_id" if key[broken[0]] < 0 else "at"
+        raise IllegalTransition(f"row {broken[0] + 1} has no readable {what!r}: check the log with check_log")
+    amount = (pd.to_numeric(events["amount_usd"], errors="coerce").to_numpy("float64") if "amount_usd" in events
+              else np.full(len(events), np.nan))  # fmt: skip
+    text = events["event"].to_numpy(object)
+    end_ns = None if end is None else int(_timestamp(end, pack.timer_zone).value)
+    r = engine.run(engine.Engine.of(pack), key, at.astype(np.int64), codes(text, EVENTS), amount, text, end_ns)
+    first = r.first_problem()
+    rule = np.full(len(r.t), None, dtype=object)
+    message = np.full(len(r.t), None, dtype=object)
+    rule[first["pos"].to_numpy()] = first["rule"].to_numpy()
+    message[first["pos"].to_numpy()] = first["message"].to_numpy()
+    states = np.asarray(STATES, dtype=object)
+    due = pd.Series(np.where(r.due_at < engine.NEVER, r.due_at, np.iinfo(np.int64).min)).astype("datetime64[ns]")
+    out = pd.DataFrame(
+        {
+            "state_before": pd.Series(states[r.before], dtype=object),
+            "state_after": pd.Series(states[r.after], dtype=object),
+            "legal": rule == None,  # noqa: E711 - elementwise
+            "rule": pd.Series(rule, dtype=object),
+            "message": pd.Series(message, dtype=object),
+            "due_event": pd.Series(np.asarray([*EVENTS, None], dtype=object)[r.due_event], dtype=object),
+            "due_at": due.dt.tz_localize("UTC"),
+        }
+    )
+    back = np.empty_like(r.order)
+    back[r.order] = np.arange(len(r.order))
+    return out.iloc[back].set_axis(events.index)
+
+
 # --------------------------------------------------------------------------- one dispute
 
 
 class Dispute:
-    """One dispute replayed event by event under a pack's transition table and timers.
+    """One dispute replayed event by event: a single-dispute view of :func:`replay`.
+
+    Each :meth:`apply` replays the dispute's history with the new event through the same
+    engine as :func:`disputelib.check_log` and refuses the event, with that engine's
+    sentence, when it breaks a rule.
 
     Parameters
     ----------
@@ -485,36 +624,43 @@ class Dispute:
     >>> d = Dispute("aliexpress-2022")
     >>> d.apply("opened", "2026-03-01T10:00:00-08:00", amount_usd=5.0)
     'awaiting_seller'
-    >>> d.due("2026-03-17T00:00:00-07:00")
+    >>> d.due("2026-03-16T11:00:00-07:00")
     'auto_escalated'
     """
 
     def __init__(self, pack: Pack | str | None = None) -> None:
+        from disputelib import replay as engine
+
         self.pack = load_pack(pack)
         self.zone = self.pack.timer_zone
-        self._matrix = transition_matrix(self.pack)
-        self._rules = timer_rules(self.pack)
-        self._return = return_rule(self.pack)
-        self._seller_won: pd.Timestamp | None = None
+        self._engine = engine.Engine.of(self.pack)
+        self._rules = self._engine.rules
         self.state = "new"
         self.history: list[tuple[str, pd.Timestamp, float | None]] = []
-        self._anchors: dict[str, pd.Timestamp] = {}
+        self._replay = None
 
     def __repr__(self) -> str:
         return f"Dispute(pack={self.pack.name!r}, state={self.state!r}, events={len(self.history)})"
 
-    def _anchor(self, rule: TimerRule) -> pd.Timestamp | None:
-        return self._anchors.get(rule.name)
+    def _run(self, history: list[tuple[str, pd.Timestamp, float | None]]):
+        from disputelib import replay as engine
+
+        n = len(history)
+        text = np.array([e for e, _, _ in history], dtype=object)
+        t = np.array([ts.value for _, ts, _ in history], dtype=np.int64)
+        amount = np.array([np.nan if a is None or pd.isna(a) else float(a) for _, _, a in history], dtype=np.float64)
+        return engine.run(self._engine, np.zeros(n, np.int64), t, codes(text, EVENTS), amount, text)
 
     def timer_at(self, rule: TimerRule) -> pd.Timestamp | None:
         """The instant ``rule`` fires (``fires``) or starts permitting (``permits``), None if unset."""
-        anchor = self._anchor(rule)
-        if anchor is None:
+        if self._replay is None or rule.name not in self._replay.anchors:
             return None
-        day = np.datetime64(anchor.tz_convert(rule.zone).date(), "D") + np.timedelta64(rule.offset, "D")
-        if rule.kind == "permits":
-            return pd.Timestamp(day).tz_localize(rule.zone, ambiguous=True, nonexistent="shift_forward")
-        return midnight_after(np.array([day]), rule.zone)[0]
+        anchor = int(self._replay.anchors[rule.name][-1])
+        if anchor < 0:
+            return None
+        r = self._replay
+        end = timer_ends(r.t[anchor:anchor + 1], r.dates[anchor:anchor + 1], rule)[0]
+        return pd.Timestamp(int(end), tz="UTC").tz_convert(rule.zone)
 
     def deadlines(self) -> dict[str, pd.Timestamp]:
         """Running timers in the current state: timer name -> instant it fires."""
@@ -528,11 +674,10 @@ class Dispute:
 
     def next_timer(self) -> tuple[str, pd.Timestamp] | None:
         """The earliest running timer as ``(event it fires, instant)``, or None."""
-        running = [(fire, rule.event) for rule in self._rules if (fire := self.deadlines().get(rule.name)) is not None]
-        if not running:
+        r = self._replay
+        if r is None or r.due_event[-1] < 0:
             return None
-        fire, event = min(running)
-        return event, fire
+        return EVENTS[int(r.due_event[-1])], pd.Timestamp(int(r.due_at[-1]), tz="UTC").tz_convert(self.zone)
 
     def due(self, at) -> str | None:
         """The timer event that should have happened by ``at`` (and has not), if any."""
@@ -556,10 +701,12 @@ class Dispute:
         Raises
         ------
         IllegalTransition
-            When the table does not allow the step, the event is before the previous
-            one, a timer event comes before its time, a due timer event was skipped, a
-            return is shipped after the ``return_shipping`` timer ran out, or a return or
-            refund follows a decision of 0 USD (the seller won).
+            When the event is before the previous one, or breaks any rule of the replay
+            (:data:`disputelib.replay.RULES`): the table does not allow the step, a timer
+            event comes before its time or a due one did not come within a day, a return
+            is shipped after the ``return_shipping`` timer ran out, a return or refund
+            follows a decision of 0 USD, or a silence refund is not the buyer's claim.
+            An event at the same instant as the previous one is legal, in the order applied.
         """
         ts = _timestamp(at, self.zone)
         if event not in EVENTS:
@@ -569,49 +716,14 @@ class Dispute:
             raise IllegalTransition(
                 f"events out of time order: {event} at {ts.isoformat()} is before {last_event} at {last_at.isoformat()}"
             )
-        s, e = STATES.index(self.state), EVENTS.index(event)
-        nxt = int(self._matrix[s, e])
-        if nxt < 0:
-            raise IllegalTransition(illegal_message(self.state, event))
-        pending = self.next_timer()
-        if pending is not None and ts >= pending[1] and event != pending[0]:
-            raise IllegalTransition(
-                f"cannot {_VERB[event]} at {ts.isoformat()}: time ran out at {pending[1].isoformat()} "
-                f"and {pending[0]} should have happened first"
-            )
-        for rule in self._rules:
-            if self.state not in rule.armed_in or rule.event != event:
-                continue
-            when = self.timer_at(rule)
-            if rule.kind == "fires" and when is not None and ts < when:
-                raise IllegalTransition(
-                    f"cannot {_VERB[event]} at {ts.isoformat()}: the {rule.name} timer runs until {when.isoformat()}"
-                )
-            if rule.kind == "permits" and (when is None or ts < when):
-                since = "the seller answers" if when is None else when.date().isoformat()
-                raise IllegalTransition(f"cannot {_VERB[event]} at {ts.isoformat()}: the buyer may escalate from {since}")
-        if event in AFTER_SELLER_WON and self._seller_won is not None:
-            raise IllegalTransition(
-                f"cannot {_VERB[event]} at {ts.isoformat()}: the platform decided 0 USD at "
-                f"{self._seller_won.isoformat()}, the seller won"
-            )
-        if self._return is not None and event == self._return.event and (when := self.timer_at(self._return)) is not None:
-            if ts >= when:
-                agreed = self._anchors[self._return.name].tz_convert(self.zone).date().isoformat()
-                raise IllegalTransition(
-                    f"cannot {_VERB[event]} at {ts.isoformat()}: the {self._return.name} timer ran out at "
-                    f"{when.isoformat()} ({self._return.offset} days after the agreement on {agreed}); "
-                    f"the money goes to the seller"
-                )
-        won = bool(seller_won([event], [amount_usd])[0])
-        for rule in (*self._rules, *([self._return] if self._return is not None else [])):
-            if (event in rule.anchor_events and not won) or (rule.restart and event == "modified"):
-                if rule.restart or rule.name not in self._anchors:
-                    self._anchors[rule.name] = ts
-        if won:
-            self._seller_won = ts
-        self.state = STATES[nxt]
-        self.history.append((event, ts, amount_usd))
+        history = [*self.history, (event, ts, amount_usd)]
+        result = self._run(history)
+        problems = result.first_problem()
+        refused = problems[problems["pos"] == len(history) - 1]
+        if len(refused):
+            raise IllegalTransition(str(refused["message"].iloc[0]))
+        self.history, self._replay = history, result
+        self.state = STATES[int(result.after[-1])]
         return self.state
 
     @property

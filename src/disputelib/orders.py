@@ -20,12 +20,14 @@ import pandas as pd
 from disputelib import intake
 from disputelib.clock import to_timer_dates
 from disputelib.columns import map_distinct, number_column, per_distinct, repeated, text_column, time_column
+from disputelib.contracts import ORDERS
 from disputelib.payments import payment_method_or_given
 from disputelib.policy import Pack, load_pack
 from disputelib.tables import TableError
 
-REQUIRED_COLUMNS: tuple[str, ...] = intake.ORDERS.required
-OPTIONAL_COLUMNS: tuple[str, ...] = intake.ORDERS.optional
+#: The export's columns, from its contract (:data:`disputelib.contracts.ORDERS`).
+REQUIRED_COLUMNS: tuple[str, ...] = ORDERS.required
+OPTIONAL_COLUMNS: tuple[str, ...] = ORDERS.optional
 
 #: Problems a buyer can report, and the kind of dispute each one calls for.
 PROBLEMS: dict[str, str] = {

@@ -19,11 +19,13 @@ import time
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 
+from disputelib.errors import DisputelibError
+
 #: A file that marks the repository root.
 MARKER = "pyproject.toml"
 
 
-class PathError(ValueError):
+class PathError(DisputelibError, ValueError):
     """A path parameter that does not point where it should; the message is one sentence."""
 
 

@@ -16,16 +16,17 @@ and the file. Single values can be overridden from Python for what-if analysis::
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import difflib
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from disputelib import datafiles
+from disputelib.errors import DisputelibError
 from disputelib.payments import KNOWN_METHODS
 
 DEFAULT_PACK = "aliexpress-2022"
@@ -41,29 +42,35 @@ ANCHORS = frozenset(
         "return_agreed",  # the buyer agreed to return the goods
     }
 )
-#: Timers a pack may define, with the anchors and unit each may count in; the first five
-#: are required. Each is read by name by the code that applies it, so an unknown name is a
-#: misspelling, never a silent no-op, and a timer the code cannot apply fails at loading.
-TIMER_SPECS: dict[str, tuple[tuple[str, ...], str]] = {
-    "window_opens": (("shipped",), "days"),
-    "window_closes": (("received",), "days"),
-    "seller_response": (("opened", "seller_answered"), "days"),
-    "refund_earliest": (("decided",), "business_days"),
-    "refund_latest": (("decided",), "business_days"),
-    "buyer_escalation": (("opened", "seller_answered"), "days"),
-    "auto_escalation": (("opened", "seller_answered"), "days"),
-    "return_shipping": (("return_agreed",), "days"),
+#: How a timer counts (``counts``): ``calendar_days``, whole dates in the timer zone (n days
+#: anchored on day d run through day d + n and end at 00:00 of the next day), or
+#: ``elapsed``, a countdown from the anchor event's instant (n days end at t + n x 24 h).
+COUNTS = frozenset({"calendar_days", "elapsed"})
+#: Timers a pack may define, with the anchors, units and ways of counting each may use; the
+#: first five are required. Each is read by name by the code that applies it, so an unknown
+#: name is a misspelling, never a silent no-op, and a timer the code cannot apply fails at
+#: loading. ``hours`` is a unit of ``elapsed`` timers only.
+_LIFECYCLE_COUNTS = (("days", "hours"), ("calendar_days", "elapsed"))
+TIMER_SPECS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "window_opens": (("shipped",), ("days",), ("calendar_days",)),
+    "window_closes": (("received",), ("days",), ("calendar_days",)),
+    "seller_response": (("opened", "seller_answered"), *_LIFECYCLE_COUNTS),
+    "refund_earliest": (("decided",), ("business_days",), ("calendar_days",)),
+    "refund_latest": (("decided",), ("business_days",), ("calendar_days",)),
+    "buyer_escalation": (("opened", "seller_answered"), *_LIFECYCLE_COUNTS),
+    "auto_escalation": (("opened", "seller_answered"), *_LIFECYCLE_COUNTS),
+    "return_shipping": (("return_agreed",), *_LIFECYCLE_COUNTS),
 }
 TIMERS: tuple[str, ...] = tuple(TIMER_SPECS)
-#: How a timer counts: calendar days in the timer zone, or business days on the
-#: buyer country's calendar.
-UNITS = frozenset({"days", "business_days"})
+#: The units a timer's offset may be given in: calendar days, hours (``elapsed`` only), or
+#: business days on the buyer country's calendar.
+UNITS = frozenset({"days", "hours", "business_days"})
 CONFIDENCES = frozenset({"H", "M", "L"})
 SELLER_SILENCE = frozenset({"auto_escalate", "refund_buyer"})
 RULE_KEYS = ("summary", "source", "confidence")
 
 
-class PackError(ValueError):
+class PackError(DisputelibError, ValueError):
     """A rule pack that cannot be found or does not make sense."""
 
 
@@ -80,8 +87,10 @@ class Rule:
 class Timer:
     """A deadline counted from an anchor event.
 
-    ``offset`` counts ``unit`` after the anchor's date in ``zone``: ``offset = 10`` with
-    ``unit = "days"`` anchored on ``shipped`` is the 11th day, the ship day being day 1.
+    With ``counts = "calendar_days"``, ``offset`` counts ``unit`` after the anchor's date in
+    ``zone``: ``offset = 10`` with ``unit = "days"`` anchored on ``shipped`` is the 11th day,
+    the ship day being day 1. With ``counts = "elapsed"`` it is a countdown from the anchor
+    event's instant: ``offset = 15`` days end 360 hours later, whatever the clocks do.
     """
 
     name: str
@@ -90,6 +99,20 @@ class Timer:
     unit: str
     zone: str
     rule: Rule
+    counts: str = "calendar_days"
+
+    @property
+    def hours(self) -> int:
+        """An ``elapsed`` timer's length in hours (``offset`` days x 24, or ``offset`` hours)."""
+        return self.offset * (24 if self.unit == "days" else 1)
+
+    def describe(self) -> str:
+        """The timer's arithmetic in words, e.g. ``opened + 15 days, a countdown (elapsed)``."""
+        unit = {"business_days": "business days", "days": "days", "hours": "hours"}[self.unit]
+        how = "a countdown from the event's instant (elapsed)" if self.counts == "elapsed" else "calendar days"
+        if self.unit == "business_days":
+            how = "business days on the buyer country's calendar"
+        return f"{self.anchor} + {self.offset} {unit}, {how} ({self.zone})"
 
 
 @dataclass(frozen=True)
@@ -136,7 +159,12 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Pack:
-    """A complete rule pack. Build one with :func:`load_pack`."""
+    """A complete rule pack. Build one with :func:`load_pack`.
+
+    Immutable all the way down: the dataclasses are frozen, ``timers``,
+    ``protection.by_country`` and ``raw`` are read-only mappings (``raw``'s arrays are
+    tuples), and the sets are frozensets. Change a pack with :meth:`with_overrides`.
+    """
 
     name: str
     marketplace: str
@@ -164,7 +192,7 @@ class Pack:
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Pack:
         """A copy of this pack with single values replaced, e.g. ``{"timers.seller_response.offset": 5}``."""
-        return _build(_apply_overrides(self.raw, overrides, self.path), self.path)
+        return _build(_apply_overrides(thaw(self.raw), overrides, self.path), self.path)
 
 
 # --------------------------------------------------------------------------- loading
@@ -203,6 +231,35 @@ def load_pack(
     if overrides:
         raw = _apply_overrides(raw, overrides, where)
     return _build(raw, where)
+
+
+def freeze(value: Any) -> Any:
+    """A read-only deep copy of parsed TOML: tables become ``MappingProxyType``, arrays tuples.
+
+    Examples
+    --------
+    >>> frozen = freeze({"a": {"b": [1, 2]}})
+    >>> frozen["a"]["b"]
+    (1, 2)
+    >>> frozen["a"]["c"] = 3
+    Traceback (most recent call last):
+    ...
+    TypeError: 'mappingproxy' object does not support item assignment
+    """
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(item) for item in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """A plain, mutable deep copy of :func:`freeze`'s result (dicts and lists), e.g. to override it."""
+    if isinstance(value, Mapping):
+        return {key: thaw(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(item) for item in value]
+    return value
 
 
 def _apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any], where: str) -> dict:
@@ -278,6 +335,51 @@ def _types(section: _Section, name: str) -> frozenset[str]:
     return frozenset(v.lower().lstrip(".") for v in values)
 
 
+def _timer(name: str, body: Any, where: str, timer_zone: str) -> Timer:
+    """One ``[timers.NAME]`` table, checked against what the code applying it can count."""
+    sec = _Section(body, f"timers.{name}", where, ("anchor", "offset", "unit", "counts", "zone", *RULE_KEYS))
+    anchors, units, counts = TIMER_SPECS[name]
+    rule = sec.rule()
+    timer = Timer(
+        name=name,
+        anchor=sec.choice("anchor", frozenset(anchors)),
+        offset=_positive(sec, "offset", zero_ok=True),
+        unit=sec.choice("unit", frozenset(units)),
+        zone=_zone(sec, "zone", timer_zone),
+        rule=rule,
+        counts=sec.choice("counts", frozenset(counts)),
+    )
+    if timer.unit == "hours" and timer.counts != "elapsed":
+        raise PackError(f"{where}: 'timers.{name}.unit' is 'hours', which only an elapsed timer may use "
+                        f"(counts = \"elapsed\")")  # fmt: skip
+    return dataclasses.replace(timer, rule=dataclasses.replace(rule, summary=_fill(rule.summary, timer)))
+
+
+def _fill_rule(rule: Rule, values: Mapping[str, Any]) -> Rule:
+    """``rule`` with ``{name}`` in its summary replaced by the section's values (text follows numbers)."""
+    summary = rule.summary
+    for key, value in values.items():
+        summary = summary.replace("{" + key + "}", str(value))
+    return dataclasses.replace(rule, summary=summary)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _fill(summary: str, timer: Timer) -> str:
+    """A summary with ``{offset}``, ``{hours}`` and ``{nth}`` replaced by the timer's values.
+
+    The text follows the numbers, so ``overrides={"timers.seller_response.offset": 5}``
+    says 5 days, not the shipped 15.
+    """
+    values = {"offset": str(timer.offset), "hours": str(timer.hours), "nth": _ordinal(timer.offset + 1)}
+    for key, value in values.items():
+        summary = summary.replace("{" + key + "}", value)
+    return summary
+
+
 def _build(raw: Mapping[str, Any], where: str) -> Pack:
     top = _Section(dict(raw), "", where, ("pack", "timers", "protection", "lifecycle", "refunds", "evidence"))
     head = _Section(top.get("pack", dict), "pack", where, ("name", "marketplace", "title", "timer_zone", "source"))
@@ -293,16 +395,7 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
             close = difflib.get_close_matches(timer_name, TIMERS, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(TIMERS)})"
             raise PackError(f"{where}: unknown timer 'timers.{timer_name}'{hint}")
-        sec = _Section(body, f"timers.{timer_name}", where, ("anchor", "offset", "unit", "zone", *RULE_KEYS))
-        anchors, unit = TIMER_SPECS[timer_name]
-        timers[timer_name] = Timer(
-            name=timer_name,
-            anchor=sec.choice("anchor", frozenset(anchors)),
-            offset=_positive(sec, "offset", zero_ok=True),
-            unit=sec.choice("unit", frozenset({unit})),
-            zone=_zone(sec, "zone", timer_zone),
-            rule=sec.rule(),
-        )
+        timers[timer_name] = _timer(timer_name, body, where, timer_zone)
     for required in TIMERS[:5]:
         if required not in timers:
             raise PackError(f"{where}: missing table [timers.{required}]")
@@ -316,7 +409,10 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
             raise PackError(f"{where}: 'protection.by_country.{country}' is not an ISO 3166 alpha-2 code")
         if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
             raise PackError(f"{where}: 'protection.by_country.{country}' must be a positive number of days")
-    protection = Protection(_positive(sec, "default_days"), dict(by_country), sec.rule())
+    default_days = _positive(sec, "default_days")
+    countries = ", ".join(f"{days} for {country}" for country, days in sorted(by_country.items()))
+    rule = _fill_rule(sec.rule(), {"default_days": default_days, "by_country": countries})
+    protection = Protection(default_days, MappingProxyType(dict(by_country)), rule)
 
     sec = _Section(top.get("lifecycle", dict), "lifecycle", where, ("seller_silence", *RULE_KEYS))
     lifecycle = Lifecycle(sec.choice("seller_silence", SELLER_SILENCE), sec.rule())
@@ -345,19 +441,21 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
         video_types=_types(sec, "video_types"),
         rule=sec.rule(),
     )
+    evidence = dataclasses.replace(evidence, rule=_fill_rule(evidence.rule, {
+        "photo_max_mb": f"{evidence.photo_max_mb:g}", "video_max_mb": f"{evidence.video_max_mb:g}"}))  # fmt: skip
     return Pack(
         name=name,
         marketplace=marketplace,
         title=title,
         timer_zone=timer_zone,
         source=source,
-        timers=timers,
+        timers=MappingProxyType(timers),
         protection=protection,
         lifecycle=lifecycle,
         refunds=refunds,
         evidence=evidence,
         path=where,
-        raw=copy.deepcopy(dict(raw)),
+        raw=freeze(raw),
     )
 
 
@@ -371,8 +469,7 @@ def describe(pack: Pack) -> str:
         lines.append(f"    source: {rule.source} [{rule.confidence}]")
 
     for timer in pack.timers.values():
-        unit = "business days" if timer.unit == "business_days" else "days"
-        entry(f"timer {timer.name}", f"{timer.anchor} + {timer.offset} {unit} ({timer.zone})", timer.rule)
+        entry(f"timer {timer.name}", timer.describe(), timer.rule)
     countries = ", ".join(f"{c} {d}" for c, d in sorted(pack.protection.by_country.items()))
     entry(
         "protection",

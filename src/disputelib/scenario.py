@@ -29,6 +29,7 @@ import pandas as pd
 
 from disputelib import datafiles
 from disputelib.clock import is_valid_zone
+from disputelib.errors import DisputelibError
 from disputelib.orders import iso_countries
 from disputelib.payments import PAYMENT_METHODS, normalize_payment_method
 
@@ -52,7 +53,7 @@ NO_AGREEMENT: tuple[str, ...] = ("escalate", "cancel", "wait")
 _MIX_TOLERANCE = 1e-6
 
 
-class ScenarioError(ValueError):
+class ScenarioError(DisputelibError, ValueError):
     """A scenario that cannot be found or does not make sense."""
 
 

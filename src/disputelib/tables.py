@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from disputelib.clock import iso_in_zone
+from disputelib.errors import DisputelibError
 
 FORMATS = {".csv": "csv", ".gz": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx"}
 #: ``frame.attrs`` key: the Parquet text columns that held bytes that were not UTF-8 (now
@@ -34,7 +35,7 @@ NOT_UTF8_ATTR = "disputelib.not_utf8"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-class TableError(ValueError):
+class TableError(DisputelibError, ValueError):
     """A table that cannot be read or written; the message is one sentence for the user."""
 
 

@@ -27,15 +27,15 @@ step that needs the whole table).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from disputelib.clock import iso_in_zone, midnight_after
+from disputelib.clock import AsOf, iso_in_zone, midnight_after, parse_as_of
 from disputelib.columns import per_distinct
+from disputelib.contracts import ELIGIBILITY
 from disputelib.order_states import ORDER_STATES, RECEIVED_STATES, is_closed, order_states
 from disputelib.orders import DISPUTE_TYPES, PAID, PROBLEMS, RECEIVED, SHIPPED, unknown_methods_note, validate_orders
 from disputelib.policy import Pack, load_pack
@@ -48,25 +48,7 @@ ALL_STATUSES: tuple[str, ...] = STATUSES + PARTIAL_STATUSES
 CLAIM_BASES: tuple[str, ...] = ("amount_paid", "problem_amount")
 
 #: Output columns, in order; input columns that are not consumed follow them.
-WINDOW_COLUMNS: tuple[str, ...] = (
-    "order_id",
-    "status",
-    "window_opens",
-    "window_closes",
-    "deadline",
-    "deadline_local",
-    "days_left",
-    "dispute_type",
-    "claim_usd",
-    "claim_basis",
-    "payment_method",
-    "amount_usd",
-    "buyer_country",
-    "buyer_timezone",
-    "protection_days",
-    "protection_ends",
-    "problem",
-)
+WINDOW_COLUMNS: tuple[str, ...] = ELIGIBILITY.names  # the contract: disputelib.contracts.ELIGIBILITY
 #: Columns added after :data:`WINDOW_COLUMNS` for a buyer's own data (see :func:`partial_windows`).
 PARTIAL_COLUMNS: tuple[str, ...] = (
     "order_state",
@@ -78,24 +60,15 @@ PARTIAL_COLUMNS: tuple[str, ...] = (
 )
 
 
-def as_date(value: str | dt.date | pd.Timestamp | np.datetime64) -> np.datetime64:
-    """A calendar date from ``YYYY-MM-DD`` text, a date, a Timestamp or ``datetime64``.
+def as_date(value: AsOf, name: str = "as_of") -> np.datetime64:
+    """A calendar date (``datetime64[D]``) read by :func:`disputelib.clock.parse_as_of`, the one day parser.
 
     Raises
     ------
-    ValueError
-        With a one-sentence message when the value is not a date.
+    AsOfError
+        A ``ValueError`` with a one-sentence message when the value is not a date.
     """
-    if isinstance(value, str):
-        try:
-            return np.datetime64(dt.date.fromisoformat(value.strip()), "D")
-        except ValueError:
-            raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD") from None
-    if isinstance(value, (dt.date, pd.Timestamp)):
-        return np.datetime64(pd.Timestamp(value).date(), "D")
-    if isinstance(value, np.datetime64) and not np.isnat(value):
-        return value.astype("datetime64[D]")
-    raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD")
+    return np.datetime64(parse_as_of(value, name), "D")
 
 
 def _days(values: pd.Series) -> np.ndarray:
@@ -164,7 +137,7 @@ def claims(orders: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None) -> pd.DataFrame:
+def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None = None) -> pd.DataFrame:
     """Windows, deadlines, status and claims for validated orders.
 
     Parameters
@@ -408,7 +381,7 @@ class Eligibility:
         )
 
 
-def eligibility(frame: pd.DataFrame, as_of, pack: Pack | str | None = None) -> Eligibility:
+def eligibility(frame: pd.DataFrame, as_of: AsOf, pack: Pack | str | None = None) -> Eligibility:
     """Validate an order export and compute every order's dispute window on ``as_of``.
 
     Parameters

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from disputelib.clock import to_instants
+from disputelib.errors import DisputelibError
 from disputelib.policy import DEFAULT_PACK, PackError, load_pack
 
 #: Outcomes that end a dispute without any refund.
@@ -37,7 +38,7 @@ UNKNOWN, ALL = "unknown", "all"
 _DAY = pd.Timedelta(days=1)
 
 
-class AnalysisError(ValueError):
+class AnalysisError(DisputelibError, ValueError):
     """A dispute table that cannot be analysed; the message is one sentence for the user."""
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-import numpy as np
-
 from disputelib.audit import SEVERITIES, LogColumnsError, check_log
 from disputelib.cli.common import (
     EXIT_FINDINGS,
@@ -18,7 +16,6 @@ from disputelib.cli.common import (
     out_path,
     read_input,
 )
-from disputelib.clock import midnight_after
 from disputelib.paths import check_input, check_outputs, named_file
 from disputelib.policy import load_pack
 from disputelib.tables import write_table
@@ -66,11 +63,8 @@ def run(args: argparse.Namespace) -> int:
     pack = load_pack(args.pack)
     events = read_input(args.events, args, "events")
     orders = read_input(args.orders, args, "orders") if args.orders else None
-    as_of = None
-    if args.as_of is not None:
-        as_of = midnight_after(np.array([args.as_of], dtype="datetime64[D]"), pack.timer_zone)[0]
     try:
-        result = check_log(events, orders, pack, as_of=as_of)
+        result = check_log(events, orders, pack, as_of=args.as_of)
     except LogColumnsError as exc:
         raise UserError(f"{args.events}: {exc}") from None
     write_table(result.findings, out, excel=args.excel)

@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+from disputelib.clock import AsOfError, parse_as_of
+from disputelib.errors import DisputelibError
+from disputelib.policy import DEFAULT_PACK, available_packs
+from disputelib.tables import table_format
 
-from disputelib.orders import OrderColumnsError
-from disputelib.paths import PathError
-from disputelib.policy import DEFAULT_PACK, PackError, available_packs
-from disputelib.tables import TableError, read_table, table_format
-from disputelib.windows import as_date
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
 
-class UserError(Exception):
+class UserError(DisputelibError):
     """A problem the user can fix; printed as one sentence."""
 
 
-#: Exceptions printed as one sentence with exit code 2 instead of a traceback.
-USER_ERRORS: tuple[type[Exception], ...] = (UserError, PackError, TableError, OrderColumnsError, PathError)
+#: Exceptions printed as one sentence with exit code 2 instead of a traceback: every error a
+#: user can fix derives from :class:`disputelib.errors.DisputelibError`.
+USER_ERRORS: tuple[type[Exception], ...] = (DisputelibError,)
 
 
 def add_pack(parser: argparse.ArgumentParser) -> None:
@@ -35,11 +37,11 @@ def add_pack(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def date_arg(value: str) -> np.datetime64:
-    """argparse type for ``YYYY-MM-DD``."""
+def date_arg(value: str) -> dt.date:
+    """argparse type for ``YYYY-MM-DD`` (:func:`disputelib.clock.parse_as_of`, the one day parser)."""
     try:
-        return as_date(value)
-    except ValueError as exc:
+        return parse_as_of(value, "date")
+    except AsOfError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
@@ -95,6 +97,8 @@ def add_excel(parser: argparse.ArgumentParser) -> None:
 
 def read_input(path: str, args: argparse.Namespace, contract: str) -> pd.DataFrame:
     """Read an input table with the dialect options and column map of ``args``."""
+    from disputelib.tables import read_table  # pandas loads only for commands that read tables
+
     return read_table(
         path,
         sep=args.sep,

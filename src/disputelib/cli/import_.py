@@ -7,7 +7,6 @@ import sys
 
 from disputelib.cli.common import out_path
 from disputelib.cli.eligibility import rejects_path_for
-from disputelib.importers import Imported, read_aliexpress_backup, read_aliexpress_extension
 from disputelib.paths import check_input, check_outputs
 from disputelib.tables import write_table
 
@@ -60,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     source = check_input(args.file, "file being imported")
     inputs = {"file being imported": source, "exchange rates": getattr(args, "fx", None)}
     check_outputs(inputs, {"--out": out, "rejects": rejects_out})
-    result: Imported
+    from disputelib.importers import read_aliexpress_backup, read_aliexpress_extension
+
     if args.format == "aliexpress-backup":
         result = read_aliexpress_backup(source, zone=args.zone)
     else:

@@ -12,20 +12,9 @@ import argparse
 import sys
 from pathlib import Path
 
-import nbformat
-
 from disputelib.cli.common import EXIT_FINDINGS, UserError
 from disputelib.cli.signals import EXIT_TERMINATED, Terminated, terminate_as_interrupt
 from disputelib.paths import check_outputs, project_root, relative, resolve
-from disputelib.report.config import (
-    DEFAULT_TIMEOUT,
-    NotebookSpec,
-    ReportConfigError,
-    check_parameters,
-    declared_parameters,
-    parameter_kind,
-    parse_parameter,
-)
 
 NAME = "notebook"
 HELP = "run one notebook with papermill after checking its parameters: -p NAME VALUE, --out, --html"
@@ -81,6 +70,17 @@ def _output(value: str | None, suffix: str, option: str) -> Path | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import nbformat  # the report machinery loads only when a notebook runs: the CLI starts fast
+
+    from disputelib.report.config import (
+        DEFAULT_TIMEOUT,
+        NotebookSpec,
+        ReportConfigError,
+        check_parameters,
+        declared_parameters,
+        parameter_kind,
+        parse_parameter,
+    )
     from disputelib.report.pages import notebook_page, notebook_title
     from disputelib.report.runner import execute
 

@@ -13,11 +13,12 @@ import sys
 
 from disputelib.cli.common import EXIT_FINDINGS, UserError, date_arg
 from disputelib.cli.signals import EXIT_TERMINATED, Terminated, terminate_as_interrupt
-from disputelib.paths import PathError, check_input, check_outputs
-from disputelib.report import DEFAULT_CONFIG, ReportConfigError, run_report
 
 NAME = "report"
 HELP = "run the notebooks of a report config and publish their HTML, a landing page and a manifest"
+#: ``disputelib.report.DEFAULT_CONFIG``, spelled here so that ``--help`` does not import papermill
+#: and nbconvert (tests/test_cli_startup.py checks that the two agree).
+DEFAULT_CONFIG = "conf/reports/daily.yaml"
 
 
 def _seconds(value: str) -> float:
@@ -43,6 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from disputelib.paths import PathError, check_input, check_outputs
+    from disputelib.report import ReportConfigError, run_report
+
     as_of = str(args.as_of) if args.as_of is not None else None
     try:
         check_outputs({"report config": args.config}, {"--out": args.out}, folders=True)

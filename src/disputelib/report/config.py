@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from disputelib.errors import DisputelibError
 from disputelib.importers import ORDER_FORMATS
 from disputelib.paths import resolve
 from disputelib.policy import DEFAULT_PACK
@@ -44,7 +45,7 @@ DEFAULT_TIMEOUT = 1800.0
 DEFAULT_SOON_DAYS = 7
 
 
-class ReportConfigError(ValueError):
+class ReportConfigError(DisputelibError, ValueError):
     """A report config that cannot run; the message is one sentence for the user."""
 
 
@@ -335,7 +336,7 @@ def _check_value(name: str, value: Any, kind: str | None, values: Mapping[str, A
     what = f"parameter {name!r} of {nb.name}"
     if kind == "date":
         try:
-            as_date(value)
+            as_date(value, name="")
         except ValueError as exc:
             raise ParameterError(f"{what}: {exc}") from None
     elif kind == "file":

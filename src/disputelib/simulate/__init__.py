@@ -9,12 +9,13 @@ What comes from where
 ---------------------
 - The scenario (:mod:`disputelib.scenario`) holds behaviour: shares, delays, generosity.
 - The rule pack holds the rules: the dispute window (:func:`disputelib.windows.compute_windows`
-  on each would-be dispute), the timers (:func:`disputelib.lifecycle.fire_instants`), what
+  on each would-be dispute), the timers (:func:`disputelib.lifecycle.timer_ends`, counted as the pack says), what
   a silent seller causes (:func:`disputelib.lifecycle.silence_event`), refund routing
   (:func:`disputelib.refunds.refund_channel`) and business days
   (:func:`disputelib.refunds.add_business_days`).
-- Every simulated step is checked against the pack's transition table with
-  :func:`disputelib.lifecycle.next_states` before anything is returned: an illegal step
+- Every simulated step is checked with the lifecycle's replay engine
+  (:func:`disputelib.replay.run`, the one :func:`disputelib.audit.check_log` uses: table,
+  timers and amounts) before anything is returned: an illegal step
   raises :class:`SimulationError`. The table, not this module, is the authority.
 
 Reproducibility
@@ -46,7 +47,7 @@ and outcome ``pending``, ``refund_usd`` 0, no ``decided_at``, ``refund_received_
 to then, timer events included (an ``auto_escalated`` whose timer ran out by then; the
 legacy pack's silence refund decides the dispute, so a dispute that got one is not
 pending), so every cut log still obeys the pack (:func:`disputelib.audit.check_log` with
-``as_of=observed_until``). Analyses treat such a dispute as censored at
+``as_of=sim.as_of``, the last observed day). Analyses treat such a dispute as censored at
 ``observed_until``, never as one without a refund.
 
 Dispute paths and times
@@ -69,8 +70,9 @@ from disputelib.simulate.disputes import OUTCOMES, PATHS, PENDING, SimulationErr
 from disputelib.simulate.disputes import _check_steps as _check_steps  # used by the tests
 from disputelib.simulate.frames import DISPUTE_COLUMNS, EVENT_COLUMNS
 from disputelib.simulate.orders import NOT_SHIPPED
-from disputelib.simulate.run import Simulation, simulate, write_simulation
+from disputelib.simulate.run import Simulation, SimulationArgumentError, check_arguments, simulate, write_simulation
 from disputelib.simulate.streams import BLOCK_SIZE
+from disputelib.simulate.whatif import WhatIf, pack_variants, strategy_scenarios, what_if
 
 __all__ = [
     "BLOCK_SIZE",
@@ -81,7 +83,13 @@ __all__ = [
     "PATHS",
     "PENDING",
     "Simulation",
+    "SimulationArgumentError",
     "SimulationError",
+    "WhatIf",
+    "check_arguments",
+    "pack_variants",
     "simulate",
+    "strategy_scenarios",
+    "what_if",
     "write_simulation",
 ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from disputelib import replay
 from disputelib.clock import local_dates
-from disputelib.lifecycle import EVENTS, STATES, next_states, silence_event
+from disputelib.lifecycle import EVENTS, STATES, silence_event
 from disputelib.orders import RECEIVED, SHIPPED
 from disputelib.payments import PAYMENT_METHODS
 from disputelib.policy import Pack
@@ -75,9 +76,8 @@ def _disputes_block(draws: _Draws, o: dict, sc: Scenario, pack: Pack, observed_u
 
     bu, se, pl, rf = sc.buyers, sc.sellers, sc.platform, sc.refunds
     never_inf = np.datetime64("9999-12-31", "s")
-    seller_due = _fires(opened, pack.timer("seller_response").offset, zone)
-    auto_due = _fires(opened, pack.timer("auto_escalation").offset, zone) if pack.has_timer("auto_escalation") \
-        else np.full(k, never_inf)  # fmt: skip
+    seller_due = _fires(opened, pack, "seller_response")
+    auto_due = _fires(opened, pack, "auto_escalation") if pack.has_timer("auto_escalation") else np.full(k, never_inf)
     esc_rule = pack.timer("buyer_escalation") if pack.has_timer("buyer_escalation") else None
 
     n_slots = 10
@@ -119,8 +119,7 @@ def _disputes_block(draws: _Draws, o: dict, sc: Scenario, pack: Pack, observed_u
     late_escalation = react_at + _days(3 + 7 * u("late_escalation"))
     escalate_at = np.where(action == 2, late_escalation, react_at)
     if esc_rule is not None:
-        anchor = opened if esc_rule.anchor == "opened" else answer_at
-        allowed = _start_of(local_dates(anchor.astype("datetime64[ns]"), esc_rule.zone) + np.timedelta64(esc_rule.offset, "D"), esc_rule.zone)
+        allowed = _fires(opened if esc_rule.anchor == "opened" else answer_at, pack, "buyer_escalation")
         escalate_at = _later(escalate_at, allowed + np.timedelta64(60, "s"))
     escalate_at = _later(escalate_at, since + np.timedelta64(60, "s"))
     timed_out = proposes & (reply_at >= auto_due)
@@ -159,7 +158,7 @@ def _disputes_block(draws: _Draws, o: dict, sc: Scenario, pack: Pack, observed_u
     # slots 6-9: return, refund issued, refund received
     pays = refund > 0
     returns = pays & (dtype == "return_goods") & (refund >= claim)
-    ship_due = _fires(decided_at, pack.timer("return_shipping").offset, zone) if pack.has_timer("return_shipping") \
+    ship_due = _fires(decided_at, pack, "return_shipping") if pack.has_timer("return_shipping") \
         else np.full(k, never_inf)  # fmt: skip
     ship_at = np.minimum(decided_at + _days(draws.between("return_ship_days", rf.return_ship_days)[rows]),
                          ship_due - np.timedelta64(3600, "s"))  # fmt: skip
@@ -206,38 +205,35 @@ def _disputes_block(draws: _Draws, o: dict, sc: Scenario, pack: Pack, observed_u
     }
 
 
-def _check_steps(ev: np.ndarray, at: np.ndarray, pack: Pack) -> None:
-    """Replay every dispute's slots through the pack's transition table; raise on an illegal step.
+def _check_steps(ev: np.ndarray, at: np.ndarray, pack: Pack, amt: np.ndarray | None = None) -> None:
+    """Replay every dispute's slots with the lifecycle's replay engine; raise on any broken rule.
 
     ``ev`` holds event codes (positions in :data:`~disputelib.lifecycle.EVENTS`, -1 for an
-    empty slot), one row per dispute, in time order. Each slot's distinct (state, event)
-    pairs are looked up with :func:`~disputelib.lifecycle.next_states`.
+    empty slot), one row per dispute, in time order (equal instants are legal); ``at`` the
+    instants and ``amt`` the amounts. The replay is the one :func:`disputelib.check_log`
+    runs (:func:`disputelib.replay.run`), timers and amounts included.
     """
-    states = np.asarray(STATES, dtype=object)
     events = np.asarray(EVENTS, dtype=object)
-    state = np.zeros(len(ev), dtype=np.int64)  # "new"
-    last = np.full(len(ev), np.datetime64("1970-01-01", "s"))
+    present = ev >= 0
+    amt = np.full(ev.shape, np.nan) if amt is None else amt
 
     def show(i: int) -> str:
         return ", ".join(f"{events[e]} {t}" for e, t in zip(ev[i], at[i], strict=True) if e >= 0)
 
-    for slot in range(ev.shape[1]):
-        has = np.flatnonzero(ev[:, slot] >= 0)
-        if not len(has):
-            continue
-        pairs, inverse = np.unique(state[has] * len(EVENTS) + ev[has, slot], return_inverse=True)
-        found = next_states(states[pairs // len(EVENTS)], events[pairs % len(EVENTS)], pack)
-        illegal = np.flatnonzero(pd.isna(found))
-        if len(illegal):
-            i = has[np.flatnonzero(inverse == illegal[0])[0]]
-            raise SimulationError(
-                f"simulated step {events[ev[i, slot]]!r} in state {states[state[i]]!r} is illegal under pack "
-                f"{pack.name!r} (events: {show(i)})"
-            )
-        early = np.flatnonzero(at[has, slot] <= last[has])
-        if len(early):
-            raise SimulationError(f"simulated events out of time order: {show(has[early[0]])}")
-        code = np.asarray([STATES.index(x) for x in found], dtype=np.int64)
-        state[has] = code[inverse]
-        last[has] = at[has, slot]
-
+    t = np.where(present, at, np.datetime64("NaT", "s"))
+    last = np.fmax.accumulate(np.where(present, t, np.datetime64("1970-01-01", "s")), axis=1)
+    back = present[:, 1:] & (t[:, 1:] < last[:, :-1])
+    if back.any():
+        raise SimulationError(f"simulated events out of time order: {show(int(np.flatnonzero(back.any(axis=1))[0]))}")
+    rows, slots = np.nonzero(present)
+    codes = ev[rows, slots].astype(np.int16)
+    result = replay.run(replay.Engine.of(pack), rows, at[rows, slots].astype("datetime64[ns]").astype(np.int64), codes,
+                        amt[rows, slots], events[codes])  # fmt: skip
+    first = result.first_problem()
+    if len(first):
+        pos = int(first["pos"].iloc[0])
+        i = int(result.key[pos])
+        raise SimulationError(
+            f"simulated step {events[result.ev[pos]]!r} in state {STATES[result.before[pos]]!r} is illegal under pack "
+            f"{pack.name!r}: {first['message'].iloc[0]} (events: {show(i)})"
+        )

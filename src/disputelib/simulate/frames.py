@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from disputelib import contracts
 from disputelib.lifecycle import EVENTS
 from disputelib.policy import Pack
 from disputelib.scenario import SELLER_FIXES, STRATEGIES, WHAT_WENT_WRONG, Scenario
@@ -16,32 +17,10 @@ from disputelib.simulate.orders import NOT_SHIPPED, _orders_block, _problem_labe
 from disputelib.simulate.streams import BLOCK_SIZE, _Draws
 from disputelib.simulate.times import _NAT, _UNIT
 
-#: ``disputes.parquet`` columns, in order.
-DISPUTE_COLUMNS: tuple[str, ...] = (
-    "dispute_id",
-    "order_id",
-    "store_id",
-    "payment_method",
-    "buyer_country",
-    "dispute_type",
-    "problem",
-    "claim_usd",
-    "strategy",
-    "filmed_unboxing",
-    "path",
-    "outcome",
-    "refund_usd",
-    "opened_at",
-    "seller_answered_at",
-    "escalated_at",
-    "decided_at",
-    "refund_received_at",
-    "refund_channel",
-    "observed_until",
-    "pack",
-)
-#: ``events.parquet`` columns (the input of ``disputelib check-log``).
-EVENT_COLUMNS: tuple[str, ...] = ("dispute_id", "order_id", "event", "at", "amount_usd")
+#: ``disputes.parquet`` columns, in order (the contract: :data:`disputelib.contracts.DISPUTES`).
+DISPUTE_COLUMNS: tuple[str, ...] = contracts.DISPUTES.names
+#: ``events.parquet`` columns, the input of ``disputelib check-log`` (:data:`disputelib.contracts.EVENTS`).
+EVENT_COLUMNS: tuple[str, ...] = contracts.EVENTS.names
 
 _TS = "datetime64[us, UTC]"
 
@@ -84,7 +63,7 @@ def _block(seed: int, block: int, n: int, sc: Scenario, pack: Pack, start: np.da
     o = _orders_block(draws, block * BLOCK_SIZE, sc, pack, start)
     d = _disputes_block(draws, o, sc, pack, observed_until)
     ev, at, amt = d["ev"], d["at"], d["amt"]
-    _check_steps(ev, at, pack)
+    _check_steps(ev, at, pack, amt)
     rows = d["rows"]
     # every dispute opened by observed_until is kept; its events are cut there (slots are
     # in time order, so the cut log is a prefix of the full, legal one)

@@ -3,6 +3,7 @@ and :func:`write_simulation`."""
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import json
 import os
@@ -19,7 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from disputelib.clock import midnight_after
+from disputelib.clock import AsOf, midnight_after, parse_as_of
+from disputelib.errors import DisputelibError
 from disputelib.paths import clean_stale, make_temp_folder, os_reason, release_temp_folder, signals_held
 from disputelib.policy import Pack, load_pack
 from disputelib.scenario import Scenario
@@ -70,6 +72,12 @@ class Simulation:
     seed: int
     meta: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
 
+    @property
+    def as_of(self) -> dt.date:
+        """The last observed day: ``check_log(sim.events, as_of=sim.as_of)`` judges the log to ``observed_until``."""
+        zone = load_pack(self.pack).timer_zone
+        return (self.observed_until - pd.Timedelta(1, "ns")).tz_convert(zone).date()
+
     def summary(self) -> str:
         """One line: orders, disputes, events."""
         return f"{len(self.orders)} orders, {len(self.disputes)} disputes, {len(self.events)} events"
@@ -84,12 +92,42 @@ def _progress(progress: bool | None, total: int):
     return tqdm(total=total, unit="block", desc="simulate", file=sys.stderr)
 
 
+class SimulationArgumentError(DisputelibError, ValueError):
+    """An order count or seed a simulation cannot use; the message is one sentence."""
+
+
+def check_arguments(n_orders: object, seed: object) -> None:
+    """Check a simulation's order count and seed, as the command line and the notebooks need.
+
+    Parameters
+    ----------
+    n_orders, seed
+        Whole numbers, zero or more (``bool`` is refused).
+
+    Raises
+    ------
+    SimulationArgumentError
+        Naming the argument and the value.
+
+    Examples
+    --------
+    >>> check_arguments(20_000, 7)
+    >>> check_arguments(-1, 7)
+    Traceback (most recent call last):
+    ...
+    disputelib.simulate.run.SimulationArgumentError: n_orders must be a whole number, zero or more, not -1
+    """
+    for name, value in (("n_orders", n_orders), ("seed", seed)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise SimulationArgumentError(f"{name} must be a whole number, zero or more, not {value!r}")
+
+
 def simulate(
     n_orders: int,
     seed: int,
     scenario: str | Path | Scenario = "default",
     pack: str | Path | Pack | None = None,
-    start: str = "2026-01-01",
+    start: AsOf = "2026-01-01",
     progress: bool | None = None,
 ) -> Simulation:
     """Simulate orders and their disputes, reproducibly.
@@ -120,7 +158,8 @@ def simulate(
     Raises
     ------
     ValueError
-        For a negative ``n_orders`` or ``seed``, or a ``start`` that is not a date.
+        :class:`SimulationArgumentError` for a negative or non-integer ``n_orders`` or
+        ``seed``; :class:`~disputelib.clock.AsOfError` for a ``start`` that is not a date.
     SimulationError
         If a simulated step broke the pack's transition table (a defect, never expected).
 
@@ -130,14 +169,10 @@ def simulate(
     >>> sim.orders["n_items"].unique().tolist()
     [18]
     """
-    if n_orders < 0 or seed < 0:
-        raise ValueError("n_orders and seed must not be negative")
+    check_arguments(n_orders, seed)
     sc = _load_scenario(scenario)
     pk = load_pack(pack)
-    try:
-        first_day = np.datetime64(pd.Timestamp(start).date(), "D")
-    except ValueError:
-        raise ValueError(f"{start!r} is not a date: use YYYY-MM-DD") from None
+    first_day = np.datetime64(parse_as_of(start, "start"), "D")
     # the period is whole calendar days in the pack's timer zone, as check-log --as-of reads them
     last_day = first_day + np.timedelta64(sc.meta.period_days + sc.meta.observation_tail_days - 1, "D")
     start_at = _start_of(np.array([first_day]), pk.timer_zone)[0]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from disputelib.clock import local_dates, midnight_after
-from disputelib.lifecycle import fire_instants
+from disputelib.lifecycle import TimerRule, return_rule, timer_ends, timer_rules
+from disputelib.policy import Pack
 
 _DAY = 86_400
 _UNIT = "datetime64[s]"
@@ -27,9 +28,19 @@ def _start_of(dates: np.ndarray, zone: str) -> np.ndarray:
     return midnight_after(days, zone).tz_convert("UTC").tz_localize(None).to_numpy(_UNIT)
 
 
-def _fires(instants: np.ndarray, offset: int, zone: str) -> np.ndarray:
-    """When a pack timer of ``offset`` days anchored at ``instants`` runs out (UTC ``datetime64[s]``)."""
-    return fire_instants(local_dates(instants.astype("datetime64[ns]"), zone), offset, zone).astype(_UNIT)
+def _rule(pack: Pack, name: str) -> TimerRule:
+    return next(r for r in (*timer_rules(pack), return_rule(pack)) if r is not None and r.name == name)
+
+
+def _fires(instants: np.ndarray, pack: Pack, name: str) -> np.ndarray:
+    """When the pack's lifecycle timer ``name`` anchored at ``instants`` runs out, or starts permitting
+    (UTC ``datetime64[s]``; NaT stays NaT), counted as the pack says (calendar days or a countdown)."""
+    rule = _rule(pack, name)
+    ns = np.asarray(instants).astype("datetime64[ns]")
+    missing = np.isnat(ns)
+    safe = np.where(missing, np.datetime64(0, "ns"), ns)
+    ends = timer_ends(safe, local_dates(safe, rule.zone), rule).astype("datetime64[ns]").astype(_UNIT)
+    return np.where(missing, _NAT, ends)
 
 
 def _later(*values: np.ndarray) -> np.ndarray:
