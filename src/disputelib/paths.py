@@ -258,7 +258,7 @@ def check_outputs(
     >>> check_outputs({"orders": "orders.csv"}, {"--out": "./orders.csv"})
     Traceback (most recent call last):
     ...
-    disputelib.paths.PathError: './orders.csv' is the orders file itself: choose another output file
+    disputelib.paths.PathError: 'orders.csv' is the orders file itself: choose another output file
     """
     given_in = {k: Path(v) for k, v in inputs.items() if v is not None and str(v) != ""}
     given_out = {k: Path(v) for k, v in outputs.items() if v is not None and str(v) != ""}

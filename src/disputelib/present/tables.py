@@ -249,8 +249,8 @@ def table(
 
     Examples
     --------
-    >>> table(pd.DataFrame({"payment_method": ["tt"], "median_days": [11]})).text
-      Payment method Median days
+    >>> table(pd.DataFrame({"payment_method": ["tt"], "median_days": [11]})).text  # doctest: +NORMALIZE_WHITESPACE
+                  Payment method Median days
     0  TT (telegraphic transfer)        11.0
     """
     source = _key_first(frame)
