@@ -103,9 +103,17 @@ def test_route_and_timer_zone_columns_win():
     table = dl.eligibility(ORDERS.iloc[:1], "2026-11-20").table
     table["route"] = "paypal"
     table["timer_zone"] = "UTC"
-    event = events(to_ics(table, "2026-11-20"))["A1"]
+    data = to_ics(table, "2026-11-20")
+    (event,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert str(event["summary"]) == "Last day to dispute order A1 via paypal (refund only, $3.00)"
     assert str(event["uid"]) == event_uid("A1", "paypal")
     assert "Deadline: Sat 28 Nov 2026, 08:00 UTC (UTC)" in str(event["description"])
+
+
+def test_claim_without_dispute_type_is_the_amount():
+    table = dl.eligibility(ORDERS.iloc[:1], "2026-11-20").table.drop(columns=["dispute_type"])
+    (event,) = icalendar.Calendar.from_ical(to_ics(table, "2026-11-20")).walk("VEVENT")
+    assert str(event["summary"]) == "Last day to dispute order A1 ($3.00)"
 
 
 def test_no_open_window_is_an_empty_calendar():

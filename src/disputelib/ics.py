@@ -75,7 +75,8 @@ def open_windows(table: pd.DataFrame, pack: Pack | str | None = None) -> pd.Data
         :func:`disputelib.eligibility`'s table (or a route table): ``order_id``,
         ``status``, ``window_closes``, ``deadline``; optional ``window_opens``,
         ``buyer_timezone``, ``dispute_type``, ``claim_usd``, and per row ``route`` and
-        ``timer_zone`` (else the pack's name and timer zone). Read back from CSV works too.
+        ``timer_zone`` (else the pack's name and timer zone; with a ``route`` column the
+        summary names the route too). A table read back from CSV works as well.
     pack
         The rule pack the table was computed with; the default pack when None.
 
@@ -86,9 +87,9 @@ def open_windows(table: pd.DataFrame, pack: Pack | str | None = None) -> pd.Data
         ``datetime.date``), ``summary``, ``description``.
     """
     pack = load_pack(pack)
-    closes = pd.to_datetime(table["window_closes"].astype("string").str.slice(0, 10), errors="coerce", format="%Y-%m-%d")
-    rows = table.loc[table["status"].astype("string").eq("open").fillna(False).to_numpy(bool) & closes.notna().to_numpy()]
-    closes = closes[rows.index]
+    rows = table.loc[table["status"].astype("string").eq("open").fillna(False).to_numpy(bool)]
+    closes = pd.to_datetime(rows["window_closes"].astype("string").str.slice(0, 10), errors="coerce", format="%Y-%m-%d")
+    rows, closes = rows.loc[closes.notna().to_numpy()], closes[closes.notna()]
     route = _per_row(rows, "route", pack.name)
     zone = _per_row(rows, "timer_zone", pack.timer_zone)
     order = rows["order_id"].astype("string").fillna("").map(_clean)
@@ -99,29 +100,43 @@ def open_windows(table: pd.DataFrame, pack: Pack | str | None = None) -> pd.Data
     buyer_zone = _per_row(rows, "buyer_timezone", "")
     in_buyer_zone = present.deadline(rows["deadline"], buyer_zone.mask(buyer_zone == "")) if len(rows) else buyer_zone
     claim = pd.Series("", index=rows.index, dtype=object)
-    if "dispute_type" in rows.columns and "claim_usd" in rows.columns:
-        kind = rows["dispute_type"].astype("string").fillna("none")
+    if "claim_usd" in rows.columns:
         amount = present.money(rows["claim_usd"])
-        has = (kind != "none").to_numpy(bool) & (amount != "").to_numpy(bool)
-        claim[has] = [f"{present.value(k).lower()}, {a}" for k, a in zip(kind[has], amount[has], strict=True)]
+        claim[:] = amount.to_numpy()
+        if "dispute_type" in rows.columns:
+            kind = rows["dispute_type"].astype("string").fillna("none")
+            has = (kind != "none").to_numpy(bool) & (amount != "").to_numpy(bool)
+            claim[:] = ""
+            claim[has] = [f"{present.value(k).lower()}, {a}" for k, a in zip(kind[has], amount[has], strict=True)]
     opens = present.date(rows["window_opens"]) if "window_opens" in rows.columns else pd.Series("", index=rows.index)
     last = present.date(closes)
 
     summaries, descriptions = [], []
-    for i in range(len(rows)):
-        what = f" ({claim.iloc[i]})" if claim.iloc[i] else ""
-        summaries.append(f"Last day to dispute order {order.iloc[i]}{what}")
+    via_route = "route" in rows.columns
+    for who, way, tz, timer_text, buyer_text, buyer_tz, what, first, end in zip(
+        order.tolist(),
+        route.map(_clean).tolist(),
+        zone.map(_clean).tolist(),
+        in_timer_zone.tolist(),
+        in_buyer_zone.tolist(),
+        buyer_zone.map(_clean).tolist(),
+        claim.tolist(),
+        opens.tolist(),
+        last.tolist(),
+        strict=True,
+    ):
+        via = f" via {way}" if via_route else ""
+        summaries.append(f"Last day to dispute order {who}{via}" + (f" ({what})" if what else ""))
         lines = [
-            f"Order {order.iloc[i]}, route {_clean(route.iloc[i])}: the last day to open a dispute is "
-            f"{last.iloc[i]} ({_clean(zone.iloc[i])}).",
-            f"Deadline: {in_timer_zone.iloc[i] or 'unknown'} ({_clean(zone.iloc[i])})",
+            f"Order {who}, route {way}: the last day to open a dispute is {end} ({tz}).",
+            f"Deadline: {timer_text or 'unknown'} ({tz})",
         ]
-        if in_buyer_zone.iloc[i]:
-            lines.append(f"Buyer's time: {in_buyer_zone.iloc[i]} ({_clean(buyer_zone.iloc[i])})")
-        if claim.iloc[i]:
-            lines.append(f"Claim: {claim.iloc[i]}")
-        if opens.iloc[i]:
-            lines.append(f"Window: {opens.iloc[i]} to {last.iloc[i]}")
+        if buyer_text:
+            lines.append(f"Buyer's time: {buyer_text} ({buyer_tz})")
+        if what:
+            lines.append(f"Claim: {what}")
+        if first:
+            lines.append(f"Window: {first} to {end}")
         descriptions.append("\n".join(lines))
     return pd.DataFrame(
         {
