@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import disputelib
 from disputelib.packdiff import DIFF_COLUMNS, diff_packs, format_diff
@@ -136,3 +138,19 @@ def test_cli_two_files_of_one_name_are_told_apart(tmp_path):
     done = run_cli("--diff", str(SHIPPED), str(path))
     assert done.returncode == 0
     assert done.stdout.splitlines()[0].startswith(f"{SHIPPED} vs {path}: 1 rule differs in value, 0 only in")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    opens=st.tuples(st.integers(0, 30), st.integers(0, 30)),
+    days=st.tuples(st.integers(1, 200), st.integers(1, 200)),
+)
+def test_a_rule_differs_exactly_when_its_value_does_and_both_ways(opens, days):
+    a = disputelib.load_pack(overrides={"timers.window_opens.offset": opens[0], "protection.default_days": days[0]})
+    b = disputelib.load_pack(overrides={"timers.window_opens.offset": opens[1], "protection.default_days": days[1]})
+    expected = [name for name, changed in (("timers.window_opens", opens[0] != opens[1]),
+                                           ("protection", days[0] != days[1])) if changed]
+    forward, backward = diff_packs(a, b), diff_packs(b, a)
+    assert forward["rule"].tolist() == expected == backward["rule"].tolist()
+    assert forward["a"].tolist() == backward["b"].tolist()
+    assert forward["a_source"].tolist() == backward["b_source"].tolist()
