@@ -34,11 +34,15 @@ from disputelib.windows import Eligibility, claims, compute_windows, eligibility
 __version__ = "0.1.0"
 
 _LAZY_MODULES = ("analysis", "charts", "report")
+#: Names whose module imports a heavier library (icalendar), loaded on first use.
+_LAZY_NAMES = {"to_ics": "ics", "write_ics": "ics"}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY_MODULES:
         return importlib.import_module(f"disputelib.{name}")
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(f"disputelib.{_LAZY_NAMES[name]}"), name)
     raise AttributeError(f"module 'disputelib' has no attribute {name!r}")
 
 
@@ -79,7 +83,9 @@ __all__ = [
     "refund_channel",
     "report",
     "simulate",
+    "to_ics",
     "validate_orders",
+    "write_ics",
     "write_simulation",
     "write_table",
 ]

@@ -149,6 +149,7 @@ ELIGIBILITY = Contract("eligibility", (
     _c("claim_usd", "number"),
     _c("claim_basis", "category"),
     _c("payment_method", "category", "canonical"),
+    _c("payment_network", "category", "card network from the raw spelling (visa, mastercard, ...); empty otherwise"),
     _c("amount_usd", "number"),
     _c("buyer_country", "category"),
     _c("buyer_timezone", "text"),

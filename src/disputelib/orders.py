@@ -21,7 +21,7 @@ from disputelib import intake
 from disputelib.clock import to_timer_dates
 from disputelib.columns import map_distinct, number_column, per_distinct, repeated, text_column, time_column
 from disputelib.contracts import ORDERS
-from disputelib.payments import payment_method_or_given
+from disputelib.payments import payment_method_or_given, payment_network
 from disputelib.policy import Pack, load_pack
 from disputelib.tables import TableError
 
@@ -68,7 +68,8 @@ class ValidatedOrders:
     ----------
     orders
         Accepted rows: ``order_id`` (string), ``amount_usd`` (float), ``payment_method``
-        (canonical), ``shipped_date`` and ``received_date`` (dates in the timer zone),
+        (canonical), ``payment_network`` (the card network the method as written names, see
+        :func:`disputelib.payments.payment_network`), ``shipped_date`` and ``received_date`` (dates in the timer zone),
         ``buyer_country`` (upper case), ``buyer_timezone``, ``protection_days`` (Int64),
         ``problem`` (canonical or missing), ``problem_amount_usd`` (float), then every
         other input column untouched. The original row number is the index.
@@ -270,6 +271,8 @@ def validate_orders(
     orders["order_id"] = order_id[keep]
     orders["amount_usd"] = amount[keep]
     orders["payment_method"] = method[keep]
+    given_network = frame["payment_network"] if "payment_network" in frame.columns else None
+    orders["payment_network"] = payment_network(method_text, given_network)[keep]
     orders[SHIPPED] = pd.Series(shipped[keep].astype("datetime64[s]"), index=orders.index)
     orders[RECEIVED] = pd.Series(received[keep].astype("datetime64[s]"), index=orders.index)
     if buyers_data:

@@ -9,6 +9,9 @@ kept as written rather than rejected.
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
 
 from disputelib.columns import map_distinct
@@ -126,6 +129,130 @@ ALIASES: dict[str, str] = {
     "bank transfer": "bank_transfer",
     "bank wire": "bank_transfer",
 }
+
+
+#: Card networks, as the ``payment_network`` column names them.
+CARD_NETWORKS: tuple[str, ...] = (
+    "visa",
+    "mastercard",
+    "maestro",
+    "amex",
+    "mir",
+    "jcb",
+    "discover",
+    "diners",
+    "unionpay",
+    "rupay",
+    "elo",
+    "hipercard",
+    "troy",
+    "cartes_bancaires",
+    "bc_card",
+)
+
+#: Names of card networks in payment spellings (lower-cased), to the network. A name made
+#: of letters and digits matches as whole words anywhere in the spelling (``Visa ****1234``,
+#: ``Credit card (MasterCard)``); one written in Hangul or Han characters, which are not
+#: spaced into words, matches anywhere (``비자카드``). The longest name wins where names
+#: overlap (``Mastercard Maestro`` is a Maestro card).
+NETWORK_NAMES: dict[str, str] = {
+    **{n: n for n in CARD_NETWORKS},
+    **{n.replace("_", " "): n for n in CARD_NETWORKS},
+    "visa electron": "visa",
+    "виза": "visa",
+    "비자": "visa",
+    "master card": "mastercard",
+    "mastercard maestro": "maestro",
+    "мастеркард": "mastercard",
+    "мастер кард": "mastercard",
+    "마스터카드": "mastercard",
+    "마스터 카드": "mastercard",
+    "маэстро": "maestro",
+    "american express": "amex",
+    "americanexpress": "amex",
+    "американ экспресс": "amex",
+    "아메리칸 익스프레스": "amex",
+    "아멕스": "amex",
+    "мир": "mir",
+    "diners club": "diners",
+    "dinersclub": "diners",
+    "diners club international": "diners",
+    "union pay": "unionpay",
+    "china unionpay": "unionpay",
+    "china union pay": "unionpay",
+    "银联": "unionpay",
+    "銀聯": "unionpay",
+    "유니온페이": "unionpay",
+    "discover card": "discover",
+    "carte bancaire": "cartes_bancaires",
+    "bc카드": "bc_card",
+    "비씨카드": "bc_card",
+}
+
+
+def _network_pattern(names: dict[str, str]) -> re.Pattern[str]:
+    def one(name: str) -> str:
+        body = r"\s+".join(re.escape(w) for w in name.split())
+        if re.search(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af\u4e00-\u9fff]", name):
+            return body  # Hangul and Han are not spaced into words
+        return rf"(?<![^\W_]){body}(?![^\W_])"
+
+    return re.compile("|".join(one(n) for n in sorted(names, key=len, reverse=True)))
+
+
+_NETWORK_PATTERN = _network_pattern(NETWORK_NAMES)
+
+
+def card_network(spelling: object) -> str | None:
+    """The card network a payment spelling names, or None.
+
+    None for a spelling of a method that is not a card (``PayPal``, ``Apple Pay``,
+    ``Bancontact``), for a bare ``card``, and for one naming two networks
+    (``Visa/Mastercard``: which one paid cannot be known).
+
+    Examples
+    --------
+    >>> [card_network(s) for s in ("VISA", "Credit card (MasterCard) ****1234", "card", "PayPal", "Мир")]
+    ['visa', 'mastercard', None, None, 'mir']
+    """
+    text = " ".join(str(spelling).split()).casefold()
+    method = ALIASES.get(text)
+    if method is not None and method != "card":
+        return None
+    found = {NETWORK_NAMES[" ".join(m.group(0).split())] for m in _NETWORK_PATTERN.finditer(text)}
+    return found.pop() if len(found) == 1 else None
+
+
+def payment_network(values: pd.Series, given: pd.Series | None = None) -> pd.Series:
+    """The card network of each payment, from the payment method as written.
+
+    Parameters
+    ----------
+    values
+        Payment methods as written in an export (``"Visa"``, ``"MASTERCARD"``,
+        ``"Amex"``), before they are mapped to the canonical vocabulary (where every card
+        is ``card``).
+    given
+        An export's own ``payment_network`` column, if it has one (a table this package
+        wrote): used where the method names no network, read through the same names.
+
+    Returns
+    -------
+    pandas.Series
+        Categorical over :data:`CARD_NETWORKS`, same index; missing for non-card methods,
+        a bare ``card`` and unknown or ambiguous spellings.
+
+    Examples
+    --------
+    >>> payment_network(pd.Series(["Visa", "American Express", "card", "Alipay"])).tolist()
+    ['visa', 'amex', nan, nan]
+    """
+    network = map_distinct(values, card_network).cat.set_categories(CARD_NETWORKS)
+    if given is not None:
+        fill = map_distinct(given, card_network).cat.set_categories(CARD_NETWORKS)
+        codes = np.where(network.cat.codes.to_numpy() < 0, fill.cat.codes.to_numpy(), network.cat.codes.to_numpy())
+        network = pd.Series(pd.Categorical.from_codes(codes, categories=CARD_NETWORKS), index=values.index)
+    return network
 
 
 def normalize_payment_method(values: pd.Series) -> pd.Series:

@@ -38,6 +38,7 @@ from disputelib.columns import per_distinct
 from disputelib.contracts import ELIGIBILITY
 from disputelib.order_states import ORDER_STATES, RECEIVED_STATES, is_closed, order_states
 from disputelib.orders import DISPUTE_TYPES, PAID, PROBLEMS, RECEIVED, SHIPPED, unknown_methods_note, validate_orders
+from disputelib.payments import payment_network
 from disputelib.policy import Pack, load_pack
 
 STATUSES: tuple[str, ...] = ("not_shipped", "too_early", "open", "expired")
@@ -157,7 +158,10 @@ def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None =
         ``window_closes`` (dates), ``deadline`` (tz-aware, timer zone),
         ``deadline_local`` (ISO 8601 text in ``buyer_timezone``), ``days_left`` (Int64),
         ``dispute_type``, ``claim_usd``, ``claim_basis``; ``status``, ``deadline_local``, ``dispute_type``
-        and the cleaned text columns are categoricals (few distinct values in many rows), ``payment_method``, ``amount_usd``,
+        and the cleaned text columns are categoricals (few distinct values in many rows), ``payment_method``,
+        ``payment_network`` (the card network the method as written names: ``visa``, ``mastercard``,
+        ... ; missing for other methods and a bare ``card``; see
+        :func:`disputelib.payments.payment_network`), ``amount_usd``,
         ``buyer_country``, ``buyer_timezone``, ``protection_days``, ``protection_ends``
         (date the order completes by itself), ``problem``, then (only when the orders have
         ``paid_at`` or ``order_status``) :data:`PARTIAL_COLUMNS` and the statuses
@@ -222,6 +226,10 @@ def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None =
     )
     out = out.join(claims(orders))
     out["payment_method"] = orders["payment_method"]
+    if "payment_network" in orders.columns:
+        out["payment_network"] = orders["payment_network"]
+    else:  # orders validated without it: the canonical method names no network
+        out["payment_network"] = payment_network(orders["payment_method"].astype("string"))
     out["amount_usd"] = orders["amount_usd"]
     for name in ("buyer_country", "buyer_timezone"):
         out[name] = orders[name] if name in orders.columns else pd.Series(pd.NA, index=index, dtype="string")

@@ -35,6 +35,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="rejected rows with their reasons (default: beside --out as NAME.rejects.EXT, written even when "
         "empty; without --out, on stderr)",
     )
+    parser.add_argument(
+        "--ics",
+        metavar="FILE",
+        help="also write the open windows as an iCalendar file: one all-day event on each window's last day, "
+        "with the exact deadline and an alarm two days before",
+    )
     parser.add_argument("--strict", action="store_true", help="exit with code 1 when any row is rejected")
     add_excel(parser)
     add_intake(parser)
@@ -54,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
     check_input(args.orders, "orders")
     pack_file = named_file(args.pack, "rule pack")
     inputs = {"orders": args.orders, "rule pack": pack_file, "column map": args.columns}
-    check_outputs(inputs, {"--out": out, "--rejects": rejects_out})
+    ics_out = Path(args.ics) if args.ics else None
+    check_outputs(inputs, {"--out": out, "--rejects": rejects_out, "--ics": ics_out})
     pack = load_pack(args.pack)
     result = eligibility(read_input(args.orders, args, "orders"), args.as_of, pack)
     write_table(result.table, out, excel=args.excel)
@@ -65,6 +72,11 @@ def run(args: argparse.Namespace) -> int:
     elif len(result.rejects):
         print("rejected rows:", file=sys.stderr)
         write_table(result.rejects, None, stream=sys.stderr)
+    if ics_out is not None:
+        from disputelib.ics import write_ics  # icalendar is loaded only when a calendar is asked for
+
+        events = write_ics(result.table, ics_out, args.as_of, pack)
+        print(f"{events} open windows written to {ics_out} as calendar events", file=sys.stderr)
     print(result.summary(), file=sys.stderr)
     if args.strict and len(result.rejects):
         print(f"--strict: {len(result.rejects)} rows were rejected", file=sys.stderr)

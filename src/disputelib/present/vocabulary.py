@@ -17,6 +17,7 @@ HEADERS: dict[str, str] = {
     "store_id": "Store",
     "store_name": "Store name",
     "payment_method": "Payment method",
+    "payment_network": "Card network",
     "buyer_country": "Buyer country",
     "buyer_timezone": "Buyer's time zone",
     "amount_usd": "Amount paid",
