@@ -24,7 +24,7 @@ def variant(tmp_path: Path, old: str, new: str, name: str = "variant.toml") -> P
     return path
 
 
-WINDOW_OPENS = 'offset = 10\nunit = "days"\nsummary = "A dispute can be opened from the 11th day'
+WINDOW_OPENS = 'offset = 10\nunit = "days"\ncounts = "calendar_days"\nsummary = "A dispute can be opened from the {nth} day'
 
 
 @pytest.mark.parametrize(
@@ -45,13 +45,13 @@ WINDOW_OPENS = 'offset = 10\nunit = "days"\nsummary = "A dispute can be opened f
         # a list in another order rules alike
         ('alipay_methods = ["boleto", "oxxo",', 'alipay_methods = ["oxxo", "boleto",', []),
         # a timer only one pack has
-        ('[timers.buyer_escalation]\nanchor = "seller_answered"\noffset = 0\nunit = "days"\n'
+        ('[timers.buyer_escalation]\nanchor = "seller_answered"\noffset = 0\nunit = "days"\ncounts = "calendar_days"\n'
          'summary = "The buyer may escalate once the seller has answered without agreement."\n'
          "source = \"Bestfulfill guide, step 5: 'If the seller responds, but you fail to reach an agreement'\"\n"
          'confidence = "M"\n', "", [("timers.buyer_escalation", "value", "anchor = seller_answered", "")]),
         # a timer with its own zone differs from one counting in the pack's zone
-        ('offset = 15\nunit = "days"\nsummary = "The seller has 15 days',
-         'offset = 15\nunit = "days"\nzone = "Asia/Shanghai"\nsummary = "The seller has 15 days',
+        ('offset = 15\nunit = "days"\ncounts = "elapsed"\nsummary = "The seller has {offset} days',
+         'offset = 15\nunit = "days"\ncounts = "elapsed"\nzone = "Asia/Shanghai"\nsummary = "The seller has {offset} days',
          [("timers.seller_response", "value", "zone = America/Los_Angeles", "zone = Asia/Shanghai")]),
     ],
 )
@@ -101,7 +101,7 @@ def test_shipped_packs_side_by_side():
     assert set(reverse.index) == set(diff.index)
     assert reverse.loc["timers.window_opens", "a"] == diff.loc["timers.window_opens", "b"]
     text = format_diff(diff.reset_index(), "aliexpress-2022", "aliexpress-legacy", width=100)
-    assert text.splitlines()[0] == "aliexpress-2022 vs aliexpress-legacy: 8 rules differ in value, 3 only in their summary, source or confidence"
+    assert text.splitlines()[0] == "aliexpress-2022 vs aliexpress-legacy: 9 rules differ in value, 3 only in their summary, source or confidence"
     assert max(len(line) for line in text.splitlines()[2:-4]) <= 100
     block = text[text.index("[timers.window_opens]"):text.index("[timers.seller_response]")]
     first = block.splitlines()[1]
