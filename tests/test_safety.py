@@ -502,9 +502,8 @@ def test_sigterm_during_eligibility_exits_143_and_leaves_no_partial(tmp_path):
     )
     orders.to_parquet(tmp_path / "orders.parquet", index=False)
     process = start(["eligibility", "orders.parquet", "--as-of", "2026-11-27", "--out", "open.csv"], tmp_path)
-    partial = tmp_path / ".open.csv.partial"
     deadline = time.monotonic() + 120
-    while not partial.exists() and process.poll() is None and time.monotonic() < deadline:
+    while not list(tmp_path.glob(".open.csv.*partial")) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)  # the signal goes in while the table is being written
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=120)

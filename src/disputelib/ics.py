@@ -28,6 +28,7 @@ import icalendar
 import pandas as pd
 
 from disputelib import present
+from disputelib.paths import written_in_place
 from disputelib.policy import Pack, load_pack
 from disputelib.tables import TableError
 from disputelib.windows import as_date
@@ -226,16 +227,11 @@ def write_ics(table: pd.DataFrame, path: str | Path, as_of, pack: Pack | str | N
     path = Path(path)
     if path.parent and not path.parent.exists():
         raise TableError(f"cannot write {str(path)!r}: folder {str(path.parent)!r} does not exist")
-    partial = path.with_name(f".{path.name}.partial")
     try:
-        partial.write_bytes(data)
-        partial.replace(path)
+        with written_in_place(path) as partial:
+            partial.write_bytes(data)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise TableError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
-    except BaseException:  # Ctrl-C or SIGTERM mid-write: no partial file stays behind
-        partial.unlink(missing_ok=True)
-        raise
     return count
 
 

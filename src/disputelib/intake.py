@@ -38,6 +38,8 @@ from disputelib.tables import TableError
 DECIMAL_ATTR = "disputelib.decimal"
 #: ``frame.attrs`` key: ``{row position: reason}`` for rows the reader had to cut short.
 BAD_ROWS_ATTR = "disputelib.bad_rows"
+#: ``frame.attrs`` key: ``{our name: the header as the file wrote it}`` for renamed columns.
+HEADERS_ATTR = "disputelib.headers"
 #: ``frame.attrs`` key: columns whose bytes were not all UTF-8 (U+FFFD marks the values).
 NOT_UTF8_ATTR = "disputelib.not_utf8"
 
@@ -212,6 +214,10 @@ def rename_columns(frame: pd.DataFrame, rename: Mapping[str, str]) -> pd.DataFra
         return frame
     out = frame.rename(columns=dict(rename))
     out.attrs = dict(frame.attrs)
+    written = dict(out.attrs.get(HEADERS_ATTR, {}))
+    for theirs, ours in rename.items():
+        written[ours] = written.pop(theirs, theirs)
+    out.attrs[HEADERS_ATTR] = written
     if NOT_UTF8_ATTR in out.attrs:
         out.attrs[NOT_UTF8_ATTR] = [rename.get(c, c) for c in out.attrs[NOT_UTF8_ATTR]]
     return out
@@ -233,7 +239,8 @@ def require(frame: pd.DataFrame, required: tuple[str, ...], what: str, error: ty
     missing = [c for c in required if c not in frame.columns]
     if not missing:
         return
-    headers = [str(h) for h in frame.columns]
+    written = frame.attrs.get(HEADERS_ATTR, {})
+    headers = [str(written.get(h, h)) for h in frame.columns]  # as the file wrote them
     keys = {header_key(h): h for h in headers}
     hints = []
     for name in missing:

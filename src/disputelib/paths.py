@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import os
 import re
+import secrets
 import shutil
 import signal
 import stat
@@ -136,6 +137,24 @@ def _kind_of(mode: int) -> str | None:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
     return "not a regular file"
+
+
+@contextlib.contextmanager
+def written_in_place(path: Path) -> Iterator[Path]:
+    """A temporary sibling of ``path`` to write into, renamed onto ``path`` when the block ends.
+
+    A reader never sees a half-written file: on any error, Ctrl-C or SIGTERM inside the
+    block the temporary file is removed and ``path`` is left as it was. The name is unique
+    per write (process id and random digits), so two runs writing the same file never
+    rename each other's half-written file away.
+    """
+    partial = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+    try:
+        yield partial
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def check_input(path: str | Path, what: str = "input") -> Path:

@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 
 from disputelib.clock import iso_in_zone
 from disputelib.errors import DisputelibError
+from disputelib.paths import written_in_place
 
 FORMATS = {".csv": "csv", ".gz": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx"}
 #: ``frame.attrs`` key: the Parquet text columns that held bytes that were not UTF-8 (now
@@ -185,16 +186,24 @@ def for_excel(frame: pd.DataFrame) -> pd.DataFrame:
     A cell starting with ``=``, ``+``, ``-``, ``@``, TAB or CR is shown as text in Excel,
     LibreOffice or Google Sheets rather than evaluated (CSV formula injection: an order id
     such as ``=HYPERLINK(...)`` from an export would otherwise run on the analyst's
-    machine). Numbers stay numbers.
+    machine). Numbers stay numbers; categorical columns (payment methods kept as written,
+    countries) are text like any other.
 
     Examples
     --------
     >>> for_excel(pd.DataFrame({"id": ["=1+1", "A-1"], "n": [-1, 2]}))["id"].tolist()
     ["'=1+1", 'A-1']
+    >>> for_excel(pd.DataFrame({"method": pd.Categorical(["@SUM(A1)", "card"])}))["method"].tolist()
+    ["'@SUM(A1)", 'card']
     """
     out = frame.copy()
     for name in out.columns:
         col = out[name]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            if not pd.api.types.is_numeric_dtype(col.cat.categories.dtype):
+                col = col.astype(object)
+            else:
+                continue
         if not (pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype)):
             continue
         text = col.astype("string")
@@ -250,18 +259,13 @@ def write_table(
         raise TableError(f"cannot write {str(path)!r}: write .csv (with --excel for a spreadsheet) or .parquet")
     if path.parent and not path.parent.exists():
         raise TableError(f"cannot write {str(path)!r}: folder {str(path.parent)!r} does not exist")
-    partial = path.with_name(f".{path.name}.partial")
     try:
-        if kind == "csv":
-            compression = "gzip" if path.name.lower().endswith(".gz") else None
-            text, options = _csv_text(frame, excel)
-            text.to_csv(partial, encoding="utf-8-sig" if excel else "utf-8", compression=compression, **options)
-        else:
-            frame.to_parquet(partial, index=False)
-        partial.replace(path)
+        with written_in_place(path) as partial:
+            if kind == "csv":
+                compression = "gzip" if path.name.lower().endswith(".gz") else None
+                text, options = _csv_text(frame, excel)
+                text.to_csv(partial, encoding="utf-8-sig" if excel else "utf-8", compression=compression, **options)
+            else:
+                frame.to_parquet(partial, index=False)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise TableError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
-    except BaseException:  # Ctrl-C or SIGTERM mid-write: no partial file stays behind
-        partial.unlink(missing_ok=True)
-        raise

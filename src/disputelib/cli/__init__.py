@@ -12,6 +12,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from disputelib.cli.common import EXIT_USAGE, USER_ERRORS
 from disputelib.cli.signals import EXIT_TERMINATED, Terminated, terminate_as_interrupt
@@ -33,10 +34,17 @@ SUBCOMMANDS: tuple[str, ...] = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a wrong argument is one sentence like every other user error (exit code 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     from disputelib import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="disputelib",
         description="Marketplace buyer-protection disputes: windows, lifecycle, refunds, reports.",
     )

@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "with its event missing is an error (e.g. a seller still silent at the end of the export). "
         "Default: the latest 'at' in the log",
     )
-    parser.add_argument("--out", metavar="FILE", help="findings as .csv or .parquet (default: CSV on stdout)")
+    parser.add_argument("--out", metavar="FILE", help="findings as .csv, .csv.gz or .parquet (default: CSV on stdout)")
     parser.add_argument(
         "--fail-on",
         choices=SEVERITIES,

@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("orders", metavar="ORDERS", help="order export: .csv, .csv.gz, .xlsx or .parquet")
     parser.add_argument("--as-of", required=True, type=date_arg, metavar="YYYY-MM-DD", help="the day to judge on")
     add_pack(parser)
-    parser.add_argument("--out", metavar="FILE", help="output .csv or .parquet (default: CSV on stdout)")
+    parser.add_argument("--out", metavar="FILE", help="output .csv, .csv.gz or .parquet (default: CSV on stdout)")
     parser.add_argument(
         "--rejects",
         metavar="FILE",

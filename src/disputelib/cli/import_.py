@@ -48,7 +48,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--out",
         required=True,
         metavar="ORDERS",
-        help="the order table, .csv or .parquet; rejected rows go beside it as NAME.rejects.EXT",
+        help="the order table, .csv, .csv.gz or .parquet; rejected rows go beside it as NAME.rejects.EXT",
     )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from disputelib.cli.common import EXIT_FINDINGS, UserError
 from disputelib.cli.signals import EXIT_TERMINATED, Terminated, terminate_as_interrupt
-from disputelib.paths import check_outputs, project_root, relative, resolve
+from disputelib.paths import check_outputs, project_root, relative, resolve, written_in_place
 
 NAME = "notebook"
 HELP = "run one notebook with papermill after checking its parameters: -p NAME VALUE, --out, --html"
@@ -119,12 +119,10 @@ def run(args: argparse.Namespace) -> int:
     if html is not None and out.is_file():
         nb = nbformat.read(out, as_version=4)
         title = notebook_title(nb, source.stem)
-        partial = html.with_name(f".{html.name}.partial")
         try:
-            partial.write_text(notebook_page(nb, title, title, status, index_href=None), encoding="utf-8")
-            partial.replace(html)
+            with written_in_place(html) as partial:
+                partial.write_text(notebook_page(nb, title, title, status, index_href=None), encoding="utf-8")
         except OSError as exc:
-            partial.unlink(missing_ok=True)
             raise UserError(f"cannot write {str(html)!r}: {exc.strerror or exc}") from None
     if status != "ok":
         print(f"disputelib {NAME}: {source.name} {status.replace('_', ' ')}: {message}; "

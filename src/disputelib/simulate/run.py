@@ -308,11 +308,12 @@ def write_simulation(sim: Simulation, out_dir: str | Path) -> dict[str, Path]:
         raise TableError(f"cannot create folder {str(given)!r}: folder {str(parent)!r} does not exist")
     clean_stale(parent, f".{out.name}.tmp-*")
     tmp = parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    lock = None
     try:
-        lock = make_temp_folder(tmp)
-    except OSError as exc:
-        raise TableError(f"cannot write into {str(given)!r}: {os_reason(exc)}") from None
-    try:
+        try:
+            lock = make_temp_folder(tmp)
+        except OSError as exc:
+            raise TableError(f"cannot write into {str(given)!r}: {os_reason(exc)}") from None
         for name in SIMULATION_FILES:
             pq.write_table(_arrow_table(getattr(sim, name.removesuffix(".parquet"))), tmp / name)
         release_temp_folder(tmp, None)
@@ -321,7 +322,7 @@ def write_simulation(sim: Simulation, out_dir: str | Path) -> dict[str, Path]:
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise TableError(f"cannot write the simulation into {str(given)!r}: {os_reason(exc)}") from None
-    except BaseException:
+    except BaseException:  # a signal even while the hidden folder is being made: nothing is left behind
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     finally:
