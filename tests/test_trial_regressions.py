@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import disputelib as dl
 from disputelib.cli import main
 from disputelib.paths import written_in_place
 from disputelib.tables import read_table
@@ -70,3 +71,20 @@ def test_a_missing_column_lists_the_headers_as_the_file_wrote_them(tmp_path, cap
     assert main(["eligibility", str(orders), "--as-of", "2026-11-27"]) == 2
     err = capsys.readouterr().err
     assert "found 'Order No.', 'Order Amount', 'Payment Method', 'Shipping Time'" in err
+
+
+def test_a_utf8_export_with_one_stray_byte_rejects_that_row_not_the_file(tmp_path, capsys):
+    orders = tmp_path / "stray.csv"
+    orders.write_bytes(b"order_id,amount_usd,payment_method,shipped_at,note\nA1,5,Visa,2026-11-01,caf\xc3\xa9\n"
+                       b"A2,6,Visa,2026-11-01,caf\xe9\nA3,7,Visa,2026-11-01,na\xc3\xafve\n")  # fmt: skip
+    result = dl.validate_orders(dl.read_table(orders))
+    assert result.orders["order_id"].tolist() == ["A1", "A3"]
+    assert result.orders["note"].tolist() == ["café", "naïve"]
+    assert result.rejects["reject_reason"].tolist() == ["note is not valid UTF-8 text"]
+
+
+def test_a_file_in_another_encoding_is_still_refused_with_its_name(tmp_path):
+    orders = tmp_path / "latin.csv"
+    orders.write_bytes("order_id,amount_usd,payment_method,note\nA1,5,Visa,Gérard Müller été\n".encode("cp1252"))
+    with pytest.raises(dl.TableError, match="it is not utf-8 text; "):
+        dl.read_table(orders)

@@ -2,7 +2,10 @@
 
 - The encoding: a UTF-8 or UTF-16 byte-order mark says it; otherwise UTF-8. A file that is
   not valid in the encoding is one sentence suggesting ``--encoding`` and naming the
-  encoding charset-normalizer finds most likely.
+  encoding charset-normalizer finds most likely, unless it is UTF-8 with a few stray
+  bytes (more valid multi-byte characters than broken ones): then it is read as UTF-8,
+  the stray bytes become U+FFFD and the columns holding them are recorded
+  (``attrs[NOT_UTF8_ATTR]``), so that validation rejects those rows instead of the file.
 - The delimiter (``,`` ``;`` tab ``|``): the one that splits the first lines into the same
   number of fields, more than one, from the first 64 KiB; or the one a spreadsheet's
   ``sep=;`` first line names (that line is skipped).
@@ -24,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from disputelib.intake import BAD_ROWS_ATTR, DECIMAL_ATTR
+from disputelib.intake import BAD_ROWS_ATTR, DECIMAL_ATTR, NOT_UTF8_ATTR
 from disputelib.tables import TableError
 
 SEPARATORS: tuple[str, ...] = (",", ";", "\t", "|")
@@ -60,6 +63,21 @@ def likely_encoding(sample: bytes) -> str | None:
 
     best = from_bytes(sample).best()
     return best.encoding if best is not None else None
+
+
+def _stray_bytes_only(path: Path) -> bool:
+    """True for a file that is UTF-8 but for a few stray bytes (more good multi-byte characters than bad ones).
+
+    A file in another encoding (cp1251, EUC-KR, Latin-1) has next to no valid UTF-8
+    multi-byte characters, so it is still refused with the likely encoding named; a UTF-8
+    export with one byte broken by an older tool is read, and only its broken rows rejected.
+    """
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as f:
+        text = f.read().decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    good = len(re.findall(r"[^\x00-\x7f\ufffd]", text))
+    return 0 < broken < good
 
 
 def _undecodable(path: Path, encoding: str, sample: bytes) -> TableError:
@@ -120,8 +138,11 @@ def read_csv(
     """
     head = _head(path)
     enc = _encoding(head, encoding)
+    errors = "strict"
+    if encoding is None and enc == "utf-8" and _stray_bytes_only(path):
+        errors = "replace"  # UTF-8 with a few broken bytes: reject those rows, not the file
     try:
-        sample = codecs.getincrementaldecoder(enc)().decode(head, final=len(head) < SNIFF_BYTES)
+        sample = codecs.getincrementaldecoder(enc)(errors).decode(head, final=len(head) < SNIFF_BYTES)
     except UnicodeDecodeError:
         raise _undecodable(path, enc, head) from None
     sample = sample.lstrip("\ufeff")
@@ -136,8 +157,9 @@ def read_csv(
     bad: dict[int, str] = {}
     try:
         frame = pd.read_csv(
-            path, sep=sep, dtype=str, keep_default_na=False, na_filter=False, encoding=enc, engine="c", skiprows=skip
-        )
+            path, sep=sep, dtype=str, keep_default_na=False, na_filter=False, encoding=enc, engine="c", skiprows=skip,
+            encoding_errors=errors,
+        )  # fmt: skip
     except UnicodeDecodeError as exc:
         raise _undecodable(path, enc, bytes(exc.object[max(0, exc.start - 4096) : exc.start + 4096])) from None
     except pd.errors.EmptyDataError:
@@ -146,18 +168,22 @@ def read_csv(
         if "Expected" not in str(exc):
             raise TableError(f"cannot read {str(path)!r} as CSV: {str(exc).splitlines()[0]}") from None
         try:
-            frame, bad = _read_ragged(path, sep, enc, skip)
+            frame, bad = _read_ragged(path, sep, enc, skip, errors)
         except UnicodeDecodeError as exc:
             raise _undecodable(path, enc, bytes(exc.object[max(0, exc.start - 4096) : exc.start + 4096])) from None
+    if errors == "replace":
+        frame.attrs[NOT_UTF8_ATTR] = [c for c in frame.columns if frame[c].str.contains("\ufffd", regex=False).any()]
     frame.attrs[DECIMAL_ATTR] = decimal
     frame.attrs[BAD_ROWS_ATTR] = bad
     return frame
 
 
-def _read_ragged(path: Path, sep: str, encoding: str, skip: int = 0) -> tuple[pd.DataFrame, dict[int, str]]:
+def _read_ragged(
+    path: Path, sep: str, encoding: str, skip: int = 0, errors: str = "strict"
+) -> tuple[pd.DataFrame, dict[int, str]]:
     """Read a file whose rows do not all have the header's width, row by row."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt", encoding=encoding, newline="") as f:
+    with opener(path, "rt", encoding=encoding, errors=errors, newline="") as f:
         for _ in range(skip):
             f.readline()
         rows = [row for row in csv.reader(f, delimiter=sep) if row]

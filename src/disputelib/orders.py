@@ -192,8 +192,8 @@ def validate_orders(
             cut[position] = True
             cut_reason.iloc[position] = why
     reject(cut, "unreadable row: ", cut_reason)
-    for name in intake.ORDERS.columns:
-        if name in attrs.get(intake.NOT_UTF8_ATTR, ()):
+    for name in attrs.get(intake.NOT_UTF8_ATTR, ()):  # pass-through columns too: no value changes unseen
+        if name in frame.columns:
             reject(_not_utf8(frame, name), f"{name} is not valid UTF-8 text")
 
     order_id = text_column(frame, "order_id")
