@@ -80,11 +80,11 @@ def _stray_bytes_only(path: Path) -> bool:
     return 0 < broken < good
 
 
-def _undecodable(path: Path, encoding: str, sample: bytes) -> TableError:
+def _undecodable(path: Path, encoding: str, sample: bytes) -> _Undecodable:
     guess = likely_encoding(sample)
     if guess and guess != encoding:
-        return TableError(f"cannot read {str(path)!r}: it is not {encoding} text; it looks like {guess}: try --encoding {guess}")
-    return TableError(f"cannot read {str(path)!r}: it is not {encoding} text; give its encoding with --encoding")
+        return _Undecodable(f"cannot read {str(path)!r}: it is not {encoding} text; it looks like {guess}: try --encoding {guess}")
+    return _Undecodable(f"cannot read {str(path)!r}: it is not {encoding} text; give its encoding with --encoding")
 
 
 def sniff_separator(text: str) -> str:
@@ -138,9 +138,21 @@ def read_csv(
     """
     head = _head(path)
     enc = _encoding(head, encoding)
-    errors = "strict"
-    if encoding is None and enc == "utf-8" and _stray_bytes_only(path):
-        errors = "replace"  # UTF-8 with a few broken bytes: reject those rows, not the file
+    try:
+        return _read(path, head, enc, sep, decimal, "strict")
+    except _Undecodable:
+        # UTF-8 with a few broken bytes: reject those rows, not the file (looked at only on failure)
+        if encoding is None and enc == "utf-8" and _stray_bytes_only(path):
+            return _read(path, head, enc, sep, decimal, "replace")
+        raise
+
+
+class _Undecodable(TableError):
+    """The file is not text in the encoding it was read with."""
+
+
+def _read(path: Path, head: bytes, enc: str, sep: str | None, decimal: str | None, errors: str) -> pd.DataFrame:
+    """:func:`read_csv` with a known encoding and ``errors`` (``"strict"`` or ``"replace"``)."""
     try:
         sample = codecs.getincrementaldecoder(enc)(errors).decode(head, final=len(head) < SNIFF_BYTES)
     except UnicodeDecodeError:
