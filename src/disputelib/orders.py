@@ -119,7 +119,12 @@ def iso_countries() -> frozenset[str]:
 
 
 def validate_orders(
-    frame: pd.DataFrame, pack: Pack | str | None = None, columns: Mapping[str, str] | str | None = None
+    frame: pd.DataFrame,
+    pack: Pack | str | None = None,
+    columns: Mapping[str, str] | str | None = None,
+    *,
+    first_row: int = 1,
+    duplicates: Mapping[str, int] | None = None,
 ) -> ValidatedOrders:
     """Check an order export row by row (vectorised) and split accepted from rejected.
 
@@ -139,6 +144,13 @@ def validate_orders(
         The rule pack whose timer zone dates are placed in.
     columns
         An optional column map, our name -> the export's header, or a TOML file's path.
+    first_row
+        The 1-based number of the frame's first row in the whole input (the ``row`` of
+        rejects), for a frame that is one part of a larger input.
+    duplicates
+        For one part of a larger input: every ``order_id`` (as cleaned) that appears more
+        than once in the whole input, with its count there. The part's own duplicates are
+        then not looked for: this mapping says which rows are duplicates.
 
     Returns
     -------
@@ -195,9 +207,14 @@ def validate_orders(
 
     order_id = text_column(frame, "order_id")
     reject(order_id.isna(), "missing order_id")
-    dup = repeated(order_id)
+    if duplicates is None:
+        dup = repeated(order_id)
+        counts = order_id[dup].value_counts() if dup.any() else None
+    else:
+        counts = pd.Series(duplicates, dtype="int64")
+        dup = order_id.isin(counts.index).to_numpy(bool) if len(counts) else np.zeros(n, dtype=bool)
     if dup.any():
-        copies = order_id[dup].map(order_id[dup].value_counts()).astype("string") + " rows)"
+        copies = order_id[dup].astype(object).map(counts).astype("string") + " rows)"
         reject(dup, "duplicate order_id (", copies.reindex(frame.index))
 
     amount, amount_bad = number_column(frame, "amount_usd", decimal)
@@ -249,7 +266,7 @@ def validate_orders(
     bad = np.zeros(n, dtype=bool)
     for rows, _, _ in reasons:
         bad[rows] = True
-    row_number = np.arange(1, n + 1)
+    row_number = np.arange(first_row, first_row + n)
 
     rejects = frame.loc[bad].copy()
     position = np.cumsum(bad) - 1  # a rejected row's position among the rejects

@@ -399,16 +399,34 @@ class Eligibility:
     unknown_methods: Mapping[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
-        counts = self.table["status"].value_counts()
-        shown = STATUSES + tuple(s for s in PARTIAL_STATUSES if counts.get(s, 0))
-        by_status = ", ".join(f"{s} {int(counts.get(s, 0))}" for s in shown)
-        return (
-            f"read {self.n_read} rows: {len(self.table)} accepted, {len(self.rejects)} rejected"
-            f" ({by_status})" + unknown_methods_note(self.unknown_methods)
-        )
+        counts = {str(k): int(v) for k, v in self.table["status"].value_counts().items()}
+        return summary_line(self.n_read, len(self.rejects), counts, self.unknown_methods)
 
 
-def eligibility(frame: pd.DataFrame, as_of, pack: Pack | str | None = None) -> Eligibility:
+def summary_line(n_read: int, n_rejected: int, statuses: Mapping[str, int], unknown_methods: Mapping[str, int]) -> str:
+    """The summary of an eligibility run from its counts (also of a run over many parts).
+
+    Examples
+    --------
+    >>> summary_line(3, 1, {"open": 2}, {})
+    'read 3 rows: 2 accepted, 1 rejected (not_shipped 0, too_early 0, open 2, expired 0)'
+    """
+    shown = STATUSES + tuple(s for s in PARTIAL_STATUSES if statuses.get(s, 0))
+    by_status = ", ".join(f"{s} {int(statuses.get(s, 0))}" for s in shown)
+    return (
+        f"read {n_read} rows: {sum(statuses.values())} accepted, {n_rejected} rejected"
+        f" ({by_status})" + unknown_methods_note(unknown_methods)
+    )
+
+
+def eligibility(
+    frame: pd.DataFrame,
+    as_of,
+    pack: Pack | str | None = None,
+    *,
+    first_row: int = 1,
+    duplicates: Mapping[str, int] | None = None,
+) -> Eligibility:
     """Validate an order export and compute every order's dispute window on ``as_of``.
 
     Parameters
@@ -419,6 +437,9 @@ def eligibility(frame: pd.DataFrame, as_of, pack: Pack | str | None = None) -> E
         The day to judge on, as ``YYYY-MM-DD`` or a date.
     pack
         Rule pack name, path or object; the default pack when None.
+    first_row, duplicates
+        For one part of a larger input (as :mod:`disputelib.distributed` runs it): see
+        :func:`disputelib.orders.validate_orders`.
 
     Returns
     -------
@@ -428,7 +449,7 @@ def eligibility(frame: pd.DataFrame, as_of, pack: Pack | str | None = None) -> E
     """
     pack = load_pack(pack)
     today = as_date(as_of)
-    checked = validate_orders(frame, pack)
+    checked = validate_orders(frame, pack, first_row=first_row, duplicates=duplicates)
     table = compute_windows(checked.orders, today, pack).reset_index(drop=True)
     return Eligibility(
         table=table,
