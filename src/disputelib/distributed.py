@@ -232,7 +232,7 @@ def eligibility(
     options = dict(read_options or {})
     parts = parts_of(input_files(source), rows_per_part)
     first = _wait(client, client.map(_ids_of, parts, read_options=options, pure=False), show_progress)
-    dup_counts = client.scatter(_repeated_ids([c for _, c in first]), broadcast=True)
+    dup_counts = client.scatter([_repeated_ids([c for _, c in first])], broadcast=True)[0]
     offsets, row = [], 1
     for n, _ in first:
         offsets.append(row)
