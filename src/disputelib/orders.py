@@ -269,13 +269,14 @@ def validate_orders(
     row_number = np.arange(first_row, first_row + n)
 
     rejects = frame.loc[bad].copy()
-    position = np.cumsum(bad) - 1  # a rejected row's position among the rejects
+    bad_rows = np.flatnonzero(bad)  # rejects are few: their positions, not a running count over every row
     text = pd.Series("", index=rejects.index, dtype="string")
     for rows, reason, value in reasons:
         piece = reason if value is None else reason + value.iloc[rows].astype("string").fillna("").to_numpy(object)
-        joined = text.iloc[position[rows]].to_numpy(object)
+        position = np.searchsorted(bad_rows, rows)  # a rejected row's position among the rejects
+        joined = text.iloc[position].to_numpy(object)
         joined = np.where(joined == "", joined, joined + "; ") + piece
-        text.iloc[position[rows]] = joined
+        text.iloc[position] = joined
     rejects.insert(0, "reject_reason", text.astype(str))
     rejects.insert(0, "row", row_number[bad])
 
@@ -292,11 +293,21 @@ def validate_orders(
     orders["buyer_country"] = country[keep]
     orders["buyer_timezone"] = zone[keep]
     orders["protection_days"] = days[keep].astype("Int64")
-    orders["problem"] = problem[keep].astype("string")
+    orders["problem"] = _as_string(problem[keep])
     orders["problem_amount_usd"] = part[keep]
     named = method[keep & unknown.to_numpy(bool)].astype(str)
     counts = {str(k): int(v) for k, v in named.value_counts(sort=False).sort_index().items()}
     return ValidatedOrders(orders=orders, rejects=rejects, n_read=n, unknown_methods=counts)
+
+
+def _as_string(values: pd.Series) -> pd.Series:
+    """A categorical as a ``string`` column: its few categories converted, then taken per row.
+
+    The same result as ``values.astype("string")``, which builds a Python string per row.
+    """
+    categories = pd.array(values.cat.categories.astype(object), dtype="string")
+    taken = categories.take(values.cat.codes.to_numpy(), allow_fill=True)
+    return pd.Series(taken, index=values.index, name=values.name)
 
 
 def _reject_range(reject, amount: pd.Series, name: str) -> None:
