@@ -143,19 +143,27 @@ def _read_part(part: Part, read_options: dict) -> pd.DataFrame:
     return intake.conform(frame, intake.ORDERS, read_options.get("columns"))
 
 
-def _ids_of(part: Part, read_options: dict) -> tuple[int, Counter]:
-    """Rows of a part and the count of each of its order ids (as cleaned)."""
+def _ids_of(part: Part, read_options: dict) -> pd.DataFrame:
+    """A part's order ids as cleaned (missing ones included: the part's length counts them)."""
     frame = _read_part(part, read_options)
-    ids = text_column(frame, "order_id").dropna()
-    return len(frame), Counter(ids.value_counts(sort=False).to_dict())
+    return pd.DataFrame({"order_id": text_column(frame, "order_id").to_numpy()}, dtype="string")
 
 
-def _repeated_ids(counts: list[Counter]) -> dict[str, int]:
-    """The ids seen more than once over every part (the groupby size of all ids)."""
-    total: Counter = Counter()
-    for c in counts:
-        total.update(c)
-    return {k: v for k, v in total.items() if v > 1}
+def _first_pass(client: Client, parts: list[Part], read_options: dict, show: bool) -> tuple[list[int], dict]:
+    """Rows per part, and every order id that appears more than once over all parts with its count.
+
+    The count is a groupby size computed on the cluster (split over as many outputs as
+    there are parts), so only the repeated ids come back, never the whole id column.
+    """
+    import dask.dataframe as dd
+
+    meta = pd.DataFrame({"order_id": pd.Series(dtype="string")})
+    ids = dd.from_map(_ids_of, parts, read_options=read_options, meta=meta, enforce_metadata=False)
+    sizes = ids["order_id"].value_counts(split_out=max(1, len(parts) // 4), dropna=True)
+    lengths = ids.map_partitions(len, meta=(None, "int64"))
+    futures = client.compute([lengths, sizes[sizes > 1]])
+    n_rows, repeated_ids = _wait(client, futures, show)
+    return [int(v) for v in n_rows], {str(k): int(v) for k, v in repeated_ids.items()}
 
 
 def _eligibility_part(
@@ -231,10 +239,10 @@ def eligibility(
     pack = load_pack(pack)
     options = dict(read_options or {})
     parts = parts_of(input_files(source), rows_per_part)
-    first = _wait(client, client.map(_ids_of, parts, read_options=options, pure=False), show_progress)
-    dup_counts = client.scatter([_repeated_ids([c for _, c in first])], broadcast=True)[0]
+    n_rows, repeated_ids = _first_pass(client, parts, options, show_progress)
+    dup_counts = client.scatter([repeated_ids], broadcast=True)[0]
     offsets, row = [], 1
-    for n, _ in first:
+    for n in n_rows:
         offsets.append(row)
         row += n
     with _datasets([out_dir, rejects_dir]) as temps:
