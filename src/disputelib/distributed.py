@@ -59,7 +59,9 @@ def cluster(scheduler: str | None = None, workers: int | None = None, processes:
     processes
         False runs the local workers as threads of this process (for tests).
     """
-    with dask.config.set({"dataframe.convert-string": False}):
+    # pandas dtypes as the local engine has them; the id count's shuffle as plain tasks (small, few parts)
+    settings = {"dataframe.convert-string": False, "dataframe.shuffle.method": "tasks"}
+    with dask.config.set(settings):
         if scheduler:
             with Client(scheduler) as client:
                 yield client
