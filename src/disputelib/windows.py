@@ -230,7 +230,7 @@ def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None)
     days_left = pd.array(np.where(is_open, (closes - today).astype("int64"), 0), dtype="Int64")
     days_left[~is_open] = pd.NA
 
-    deadline = midnight_after(closes, pack.timer_zone)
+    deadline = _midnights(closes, pack.timer_zone)
     zones = orders["buyer_timezone"] if "buyer_timezone" in orders.columns else pd.Series(pd.NA, index=orders.index)
     index = orders.index
     out = pd.DataFrame(
@@ -263,6 +263,24 @@ def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None)
         consumed |= set(PARTIAL_COLUMNS)
     extra = [c for c in orders.columns if c not in consumed]
     return pd.concat([out, orders[extra]], axis=1) if extra else out
+
+
+def _midnights(days: np.ndarray, zone: str) -> pd.DatetimeIndex:
+    """:func:`disputelib.clock.midnight_after` computed once per calendar day of the span, then taken per row.
+
+    Millions of windows close on a few hundred days: placing each day in the zone once
+    is the same answer for a fraction of the work.
+    """
+    valid = ~np.isnat(days)
+    if not valid.any():
+        return midnight_after(days, zone)
+    first = days[valid].min()
+    span = int((days[valid].max() - first).astype("int64")) + 1
+    if span >= len(days):
+        return midnight_after(days, zone)
+    per_day = midnight_after(first + np.arange(span).astype("timedelta64[D]"), zone)
+    where = np.where(valid, (days - first).astype("int64"), -1)
+    return per_day.take(where, allow_fill=True, fill_value=pd.NaT)
 
 
 def _exact(bounds: pd.DataFrame, name: str) -> np.ndarray:
