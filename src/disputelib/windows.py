@@ -232,6 +232,7 @@ def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None)
 
     deadline = _midnights(closes, pack.timer_zone)
     zones = orders["buyer_timezone"] if "buyer_timezone" in orders.columns else pd.Series(pd.NA, index=orders.index)
+    deadline_local = _deadlines_in_zones(closes, deadline, zones)
     index = orders.index
     out = pd.DataFrame(
         {
@@ -242,7 +243,7 @@ def compute_windows(orders: pd.DataFrame, as_of, pack: Pack | str | None = None)
             "window_opens": pd.Series(opens.astype("datetime64[s]"), index=index),
             "window_closes": pd.Series(closes.astype("datetime64[s]"), index=index),
             "deadline": pd.Series(deadline, index=index),
-            "deadline_local": pd.Series(iso_in_zone(deadline, zones).array, index=index),
+            "deadline_local": pd.Series(deadline_local, index=index),
             "days_left": pd.Series(days_left, index=index),
         },
         index=index,
@@ -281,6 +282,40 @@ def _midnights(days: np.ndarray, zone: str) -> pd.DatetimeIndex:
     per_day = midnight_after(first + np.arange(span).astype("timedelta64[D]"), zone)
     where = np.where(valid, (days - first).astype("int64"), -1)
     return per_day.take(where, allow_fill=True, fill_value=pd.NaT)
+
+
+def _deadlines_in_zones(days: np.ndarray, deadline: pd.DatetimeIndex, zones: pd.Series) -> pd.Categorical:
+    """``iso_in_zone(deadline, zones)`` formatted once per distinct (closing day, zone) pair.
+
+    The pairs are listed in the order they first appear, as :func:`iso_in_zone` lists
+    them, so the categories come out in the same order. Falls back to it when the pairs
+    could be too many to list.
+    """
+    valid = ~np.isnat(days)
+    zone_codes, zone_names = pd.factorize(pd.Series(zones).reset_index(drop=True), use_na_sentinel=True)
+    if not valid.any():
+        return iso_in_zone(deadline, zones).array
+    first = days[valid].min()
+    span = int((days[valid].max() - first).astype("int64")) + 1
+    width = len(zone_names) + 1
+    if span * width > max(len(days), 1):
+        return iso_in_zone(deadline, zones).array
+    has = valid & (zone_codes >= 0)
+    if not has.any():
+        return iso_in_zone(deadline, zones).array
+    key = np.where(has, (days - first).astype("int64") * width + zone_codes, -1)
+    rows = np.flatnonzero(has)
+    first_seen = np.full(span * width, len(days), dtype=np.int64)
+    np.minimum.at(first_seen, key[rows], rows)
+    present = np.flatnonzero(first_seen < len(days))
+    pairs = present[np.argsort(first_seen[present], kind="stable")]  # distinct pairs, in order of appearance
+    lookup = np.full(span * width + 1, -1, dtype=np.int64)
+    lookup[pairs] = np.arange(len(pairs))
+    row_pair = lookup[key]  # key -1 reads the last slot: -1
+    at_pair = deadline.take(first_seen[pairs])
+    texts = iso_in_zone(at_pair, pd.Series(zone_names.take(pairs % width), dtype=object)).array
+    codes = np.where(row_pair >= 0, texts.codes[np.maximum(row_pair, 0)], -1)
+    return pd.Categorical.from_codes(codes, dtype=texts.dtype)
 
 
 def _exact(bounds: pd.DataFrame, name: str) -> np.ndarray:
