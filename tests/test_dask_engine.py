@@ -189,3 +189,12 @@ def test_simulate_cli_replaces_datasets_and_eligibility_reads_them(client, tmp_p
     code = main(["eligibility", str(out / "orders"), "--as-of", AS_OF, "--engine", "dask", "--scheduler", address])
     assert code == 0
     assert "read 1000 rows: 1000 accepted, 0 rejected" in capsys.readouterr().err
+
+
+def test_parquet_headers_matched_like_the_local_engine(client, export, tmp_path):
+    path = tmp_path / "orders.parquet"
+    renamed = export.astype("string").rename(columns={"order_id": "Order ID", "amount_usd": "Amount-USD"})
+    pq.write_table(_arrow_table(renamed), path, row_group_size=500)
+    result = distributed.eligibility(client, path, AS_OF, rows_per_part=1_000)
+    assert_same(result, dl.eligibility(dl.read_table(path, contract="orders"), AS_OF))
+    assert (result.rejects["reject_reason"] == "duplicate order_id (3 rows)").sum() == 3

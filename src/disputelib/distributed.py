@@ -145,9 +145,26 @@ def _read_part(part: Part, read_options: dict) -> pd.DataFrame:
     return intake.conform(frame, intake.ORDERS, read_options.get("columns"))
 
 
+def _id_header(path: str, read_options: dict) -> str | None:
+    """The header of a Parquet file's column that is our ``order_id`` (header matching, column map)."""
+    names = pq.ParquetFile(path).schema_arrow.names
+    conformed = intake.conform(pd.DataFrame(columns=names), intake.ORDERS, read_options.get("columns"))
+    return next((theirs for theirs, ours in zip(names, conformed.columns, strict=True) if ours == "order_id"), None)
+
+
 def _ids_of(part: Part, read_options: dict) -> pd.DataFrame:
-    """A part's order ids as cleaned (missing ones included: the part's length counts them)."""
-    frame = _read_part(part, read_options)
+    """A part's order ids as cleaned (missing ones included: the part's length counts them).
+
+    Of a Parquet part only the id column is read.
+    """
+    if part.row_groups is None:
+        frame = _read_part(part, read_options)
+    else:
+        header = _id_header(part.path, read_options)
+        if header is None:  # the second pass says which column is missing
+            return pd.DataFrame({"order_id": pd.array([pd.NA] * (part.rows or 0), dtype="string")})
+        frame = _read_parquet(Path(part.path), list(part.row_groups), [header])
+        frame = frame.rename(columns={header: "order_id"})
     return pd.DataFrame({"order_id": text_column(frame, "order_id").to_numpy()}, dtype="string")
 
 
