@@ -122,7 +122,12 @@ def iso_countries() -> frozenset[str]:
 
 
 def validate_orders(
-    frame: pd.DataFrame, pack: Pack | str | None = None, columns: Mapping[str, str] | str | None = None
+    frame: pd.DataFrame,
+    pack: Pack | str | None = None,
+    columns: Mapping[str, str] | str | None = None,
+    *,
+    first_row: int = 1,
+    duplicates: Mapping[str, int] | None = None,
 ) -> ValidatedOrders:
     """Check an order export row by row (vectorised) and split accepted from rejected.
 
@@ -142,6 +147,13 @@ def validate_orders(
         The rule pack whose timer zone dates are placed in.
     columns
         An optional column map, our name -> the export's header, or a TOML file's path.
+    first_row
+        The 1-based number of the frame's first row in the whole input (the ``row`` of
+        rejects), for a frame that is one part of a larger input.
+    duplicates
+        For one part of a larger input: every ``order_id`` (as cleaned) that appears more
+        than once in the whole input, with its count there. The part's own duplicates are
+        then not looked for: this mapping says which rows are duplicates.
 
     Returns
     -------
@@ -198,9 +210,14 @@ def validate_orders(
 
     order_id = text_column(frame, "order_id")
     reject(order_id.isna(), "missing order_id")
-    dup = repeated(order_id)
+    if duplicates is None:
+        dup = repeated(order_id)
+        counts = order_id[dup].value_counts() if dup.any() else None
+    else:
+        counts = pd.Series(duplicates, dtype="int64")
+        dup = order_id.isin(counts.index).to_numpy(bool) if len(counts) else np.zeros(n, dtype=bool)
     if dup.any():
-        copies = order_id[dup].map(order_id[dup].value_counts()).astype("string") + " rows)"
+        copies = order_id[dup].astype(object).map(counts).astype("string") + " rows)"
         reject(dup, "duplicate order_id (", copies.reindex(frame.index))
 
     amount, amount_bad = number_column(frame, "amount_usd", decimal)
@@ -252,16 +269,17 @@ def validate_orders(
     bad = np.zeros(n, dtype=bool)
     for rows, _, _ in reasons:
         bad[rows] = True
-    row_number = np.arange(1, n + 1)
+    row_number = np.arange(first_row, first_row + n)
 
     rejects = frame.loc[bad].copy()
-    position = np.cumsum(bad) - 1  # a rejected row's position among the rejects
+    bad_rows = np.flatnonzero(bad)  # rejects are few: their positions, not a running count over every row
     text = pd.Series("", index=rejects.index, dtype="string")
     for rows, reason, value in reasons:
         piece = reason if value is None else reason + value.iloc[rows].astype("string").fillna("").to_numpy(object)
-        joined = text.iloc[position[rows]].to_numpy(object)
+        position = np.searchsorted(bad_rows, rows)  # a rejected row's position among the rejects
+        joined = text.iloc[position].to_numpy(object)
         joined = np.where(joined == "", joined, joined + "; ") + piece
-        text.iloc[position[rows]] = joined
+        text.iloc[position] = joined
     rejects.insert(0, "reject_reason", text.astype(str))
     rejects.insert(0, "row", row_number[bad])
 
@@ -280,11 +298,21 @@ def validate_orders(
     orders["buyer_country"] = country[keep]
     orders["buyer_timezone"] = zone[keep]
     orders["protection_days"] = days[keep].astype("Int64")
-    orders["problem"] = problem[keep].astype("string")
+    orders["problem"] = _as_string(problem[keep])
     orders["problem_amount_usd"] = part[keep]
     named = method[keep & unknown.to_numpy(bool)].astype(str)
     counts = {str(k): int(v) for k, v in named.value_counts(sort=False).sort_index().items()}
     return ValidatedOrders(orders=orders, rejects=rejects, n_read=n, unknown_methods=counts)
+
+
+def _as_string(values: pd.Series) -> pd.Series:
+    """A categorical as a ``string`` column: its few categories converted, then taken per row.
+
+    The same result as ``values.astype("string")``, which builds a Python string per row.
+    """
+    categories = pd.array(values.cat.categories.astype(object), dtype="string")
+    taken = categories.take(values.cat.codes.to_numpy(), allow_fill=True)
+    return pd.Series(taken, index=values.index, name=values.name)
 
 
 def _reject_range(reject, amount: pd.Series, name: str) -> None:

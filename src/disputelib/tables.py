@@ -135,11 +135,14 @@ def _read(path: Path, kind: str, sep: str | None, decimal: str | None, encoding:
         raise TableError(f"cannot read {str(path)!r} as {kind.upper()}: {reason}") from None
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
-    """Parquet, with text that is not valid UTF-8 decoded with U+FFFD for the bad bytes."""
+def _read_parquet(path: Path, row_groups: list[int] | None = None, columns: list[str] | None = None) -> pd.DataFrame:
+    """Parquet (or some of its row groups or columns), text that is not valid UTF-8 decoded with U+FFFD for the bad bytes."""
     import pyarrow.parquet as pq
 
-    table = pq.read_table(path)
+    if row_groups is None:
+        table = pq.read_table(path, columns=columns)
+    else:
+        table = pq.ParquetFile(path).read_row_groups(row_groups, columns=columns)
     repaired = []
     for i, field in enumerate(table.schema):
         kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type

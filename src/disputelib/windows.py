@@ -207,8 +207,9 @@ def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None =
     days_left = pd.array(np.where(is_open, (closes - today).astype("int64"), 0), dtype="Int64")
     days_left[~is_open] = pd.NA
 
-    deadline = midnight_after(closes, pack.timer_zone)
+    deadline = _midnights(closes, pack.timer_zone)
     zones = orders["buyer_timezone"] if "buyer_timezone" in orders.columns else pd.Series(pd.NA, index=orders.index)
+    deadline_local = _deadlines_in_zones(closes, deadline, zones)
     index = orders.index
     out = pd.DataFrame(
         {
@@ -219,7 +220,7 @@ def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None =
             "window_opens": pd.Series(opens.astype("datetime64[s]"), index=index),
             "window_closes": pd.Series(closes.astype("datetime64[s]"), index=index),
             "deadline": pd.Series(deadline, index=index),
-            "deadline_local": pd.Series(iso_in_zone(deadline, zones).array, index=index),
+            "deadline_local": pd.Series(deadline_local, index=index),
             "days_left": pd.Series(days_left, index=index),
         },
         index=index,
@@ -244,6 +245,58 @@ def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None =
         consumed |= set(PARTIAL_COLUMNS)
     extra = [c for c in orders.columns if c not in consumed]
     return pd.concat([out, orders[extra]], axis=1) if extra else out
+
+
+def _midnights(days: np.ndarray, zone: str) -> pd.DatetimeIndex:
+    """:func:`disputelib.clock.midnight_after` computed once per calendar day of the span, then taken per row.
+
+    Millions of windows close on a few hundred days: placing each day in the zone once
+    is the same answer for a fraction of the work.
+    """
+    valid = ~np.isnat(days)
+    if not valid.any():
+        return midnight_after(days, zone)
+    first = days[valid].min()
+    span = int((days[valid].max() - first).astype("int64")) + 1
+    if span >= len(days):
+        return midnight_after(days, zone)
+    per_day = midnight_after(first + np.arange(span).astype("timedelta64[D]"), zone)
+    where = np.where(valid, (days - first).astype("int64"), -1)
+    return per_day.take(where, allow_fill=True, fill_value=pd.NaT)
+
+
+def _deadlines_in_zones(days: np.ndarray, deadline: pd.DatetimeIndex, zones: pd.Series) -> pd.Categorical:
+    """``iso_in_zone(deadline, zones)`` formatted once per distinct (closing day, zone) pair.
+
+    The pairs are listed in the order they first appear, as :func:`iso_in_zone` lists
+    them, so the categories come out in the same order. Falls back to it when the pairs
+    could be too many to list.
+    """
+    valid = ~np.isnat(days)
+    zone_codes, zone_names = pd.factorize(pd.Series(zones).reset_index(drop=True), use_na_sentinel=True)
+    if not valid.any():
+        return iso_in_zone(deadline, zones).array
+    first = days[valid].min()
+    span = int((days[valid].max() - first).astype("int64")) + 1
+    width = len(zone_names) + 1
+    if span * width > max(len(days), 1):
+        return iso_in_zone(deadline, zones).array
+    has = valid & (zone_codes >= 0)
+    if not has.any():
+        return iso_in_zone(deadline, zones).array
+    key = np.where(has, (days - first).astype("int64") * width + zone_codes, -1)
+    rows = np.flatnonzero(has)
+    first_seen = np.full(span * width, len(days), dtype=np.int64)
+    np.minimum.at(first_seen, key[rows], rows)
+    present = np.flatnonzero(first_seen < len(days))
+    pairs = present[np.argsort(first_seen[present], kind="stable")]  # distinct pairs, in order of appearance
+    lookup = np.full(span * width + 1, -1, dtype=np.int64)
+    lookup[pairs] = np.arange(len(pairs))
+    row_pair = lookup[key]  # key -1 reads the last slot: -1
+    at_pair = deadline.take(first_seen[pairs])
+    texts = iso_in_zone(at_pair, pd.Series(zone_names.take(pairs % width), dtype=object)).array
+    codes = np.where(row_pair >= 0, texts.codes[np.maximum(row_pair, 0)], -1)
+    return pd.Categorical.from_codes(codes, dtype=texts.dtype)
 
 
 def _exact(bounds: pd.DataFrame, name: str) -> np.ndarray:
@@ -380,16 +433,34 @@ class Eligibility:
     unknown_methods: Mapping[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
-        counts = self.table["status"].value_counts()
-        shown = STATUSES + tuple(s for s in PARTIAL_STATUSES if counts.get(s, 0))
-        by_status = ", ".join(f"{s} {int(counts.get(s, 0))}" for s in shown)
-        return (
-            f"read {self.n_read} rows: {len(self.table)} accepted, {len(self.rejects)} rejected"
-            f" ({by_status})" + unknown_methods_note(self.unknown_methods)
-        )
+        counts = {str(k): int(v) for k, v in self.table["status"].value_counts().items()}
+        return summary_line(self.n_read, len(self.rejects), counts, self.unknown_methods)
 
 
-def eligibility(frame: pd.DataFrame, as_of: AsOf, pack: Pack | str | None = None) -> Eligibility:
+def summary_line(n_read: int, n_rejected: int, statuses: Mapping[str, int], unknown_methods: Mapping[str, int]) -> str:
+    """The summary of an eligibility run from its counts (also of a run over many parts).
+
+    Examples
+    --------
+    >>> summary_line(3, 1, {"open": 2}, {})
+    'read 3 rows: 2 accepted, 1 rejected (not_shipped 0, too_early 0, open 2, expired 0)'
+    """
+    shown = STATUSES + tuple(s for s in PARTIAL_STATUSES if statuses.get(s, 0))
+    by_status = ", ".join(f"{s} {int(statuses.get(s, 0))}" for s in shown)
+    return (
+        f"read {n_read} rows: {sum(statuses.values())} accepted, {n_rejected} rejected"
+        f" ({by_status})" + unknown_methods_note(unknown_methods)
+    )
+
+
+def eligibility(
+    frame: pd.DataFrame,
+    as_of: AsOf,
+    pack: Pack | str | None = None,
+    *,
+    first_row: int = 1,
+    duplicates: Mapping[str, int] | None = None,
+) -> Eligibility:
     """Validate an order export and compute every order's dispute window on ``as_of``.
 
     Parameters
@@ -400,6 +471,9 @@ def eligibility(frame: pd.DataFrame, as_of: AsOf, pack: Pack | str | None = None
         The day to judge on, as ``YYYY-MM-DD`` or a date.
     pack
         Rule pack name, path or object; the default pack when None.
+    first_row, duplicates
+        For one part of a larger input (as :mod:`disputelib.distributed` runs it): see
+        :func:`disputelib.orders.validate_orders`.
 
     Returns
     -------
@@ -409,7 +483,7 @@ def eligibility(frame: pd.DataFrame, as_of: AsOf, pack: Pack | str | None = None
     """
     pack = load_pack(pack)
     today = as_date(as_of)
-    checked = validate_orders(frame, pack)
+    checked = validate_orders(frame, pack, first_row=first_row, duplicates=duplicates)
     table = compute_windows(checked.orders, today, pack).reset_index(drop=True)
     return Eligibility(
         table=table,

@@ -172,12 +172,7 @@ def simulate(
     check_arguments(n_orders, seed)
     sc = _load_scenario(scenario)
     pk = load_pack(pack)
-    first_day = np.datetime64(parse_as_of(start, "start"), "D")
-    # the period is whole calendar days in the pack's timer zone, as check-log --as-of reads them
-    last_day = first_day + np.timedelta64(sc.meta.period_days + sc.meta.observation_tail_days - 1, "D")
-    start_at = _start_of(np.array([first_day]), pk.timer_zone)[0]
-    observed_until = midnight_after(np.array([last_day]), pk.timer_zone).tz_convert("UTC").tz_localize(None)
-    observed_until = observed_until.to_numpy(_UNIT)[0]
+    start_at, observed_until = _period(sc, pk, start)
     n_blocks = -(-n_orders // BLOCK_SIZE)
     parts = []
     bar = _progress(progress, n_blocks)
@@ -202,6 +197,16 @@ def simulate(
         seed=seed,
         meta={"seconds": time.perf_counter() - began, "blocks": n_blocks},
     )
+
+
+def _period(sc: Scenario, pk: Pack, start: AsOf) -> tuple[np.datetime64, np.datetime64]:
+    """The instants (UTC, naive) the simulated period starts and its observation ends."""
+    first_day = np.datetime64(parse_as_of(start, "start"), "D")
+    # the period is whole calendar days in the pack's timer zone, as check-log --as-of reads them
+    last_day = first_day + np.timedelta64(sc.meta.period_days + sc.meta.observation_tail_days - 1, "D")
+    start_at = _start_of(np.array([first_day]), pk.timer_zone)[0]
+    observed_until = midnight_after(np.array([last_day]), pk.timer_zone).tz_convert("UTC").tz_localize(None)
+    return start_at, observed_until.to_numpy(_UNIT)[0]
 
 
 def _arrow_table(frame: pd.DataFrame) -> pa.Table:

@@ -1,0 +1,120 @@
+"""The Dask engine (a local cluster of worker processes) against the local engine, in one run.
+
+For ``simulate`` (orders, events and disputes simulated and written to Parquet) and then
+``eligibility`` (the simulated orders read back, checked and written to Parquet), prints
+each engine's time, throughput, the ratio of the two and the peak resident memory of this
+process and all its children together (the workers), sampled every 5 ms. The cluster's
+start is timed apart and not counted.
+
+    python bench/bench_dask.py [--orders 2000000] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+import disputelib as dl
+from disputelib import distributed
+
+AS_OF = "2026-06-01"
+
+
+class PeakRSS:
+    """Peak resident memory of this process and its children (the cluster's workers), together."""
+
+    def __init__(self) -> None:
+        self.me = psutil.Process()
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _total(self) -> int:
+        total = self.me.memory_info().rss
+        for child in self.me.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, self._total())
+
+    def __enter__(self) -> PeakRSS:
+        self.peak = self._total()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def timed(func) -> tuple[float, float]:
+    """Seconds and peak MB (all processes) of one call."""
+    with PeakRSS() as rss:
+        start = time.perf_counter()
+        func()
+        seconds = time.perf_counter() - start
+    return seconds, rss.peak / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=2_000_000, help="orders simulated, then checked")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes of the local cluster")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    n = args.orders
+    folder = Path(tempfile.mkdtemp(prefix="bench-dask-"))
+    rows = []
+
+    def local_simulate() -> None:
+        dl.write_simulation(dl.simulate(n, seed=args.seed, progress=False), folder / "local")
+
+    def local_eligibility() -> None:
+        result = dl.eligibility(dl.read_table(folder / "local" / "orders.parquet", contract="orders"), AS_OF)
+        dl.write_table(result.table, folder / "local-eligibility.parquet")
+        dl.write_table(result.rejects, folder / "local-eligibility.rejects.parquet")
+
+    rows.append(("simulate", "local", *timed(local_simulate)))
+    rows.append(("eligibility", "local", *timed(local_eligibility)))
+    began = time.perf_counter()
+    with distributed.cluster(workers=args.workers) as client:
+        client.run(lambda: __import__("disputelib.windows"))  # imports done before the clock starts
+        started = time.perf_counter() - began
+
+        def dask_simulate() -> None:
+            distributed.simulate(client, n, args.seed, folder / "dask")
+
+        def dask_eligibility() -> None:
+            distributed.eligibility(
+                client,
+                folder / "dask" / "orders",
+                AS_OF,
+                out_dir=folder / "dask-eligibility",
+                rejects_dir=folder / "dask-eligibility.rejects",
+            )
+
+        rows.append(("simulate", "dask", *timed(dask_simulate)))
+        rows.append(("eligibility", "dask", *timed(dask_eligibility)))
+    print(f"{n:,} orders; Dask: a local cluster of {args.workers} worker processes, started in {started:.1f} s")
+    print("peak MB = resident memory of this process and its workers together, at its highest")
+    print(f"{'command':<12} {'engine':<6} {'seconds':>8} {'orders/s':>11} {'vs local':>9} {'peak MB':>8}")
+    local = {cmd: s for cmd, engine, s, _ in rows if engine == "local"}
+    for cmd, engine, seconds, peak in rows:
+        print(f"{cmd:<12} {engine:<6} {seconds:>8.2f} {n / seconds:>11,.0f} {local[cmd] / seconds:>8.2f}x {peak:>8,.0f}")
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
