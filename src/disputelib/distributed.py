@@ -68,7 +68,7 @@ def cluster(scheduler: str | None = None, workers: int | None = None, processes:
             return
         n = workers or os.cpu_count() or 1
         with (
-            LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=None) as local,
+            LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=":0") as local,
             Client(local) as client,
         ):
             yield client

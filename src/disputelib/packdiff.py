@@ -102,8 +102,8 @@ def diff_packs(a: Pack | str, b: Pack | str) -> pd.DataFrame:
     --------
     >>> d = diff_packs("aliexpress-2022", "aliexpress-legacy")
     >>> d.loc[d["rule"] == "timers.window_opens", ["a", "b"]].iloc[0].tolist()  # doctest: +NORMALIZE_WHITESPACE
-    ['anchor = shipped; offset = 10; unit = days; zone = America/Los_Angeles',
-     'anchor = shipped; offset = 5; unit = days; zone = America/Los_Angeles']
+    ['anchor = shipped; offset = 10; unit = days; counts = calendar_days; zone = America/Los_Angeles',
+     'anchor = shipped; offset = 5; unit = days; counts = calendar_days; zone = America/Los_Angeles']
     """
     left, right = pack_rules(a), pack_rules(b)
     rows = []
