@@ -69,13 +69,8 @@ def run(args: argparse.Namespace) -> int:
     except Terminated:
         print(f"disputelib {NAME}: terminated (SIGTERM); {args.out} was left as it was", file=sys.stderr)
         return EXIT_TERMINATED
-    seconds = time.perf_counter() - began
-    print(
-        f"simulated {len(sim.orders)} orders, {len(sim.disputes)} disputes, {len(sim.events)} events "
-        f"in {seconds:.1f} seconds ({sim.scenario}, {sim.pack}, seed {sim.seed}) into {args.out}",
-        file=sys.stderr,
-    )
-    return 0
+    counts = {"orders": len(sim.orders), "disputes": len(sim.disputes), "events": len(sim.events)}
+    return _done(args, counts, began, sim.scenario, sim.pack)
 
 
 def run_dask(args: argparse.Namespace, scenario, pack) -> int:
@@ -100,10 +95,15 @@ def run_dask(args: argparse.Namespace, scenario, pack) -> int:
     except Terminated:
         print(f"disputelib {NAME}: terminated (SIGTERM); {args.out} was left as it was", file=sys.stderr)
         return EXIT_TERMINATED
+    return _done(args, counts, began, scenario.name, pack.name)
+
+
+def _done(args: argparse.Namespace, counts: dict[str, int], began: float, scenario: str, pack: str) -> int:
+    """The summary line of a finished simulation, whichever engine ran it."""
     seconds = time.perf_counter() - began
     print(
         f"simulated {counts['orders']} orders, {counts['disputes']} disputes, {counts['events']} events "
-        f"in {seconds:.1f} seconds ({scenario.name}, {pack.name}, seed {args.seed}) into {args.out}",
+        f"in {seconds:.1f} seconds ({scenario}, {pack}, seed {args.seed}) into {args.out}",
         file=sys.stderr,
     )
     return 0
