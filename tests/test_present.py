@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from disputelib import present
@@ -261,6 +261,7 @@ _names = st.sampled_from(["payment_method", "median_days", "claim_usd", "recover
         min_size=1,
     )
 )
+@example({"payment_method": [None, None, None], "n": [None, float("inf"), ""]})  # an infinity among text
 def test_no_displayed_cell_is_nan_none_or_a_snake_case_header(columns):
     frame = pd.DataFrame(columns)
     shown = present.table(frame)

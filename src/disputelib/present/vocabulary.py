@@ -8,6 +8,8 @@ countries and columns no list can foresee.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 #: Column name -> header shown in tables, chart axes and legends.
@@ -212,7 +214,7 @@ def value(code: object) -> str:
     >>> value("Qiwi Wallet")
     'Qiwi Wallet'
     """
-    if code is None or code is pd.NA or (isinstance(code, float) and code != code):
+    if code is None or code is pd.NA or (isinstance(code, float) and not math.isfinite(code)):
         return ""
     return VALUES.get(str(code), str(code))
 
@@ -220,7 +222,8 @@ def value(code: object) -> str:
 def values(codes: pd.Series) -> pd.Series:
     """:func:`value` for a column, computed once per distinct value (a new Series of text)."""
     text = codes.astype("string")
-    missing = text.isna().to_numpy(bool)
+    # a number that is no number (NaN, an infinity among text) is a blank, never "inf"
+    missing = text.isna().to_numpy(bool) | codes.map(lambda c: isinstance(c, float) and not math.isfinite(c)).to_numpy(bool)
     raw = text.to_numpy(dtype=object, na_value="")
     distinct = pd.unique(raw[~missing])
     words = {c: VALUES.get(c, c) for c in distinct}
