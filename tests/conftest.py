@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 import disputelib as dl
+
+# CI replays the same examples on every run (a failure there is reproducible from the log);
+# a developer's runs keep drawing new ones, which is how new counterexamples are found.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
