@@ -12,6 +12,19 @@ import math
 
 import pandas as pd
 
+#: What became of a buyer's problem (:data:`disputelib.analysis.RESOLUTIONS`): values, and
+#: column headers once a crosstab spreads them.
+RESOLUTION_WORDS: dict[str, str] = {
+    "seller_refund": "Seller refunded",
+    "seller_reship": "Seller sent again",
+    "seller_gift": "Seller's gift",
+    "seller_pending": "Seller's fix on its way",
+    "dispute_refunded": "Dispute refunded",
+    "dispute_pending": "Dispute under way",
+    "dispute_no_refund": "Dispute, no refund",
+    "not_disputed": "Not disputed",
+}
+
 #: Column name -> header shown in tables, chart axes and legends.
 HEADERS: dict[str, str] = {
     # orders and eligibility
@@ -83,14 +96,7 @@ HEADERS: dict[str, str] = {
     # problems
     "problems": "Problems",
     "resolution": "Resolution",
-    "seller_refund": "Seller refunded",
-    "seller_reship": "Seller sent again",
-    "seller_gift": "Seller's gift",
-    "seller_pending": "Seller's fix on its way",
-    "dispute_refunded": "Dispute refunded",
-    "dispute_pending": "Dispute under way",
-    "dispute_no_refund": "Dispute, no refund",
-    "not_disputed": "Not disputed",
+    **RESOLUTION_WORDS,  # crosstabs make resolutions into column headers too
     "money_back_share": "Money back",
     "resolved_share": "Resolved",
     "median_days_to_resolution": "Median days to resolution",
@@ -151,14 +157,7 @@ VALUES: dict[str, str] = {
     "decided": "Decided",
     "refunded": "Refund received",
     # resolutions
-    "seller_refund": "Seller refunded",
-    "seller_reship": "Seller sent again",
-    "seller_gift": "Seller's gift",
-    "seller_pending": "Seller's fix on its way",
-    "dispute_refunded": "Dispute refunded",
-    "dispute_pending": "Dispute under way",
-    "dispute_no_refund": "Dispute, no refund",
-    "not_disputed": "Not disputed",
+    **RESOLUTION_WORDS,
     # groups made by the package
     "unknown": "Unknown",
     "all": "All",
