@@ -78,7 +78,7 @@ def test_parquet_out_and_in(files, tmp_path):
     [
         ("missing", "no such file"),
         ("no_at", "the event log has no 'at' column"),
-        ("bad_ext", "use a .csv or .parquet file name"),
+        ("bad_ext", "name a .csv, .csv.gz or .parquet file"),
         ("bad_pack", "unknown rule pack"),
     ],
 )

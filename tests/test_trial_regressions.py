@@ -88,3 +88,14 @@ def test_a_file_in_another_encoding_is_still_refused_with_its_name(tmp_path):
     orders.write_bytes("order_id,amount_usd,payment_method,note\nA1,5,Visa,Gérard Müller été\n".encode("cp1252"))
     with pytest.raises(dl.TableError, match="it is not utf-8 text; "):
         dl.read_table(orders)
+
+
+def test_an_unknown_order_is_found_even_when_its_dispute_has_no_opening(tmp_path):
+    events = pd.DataFrame({"dispute_id": ["D1", "D2"], "order_id": ["A1", "A9"], "event": ["opened", "seller_proposed"],
+                           "at": ["2026-11-20T10:00:00-08:00"] * 2, "amount_usd": ["5", "5"]})  # fmt: skip
+    orders = pd.DataFrame({"order_id": ["A1"], "amount_usd": ["5"], "payment_method": ["Visa"],
+                           "shipped_at": ["2026-11-01"]})  # fmt: skip
+    findings = dl.check_log(events, orders, "aliexpress-2022").findings
+    unknown = findings[findings["rule"] == "unknown_order"]
+    assert unknown["dispute_id"].tolist() == ["D2"]
+    assert "order A9 is not in the orders" in unknown["message"].iloc[0]

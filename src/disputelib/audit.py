@@ -307,11 +307,14 @@ def _order_rules(r: rp.Replay, rows: np.ndarray, log: _Log, events: pd.DataFrame
     where = pd.Index(table["order_id"]).get_indexer(pd.Series(per_dispute, dtype="string"))
     hit, j = where >= 0, np.maximum(where, 0)
     opened = r.legal & (r.ev == lc.EVENTS.index("opened"))
-    sel = np.flatnonzero(opened & ~hit)
+    # once per dispute: on its opening, or on its first row when the log holds no opening
+    has_opening = np.zeros(int(r.key.max()) + 1 if len(r.key) else 0, dtype=bool)
+    has_opening[r.key[opened]] = True
+    sel = np.flatnonzero((opened | (r.head & ~has_opening[r.key])) & ~hit)
     name = pd.Series(per_dispute[sel], dtype="string")
     why = pd.Series(reasons.reindex(name.fillna("").to_numpy()).to_numpy(), dtype="string")
     log.add("unknown_order", rows[sel], np.where(
-        name.isna(), "opened without an order_id",
+        name.isna(), np.where(opened[sel], "opened without an order_id", "no order_id on the dispute's rows"),
         "order " + name.fillna("").to_numpy().astype(object) + " is not in the orders"
         + np.where(why.notna(), " (rejected: " + why.fillna("").to_numpy().astype(object) + ")", "")))  # fmt: skip
     opens = table["window_opens"].to_numpy("datetime64[D]")[j]

@@ -50,7 +50,7 @@ def table_format(path: str | Path) -> str:
         return FORMATS[suffix]
     except KeyError:
         raise TableError(
-            f"cannot tell the format of {str(path)!r}: use a .csv or .parquet file name (or .csv.gz, .xlsx to read)"
+            f"cannot tell the format of {str(path)!r}: name a .csv, .csv.gz or .parquet file (.xlsx is read, not written)"
         ) from None
 
 
