@@ -147,12 +147,16 @@ class AuditResult:
 
     def summary(self) -> str:
         """One line: what was checked and what was found."""
-        by_rule = ", ".join(f"{r} {n}" for r, n in self.counts.items())
-        found = f"{self.errors} errors, {self.warnings} warnings"
-        return (
-            f"checked {self.n_events} events in {len(self.disputes)} disputes ({self.pack}): {found}"
-            + (f" ({by_rule})" if by_rule else "")
-        )
+        return summary_line(self.n_events, len(self.disputes), self.pack, self.counts.to_dict())
+
+
+def summary_line(n_events: int, n_disputes: int, pack: str, counts: dict[str, int]) -> str:
+    """The line of :meth:`AuditResult.summary` from counts: findings per rule in ``counts``."""
+    errors = sum(n for rule, n in counts.items() if RULES[rule] == "error")
+    warnings = sum(n for rule, n in counts.items() if RULES[rule] == "warning")
+    by_rule = ", ".join(f"{r} {counts[r]}" for r in RULES if counts.get(r))
+    found = f"{errors} errors, {warnings} warnings"
+    return f"checked {n_events} events in {n_disputes} disputes ({pack}): {found}" + (f" ({by_rule})" if by_rule else "")
 
 
 def _text(frame: pd.DataFrame, name: str) -> pd.Series:
