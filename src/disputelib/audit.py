@@ -155,8 +155,8 @@ def summary_line(n_events: int, n_disputes: int, pack: str, counts: dict[str, in
     errors = sum(n for rule, n in counts.items() if RULES[rule] == "error")
     warnings = sum(n for rule, n in counts.items() if RULES[rule] == "warning")
     by_rule = ", ".join(f"{r} {counts[r]}" for r in RULES if counts.get(r))
-    found = f"{errors} errors, {warnings} warnings"
-    return f"checked {n_events} events in {n_disputes} disputes ({pack}): {found}" + (f" ({by_rule})" if by_rule else "")
+    found = f"{errors} errors, {warnings} warnings" + (f" ({by_rule})" if by_rule else "")
+    return f"checked {n_events} events in {n_disputes} disputes ({pack}): {found}"
 
 
 def _text(frame: pd.DataFrame, name: str) -> pd.Series:
