@@ -147,9 +147,10 @@ def test_log_with_errors_over_csv_files_matches_local(
     local = local_check(tmp_path / "whole.csv", orders, pack, as_of)
     assert_same(result, local)
     rules = set(local.findings["rule"])
-    expected = {"unknown_event", "out_of_order", "early_escalation", "unreadable_row"}
+    expected = {"unknown_event", "out_of_order", "early_escalation", "unreadable_row", "missing_auto_event"}
     assert expected <= rules
-    assert any("seller" in m or "timer" in m or "missing" in m for m in local.findings["message"])
+    silent = local.findings.loc[local.findings["dispute_id"] == "X-SILENT", "rule"]
+    assert "missing_auto_event" in set(silent)  # its timer ran out before the end of --as-of
     if with_orders:
         assert "unknown_order" in rules
         assert local.findings["message"].str.contains("NO-SUCH-ORDER").any()
