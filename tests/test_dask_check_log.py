@@ -211,3 +211,16 @@ def test_cli_dataset_output_holds_the_local_findings(client, faulty_lines, tmp_p
         dataset.sort_values(key, ignore_index=True), local.sort_values(key, ignore_index=True), check_dtype=False
     )
     assert len(local) > 0
+
+
+def test_a_file_without_a_required_column_is_one_sentence(client, tmp_path, capsys):
+    folder = tmp_path / "log"
+    folder.mkdir()
+    (folder / "a.csv").write_text("dispute_id,order_id,event,at\nD1,O1,opened,2026-03-01T10:00:00-08:00\n")
+    (folder / "b.csv").write_text("dispute_id,order_id,at\nD2,O2,2026-03-01T10:00:00-08:00\n")
+    address = client.scheduler.address
+    code = main(["check-log", str(folder / "*.csv"), "--engine", "dask", "--scheduler", address])
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "'event'" in err[-1]
+    assert len(err[-1].rstrip(".").split(". ")) == 1
