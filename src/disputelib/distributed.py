@@ -487,6 +487,10 @@ def _numbered(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
     return out
 
 
+def _no_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.iloc[:0]
+
+
 def _read_partition(frame: pd.DataFrame, decimal: str, zone: str) -> tuple:
     """A shuffled partition read as the local engine reads a log: (events, log), rows in input order."""
     from disputelib import audit
@@ -664,7 +668,7 @@ def check_log(
         raise DaskInputError(f"the files of {str(source)!r} use different decimal marks: give --decimal")
     offsets = list(np.cumsum([1] + [n for n, _ in sizes])[:-1])
     numbered = client.map(_numbered, frames, [int(o) for o in offsets], pure=False)
-    meta = client.submit(lambda f: f.iloc[:0], numbered[0]).result()
+    meta = client.submit(_no_rows, numbered[0], pure=False).result()
     log = dd.from_delayed(numbered, meta=meta, verify_meta=False)
     shuffled = log.shuffle("dispute_id", npartitions=len(parts))
     partitions = client.compute(shuffled.to_delayed())
