@@ -1,4 +1,4 @@
-"""The batch commands on Dask: :func:`eligibility` and :func:`simulate` over many parts, same answers.
+"""The batch commands on Dask: :func:`eligibility`, :func:`check_log` and :func:`simulate` over many parts, same answers.
 
 Import this module only to run on Dask (``--engine dask``); the rest of the package never
 imports Dask. The functions take file paths rather than Dask DataFrames: each task reads
@@ -10,6 +10,10 @@ duplicate order ids travel over the network.
 them across all parts (a groupby size), the second validates each part knowing the
 ``order_id``\\ s that appear more than once anywhere, and the 1-based row number of its
 first row in the whole input (the files in name order, then their rows).
+
+``check_log`` reads the parts, numbers every row in the whole input, shuffles the rows on
+``dispute_id`` (a dispute's events in one partition) and checks each partition with the
+steps of :func:`disputelib.check_log`; the findings are then put in the local order.
 """
 
 from __future__ import annotations
@@ -512,7 +516,9 @@ def _last_of(prepared: tuple) -> int | None:
     return audit._last_instant(prepared[1])
 
 
-#: The step of :func:`disputelib.check_log` that adds each rule's findings (the replay's rules: 2).
+#: The step of :func:`disputelib.check_log` that adds each rule's findings: reading 0, order in
+#: time 1, the replay 2 (every rule not listed here), the orders 3, the refund promises 4.
+#: A rule added outside the replay must be listed, or ties on one row are ordered wrongly.
 _STEP = {"unreadable_row": 0, "out_of_order": 1, "unknown_order": 3, "opened_outside_window": 3}
 _STEP |= {"claim_above_paid": 3, "late_refund": 4}
 _REPLAY_STEP = 2
