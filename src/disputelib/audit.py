@@ -147,12 +147,16 @@ class AuditResult:
 
     def summary(self) -> str:
         """One line: what was checked and what was found."""
-        by_rule = ", ".join(f"{r} {n}" for r, n in self.counts.items())
-        found = f"{self.errors} errors, {self.warnings} warnings"
-        return (
-            f"checked {self.n_events} events in {len(self.disputes)} disputes ({self.pack}): {found}"
-            + (f" ({by_rule})" if by_rule else "")
-        )
+        return summary_line(self.n_events, len(self.disputes), self.pack, self.counts.to_dict())
+
+
+def summary_line(n_events: int, n_disputes: int, pack: str, counts: dict[str, int]) -> str:
+    """The line of :meth:`AuditResult.summary` from counts: findings per rule in ``counts``."""
+    errors = sum(n for rule, n in counts.items() if RULES[rule] == "error")
+    warnings = sum(n for rule, n in counts.items() if RULES[rule] == "warning")
+    by_rule = ", ".join(f"{r} {counts[r]}" for r in RULES if counts.get(r))
+    found = f"{errors} errors, {warnings} warnings" + (f" ({by_rule})" if by_rule else "")
+    return f"checked {n_events} events in {n_disputes} disputes ({pack}): {found}"
 
 
 def _text(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -214,13 +218,15 @@ def _require(events: pd.DataFrame, with_orders: bool) -> None:
     intake.require(events, required, "the event log", LogColumnsError)
 
 
-def _read(events: pd.DataFrame, zone: str) -> _Log:
+def _read(events: pd.DataFrame, zone: str, row_numbers: np.ndarray | None = None) -> _Log:
     """Read the log's columns; rows that cannot be read are reported (``unreadable_row``), never dropped.
 
     Besides a missing id or timestamp, a row is unreadable when the reader had to cut it
     short (too many fields), when a column we read was not valid UTF-8 text there, when its
     timestamp is a word such as ``today`` or lies outside 1970-01-01 to 2199-12-31, or when
-    its amount is not a number. Unreadable rows are not replayed.
+    its amount is not a number. Unreadable rows are not replayed. ``row_numbers`` (1-based,
+    one per row) are the numbers messages give the rows, ``1..n`` when None (a part of a
+    larger log passes each row's number in the whole log).
     """
     attrs = dict(events.attrs)
     n = len(events)
@@ -245,7 +251,7 @@ def _read(events: pd.DataFrame, zone: str) -> _Log:
     amount_bad = amount_bad & ~cut
     no_id = dispute.isna().to_numpy(bool) & ~cut
     log = _Log(key=key.astype(np.int64), ids=ids, id_obj=dispute.astype(object).where(dispute.notna(), None).to_numpy(),
-               rowtxt=np.arange(1, n + 1).astype(str).astype(object), at=at,
+               rowtxt=(np.arange(1, n + 1) if row_numbers is None else np.asarray(row_numbers)).astype(str).astype(object), at=at,
                amount=values.to_numpy("float64"), event=_text(events, "event").str.lower(),
                valid=~(no_id | np.isnat(at) | cut), found=_Findings())  # fmt: skip
     log.add("unreadable_row", np.flatnonzero(cut), cut_text[cut].astype(object))
@@ -274,13 +280,6 @@ def _out_of_order(log: _Log, zone: str) -> None:
             + " is earlier than row " + log.rowtxt[prev] + " of the same dispute, at " + rp.iso(t[prev], zone))  # fmt: skip
 
 
-def _end(as_of: AsOf | None, log: _Log, zone: str) -> int | None:
-    """The instant the log runs to: the end of ``as_of`` in ``zone``, else the latest readable ``at``."""
-    if as_of is None:
-        return None
-    return int(end_of_day(as_of, zone).value)
-
-
 def _replay(log: _Log, pack: Pack, end: int | None) -> tuple[rp.Replay, np.ndarray]:
     """Replay the readable rows; returns the replay and the input row of each of its positions."""
     vrows = np.flatnonzero(log.valid)
@@ -294,16 +293,17 @@ def _replay(log: _Log, pack: Pack, end: int | None) -> tuple[rp.Replay, np.ndarr
     return result, rows
 
 
-def _order_rules(r: rp.Replay, rows: np.ndarray, log: _Log, events: pd.DataFrame, orders: pd.DataFrame,
-                 pack: Pack) -> np.ndarray:  # fmt: skip
+def _order_rules(r: rp.Replay, rows: np.ndarray, log: _Log, events: pd.DataFrame,
+                 orders: pd.DataFrame | tuple[pd.DataFrame, pd.Series], pack: Pack) -> np.ndarray:  # fmt: skip
     """Unknown orders, openings outside the order's window, claims above the amount paid.
 
-    Returns the buyer country of each replay position from the orders (None where unknown).
+    ``orders`` is the caller's frame, or the pair :func:`_orders_table` made of it for the
+    log's last day. Returns the buyer country of each replay position from the orders
+    (None where unknown).
     """
     order_text = _text(events, "order_id")[rows].reset_index(drop=True)
     per_dispute = order_text.to_numpy(object)[_segment_first(order_text.notna().to_numpy(bool), r.head)]
-    last_day = local_dates(np.array([r.end - 1]).astype("datetime64[ns]"), pack.timer_zone)[0]
-    table, reasons = _orders_table(orders, last_day.astype("datetime64[D]"), pack)
+    table, reasons = orders if isinstance(orders, tuple) else _orders_table(orders, _last_day(r.end, pack), pack)
     where = pd.Index(table["order_id"]).get_indexer(pd.Series(per_dispute, dtype="string"))
     hit, j = where >= 0, np.maximum(where, 0)
     opened = r.legal & (r.ev == lc.EVENTS.index("opened"))
@@ -371,6 +371,11 @@ def _segment_first(mask: np.ndarray, head: np.ndarray) -> np.ndarray:
     first = np.minimum.reduceat(np.where(mask, pos, len(mask)), heads)
     first = np.where(first < len(mask), first, heads)
     return first[np.cumsum(head) - 1]
+
+
+def _last_day(end: int, pack: Pack) -> np.datetime64:
+    """The calendar day, in the pack's timer zone, of the last instant before ``end``."""
+    return local_dates(np.array([end - 1]).astype("datetime64[ns]"), pack.timer_zone)[0].astype("datetime64[D]")
 
 
 def _orders_table(orders: pd.DataFrame, as_of_day: np.datetime64, pack: Pack) -> tuple[pd.DataFrame, pd.Series]:
@@ -451,12 +456,39 @@ def check_log(
     events = intake.conform(events, intake.EVENTS)
     _require(events, orders is not None)
     log = _read(events, pack.timer_zone)
-    _out_of_order(log, pack.timer_zone)
-    end = _end(as_of, log, pack.timer_zone)
-    if end is not None and log.valid.any() and end < int(log.at[log.valid].astype("int64").max()):
-        last = rp.iso(np.array([log.at[log.valid].astype("int64").max()]), pack.timer_zone)[0]
-        raise AsOfError(f"as_of {parse_as_of(as_of)} ends before the log's last event at {last}: "
+    end = _checked_end(as_of, _last_instant(log), pack)
+    r, findings = _check(events, log, orders, pack, end)
+    return AuditResult(findings=findings, disputes=_per_dispute(log, r, findings), n_events=len(events), pack=pack.name)
+
+
+def _last_instant(log: _Log) -> int | None:
+    """The latest readable ``at`` (ns UTC), None when no row is readable."""
+    return int(log.at[log.valid].astype("int64").max()) if log.valid.any() else None
+
+
+def _checked_end(as_of: AsOf | None, last: int | None, pack: Pack) -> int | None:
+    """The end of ``as_of`` in the pack's timer zone (None without it), after checking it is not before ``last``.
+
+    Raises
+    ------
+    AsOfError
+        When ``as_of`` ends before the latest readable event ``last``.
+    """
+    end = None if as_of is None else int(end_of_day(as_of, pack.timer_zone).value)
+    if end is not None and last is not None and end < last:
+        text = rp.iso(np.array([last]), pack.timer_zone)[0]
+        raise AsOfError(f"as_of {parse_as_of(as_of)} ends before the log's last event at {text}: "
                         f"give a day on or after it")  # fmt: skip
+    return end
+
+
+def _check(events: pd.DataFrame, log: _Log, orders, pack: Pack, end: int | None) -> tuple[rp.Replay, pd.DataFrame]:
+    """The rules after reading: order in time, the replay, the orders' rules, the refund promises.
+
+    ``orders`` is None, the caller's frame, or the pair :func:`_orders_table` made of it;
+    ``end`` the instant the log runs to (its latest readable ``at`` when None).
+    """
+    _out_of_order(log, pack.timer_zone)
     r, rows = _replay(log, pack, end)
     country = _text(events, "buyer_country").str.upper().to_numpy(object)[rows]
     if orders is not None and len(rows):
@@ -464,8 +496,7 @@ def check_log(
         country = np.where(pd.isna(country), from_orders, country)
     if len(rows):
         _late_refunds(r, rows, log, country, pack)
-    findings = log.found.frame()
-    return AuditResult(findings=findings, disputes=_per_dispute(log, r, findings), n_events=len(events), pack=pack.name)
+    return r, log.found.frame()
 
 
 def _per_dispute(log: _Log, r: rp.Replay, findings: pd.DataFrame) -> pd.DataFrame:

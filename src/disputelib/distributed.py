@@ -1,4 +1,4 @@
-"""The batch commands on Dask: :func:`eligibility` and :func:`simulate` over many parts, same answers.
+"""The batch commands on Dask: :func:`eligibility`, :func:`check_log` and :func:`simulate` over many parts, same answers.
 
 Import this module only to run on Dask (``--engine dask``); the rest of the package never
 imports Dask. The functions take file paths rather than Dask DataFrames: each task reads
@@ -10,6 +10,10 @@ duplicate order ids travel over the network.
 them across all parts (a groupby size), the second validates each part knowing the
 ``order_id``\\ s that appear more than once anywhere, and the 1-based row number of its
 first row in the whole input (the files in name order, then their rows).
+
+``check_log`` reads the parts, numbers every row in the whole input, shuffles the rows on
+``dispute_id`` (a dispute's events in one partition) and checks each partition with the
+steps of :func:`disputelib.check_log`; the findings are then put in the local order.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dask
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 from distributed import Client, LocalCluster, progress
@@ -435,3 +440,276 @@ def simulate(
         )
         counts = _wait(client, futures, show_progress)
     return {name: sum(c[i] for c in counts) for i, name in enumerate(SIMULATION_DATASETS)}
+
+
+# --- check-log ----------------------------------------------------------------------------------
+
+#: Columns carried with the events through the shuffle: the row's number in the whole input,
+#: and why the reader could not read it (None for a good row).
+_ROW, _CUT = "_row", "_cut"
+_UNREADABLE_COLUMNS = ("dispute_id", "order_id", "event", "at")
+
+
+def _read_events(part: Part, read_options: dict, with_orders: bool) -> pd.DataFrame:
+    """A part of the event log as :func:`disputelib.check_log` reads it, with ``_cut`` from the reader's notes.
+
+    The reader's notes on a frame (rows cut short, columns not UTF-8) are positional and
+    would not survive the shuffle, so they travel as a column.
+    """
+    from disputelib import audit
+
+    if part.row_groups is None:
+        frame = read_table(part.path, contract="events", **read_options)
+    else:
+        frame = _read_parquet(Path(part.path), list(part.row_groups))
+        frame = intake.conform(frame, intake.EVENTS, read_options.get("columns"))
+    frame = intake.conform(frame, intake.EVENTS)
+    audit._require(frame, with_orders)
+    n = len(frame)
+    why = np.full(n, None, dtype=object)
+    for position, text in frame.attrs.get(intake.BAD_ROWS_ATTR, {}).items():
+        if 0 <= position < n:
+            why[position] = text
+    for name in frame.attrs.get(intake.NOT_UTF8_ATTR, ()):
+        if name in _UNREADABLE_COLUMNS and name in frame.columns:
+            broken = text_column(frame, name).str.contains("\ufffd", regex=False).fillna(False).to_numpy(bool)
+            why[broken & pd.isna(why)] = f"'{name}' is not valid UTF-8 text"
+    decimal = frame.attrs.get(intake.DECIMAL_ATTR, ".")
+    frame = frame.reset_index(drop=True)
+    frame.attrs = {intake.DECIMAL_ATTR: decimal}
+    frame[_CUT] = pd.Series(why, dtype=object)
+    return frame
+
+
+def _length_and_decimal(frame: pd.DataFrame) -> tuple[int, str]:
+    return len(frame), frame.attrs.get(intake.DECIMAL_ATTR, ".")
+
+
+def _numbered(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
+    out = frame.copy()
+    out[_ROW] = np.arange(first_row, first_row + len(frame), dtype=np.int64)
+    return out
+
+
+def _no_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.iloc[:0]
+
+
+def _read_partition(frame: pd.DataFrame, decimal: str, zone: str) -> tuple:
+    """A shuffled partition read as the local engine reads a log: (events, log), rows in input order."""
+    from disputelib import audit
+
+    frame = frame.sort_values(_ROW, kind="stable").reset_index(drop=True)
+    rows = frame[_ROW].to_numpy(np.int64)
+    cut = frame[_CUT].to_numpy(object)
+    events = frame.drop(columns=[_ROW, _CUT])
+    events.attrs = {
+        intake.DECIMAL_ATTR: decimal,
+        intake.BAD_ROWS_ATTR: {int(i): cut[i] for i in np.flatnonzero(pd.notna(cut))},
+    }
+    return events, audit._read(events, zone, row_numbers=rows), rows
+
+
+def _last_of(prepared: tuple) -> int | None:
+    from disputelib import audit
+
+    return audit._last_instant(prepared[1])
+
+
+#: The step of :func:`disputelib.check_log` that adds each rule's findings: reading 0, order in
+#: time 1, the replay 2 (every rule not listed here), the orders 3, the refund promises 4.
+#: A rule added outside the replay must be listed, or ties on one row are ordered wrongly.
+_STEP = {"unreadable_row": 0, "out_of_order": 1, "unknown_order": 3, "opened_outside_window": 3}
+_STEP |= {"claim_above_paid": 3, "late_refund": 4}
+_REPLAY_STEP = 2
+_ORDER = ["_first", "_row", "_step", "_rank", "_seq"]
+
+
+def _check_partition(prepared: tuple, end: int | None, orders, pack: Pack) -> dict:
+    """The rules on one partition: its findings with their sort keys, counts, and where each replay rule first hit.
+
+    The local engine orders findings by dispute (first row in the log), row, then the order
+    they were added in: the steps of :func:`disputelib.check_log` in turn, the replay's
+    rules in the order of their first hit in the whole log. A partition knows its own
+    first hits; the caller ranks them over all partitions.
+    """
+    from disputelib import audit
+
+    events, log, rows = prepared
+    r, findings = audit._check(events, log, orders, pack, end)
+    first = np.full(len(log.ids) + 1, np.iinfo(np.int64).max, dtype=np.int64)  # the last one: no dispute_id
+    np.minimum.at(first, log.key[log.key >= 0], rows[log.key >= 0])
+    at = _finding_rows(findings)
+    findings["_first"] = first[log.key[rows.searchsorted(at)]]
+    findings["_row"] = at
+    findings["_step"] = findings["rule"].map(_STEP).fillna(_REPLAY_STEP).astype("int64").to_numpy()
+    findings["_seq"] = np.arange(len(findings), dtype=np.int64)
+    firsts = {}
+    p = r.problems
+    if len(p):
+        pos = p["pos"].to_numpy(np.int64)
+        starts = np.flatnonzero(r.head)
+        offset = pos - starts[np.searchsorted(starts, pos, side="right") - 1]
+        hits = pd.DataFrame({"rule": p["rule"].to_numpy(object), "a": first[r.key[pos]], "b": offset})
+        hits["c"] = np.arange(len(hits))
+        for rule, row in hits.groupby("rule", sort=False).first().iterrows():
+            firsts[str(rule)] = (int(row["a"]), int(row["b"]), int(row["c"]))
+    counts = {str(k): int(v) for k, v in findings["rule"].value_counts().items()}
+    return {"n": len(events), "disputes": len(log.ids), "counts": counts, "firsts": firsts, "findings": findings}
+
+
+def _stats_of(checked: dict) -> dict:
+    return {k: v for k, v in checked.items() if k != "findings"}
+
+
+def _in_local_order(findings: pd.DataFrame, ranks: dict) -> pd.DataFrame:
+    """Findings in the local engine's order; ``ranks`` the replay rules' order of first hit."""
+    out = findings.copy()
+    out["_rank"] = np.where(out["_step"] == _REPLAY_STEP, out["rule"].map(ranks).fillna(0), 0).astype("int64")
+    out = out.sort_values(_ORDER, kind="stable")
+    return out.drop(columns=_ORDER).reset_index(drop=True)
+
+
+def _write_findings(checked: dict, index: int, ranks: dict, out_dir: str) -> int:
+    write_table(_in_local_order(checked["findings"], ranks), Path(out_dir) / f"part-{index:06d}.parquet")
+    return len(checked["findings"])
+
+
+def _findings_of(checked: dict) -> pd.DataFrame:
+    return checked["findings"]
+
+
+def _finding_rows(findings: pd.DataFrame) -> np.ndarray:
+    """The input row each finding names: every message starts ``row N:``."""
+    return findings["message"].str.extract(r"^row (\d+):", expand=False).astype("int64").to_numpy()
+
+
+@dataclass(frozen=True)
+class DaskAudit:
+    """What :func:`check_log` found: counts, and the findings when they were gathered."""
+
+    n_events: int
+    n_disputes: int
+    counts: dict
+    pack: str
+    findings: pd.DataFrame | None = None
+
+    def at_or_above(self, severity: str) -> int:
+        """Findings of ``severity`` or worse, as :meth:`disputelib.audit.AuditResult.at_or_above`."""
+        from disputelib.audit import RULES, SEVERITIES
+
+        if severity not in SEVERITIES:
+            raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}, not {severity!r}")
+        worse = SEVERITIES[: SEVERITIES.index(severity) + 1]
+        return sum(n for rule, n in self.counts.items() if RULES[rule] in worse)
+
+    def summary(self) -> str:
+        """The same line as :meth:`disputelib.audit.AuditResult.summary`."""
+        from disputelib.audit import summary_line as audit_summary
+
+        return audit_summary(self.n_events, self.n_disputes, self.pack, self.counts)
+
+
+def check_log(
+    client: Client,
+    source: str | Path,
+    orders: pd.DataFrame | None = None,
+    pack: Pack | str | None = None,
+    as_of=None,
+    *,
+    out_dir: str | Path | None = None,
+    read_options: dict | None = None,
+    show_progress: bool = False,
+    rows_per_part: int = ROWS_PER_PART,
+) -> DaskAudit:
+    """:func:`disputelib.check_log` on a cluster, for a file, a folder of Parquet files or a glob.
+
+    Every dispute's events are put in one partition (a shuffle on ``dispute_id``, each row
+    carrying its number in the whole input: the files in name order, then their rows), and
+    each partition is checked by the local engine's code. The orders are validated once,
+    here, and the small table sent to every worker once.
+
+    Parameters
+    ----------
+    client
+        A Dask client (see :func:`cluster`); every worker must be able to read ``source``
+        and write ``out_dir``.
+    source
+        The event log: a file, a folder of ``.parquet`` files, or a glob.
+    orders, pack, as_of
+        As for :func:`disputelib.check_log` (``orders`` a pandas frame).
+    out_dir
+        A folder to write the findings to as a Parquet dataset, one file per partition
+        (each in the local engine's order), published in one step; when None the findings
+        are gathered and returned.
+    read_options
+        ``sep``, ``decimal``, ``encoding``, ``columns`` as for :func:`disputelib.read_table`.
+    show_progress
+        Dask's progress bar on stderr.
+
+    Returns
+    -------
+    DaskAudit
+        Counts for the summary line; with ``out_dir`` None, also ``findings`` in the local
+        engine's order (by dispute, first appearance in the log, then row).
+
+    Raises
+    ------
+    DaskInputError
+        When the CSV files read with different decimal marks.
+    disputelib.audit.LogColumnsError, disputelib.clock.AsOfError
+        As :func:`disputelib.check_log`.
+    """
+    import dask.dataframe as dd
+
+    from disputelib import audit
+
+    pack = load_pack(pack)
+    options = dict(read_options or {})
+    parts = parts_of(input_files(source), rows_per_part)
+    frames = client.map(_read_events, parts, read_options=options, with_orders=orders is not None, pure=False)
+    sizes = _wait(client, client.map(_length_and_decimal, frames, pure=False), show_progress)
+    decimals = {d for _, d in sizes}
+    if len(decimals) > 1:
+        raise DaskInputError(f"the files of {str(source)!r} use different decimal marks: give --decimal")
+    offsets = list(np.cumsum([1] + [n for n, _ in sizes])[:-1])
+    numbered = client.map(_numbered, frames, [int(o) for o in offsets], pure=False)
+    meta = client.submit(_no_rows, numbered[0], pure=False).result()
+    log = dd.from_delayed(numbered, meta=meta, verify_meta=False)
+    shuffled = log.shuffle("dispute_id", npartitions=len(parts))
+    partitions = client.compute(shuffled.to_delayed())
+    prepared = client.map(_read_partition, partitions, decimal=decimals.pop(), zone=pack.timer_zone, pure=False)
+    del frames, numbered, partitions
+    lasts = [t for t in _wait(client, client.map(_last_of, prepared, pure=False), show_progress) if t is not None]
+    last = max(lasts) if lasts else None
+    end = audit._checked_end(as_of, last, pack)
+    end = last if end is None else end
+    table = None
+    if orders is not None and end is not None:
+        table = client.scatter([audit._orders_table(orders, audit._last_day(end, pack), pack)], broadcast=True)[0]
+    checked = client.map(_check_partition, prepared, end=end, orders=table, pack=pack, pure=False)
+    results = _wait(client, client.map(_stats_of, checked, pure=False), show_progress)
+    firsts: dict = {}
+    for r in results:
+        for rule, hit in r["firsts"].items():
+            firsts[rule] = min(hit, firsts.get(rule, hit))
+    ranks = {rule: i for i, rule in enumerate(sorted(firsts, key=firsts.__getitem__))}
+    counts: Counter = Counter()
+    for r in results:
+        counts.update(r["counts"])
+    done = DaskAudit(
+        n_events=sum(r["n"] for r in results),
+        n_disputes=sum(r["disputes"] for r in results),
+        counts=dict(counts),
+        pack=pack.name,
+    )
+    if out_dir is not None:
+        with _datasets([out_dir]) as temps:
+            written = client.map(
+                _write_findings, checked, range(len(checked)), ranks=ranks, out_dir=str(temps[0]), pure=False
+            )
+            _wait(client, written, show_progress)
+        return done
+    findings = pd.concat(client.gather(client.map(_findings_of, checked, pure=False)), ignore_index=True)
+    findings = _in_local_order(findings, ranks)
+    return DaskAudit(**{**done.__dict__, "findings": findings})
