@@ -99,3 +99,12 @@ def test_an_unknown_order_is_found_even_when_its_dispute_has_no_opening(tmp_path
     unknown = findings[findings["rule"] == "unknown_order"]
     assert unknown["dispute_id"].tolist() == ["D2"]
     assert "order A9 is not in the orders" in unknown["message"].iloc[0]
+
+
+def test_a_folder_without_a_suffix_as_out_is_called_a_folder(tmp_path, capsys):
+    (tmp_path / "results").mkdir()
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,amount_usd,payment_method\nA1,5,Visa\n", encoding="utf-8")
+    assert main(["eligibility", str(orders), "--as-of", "2026-11-27", "--out", str(tmp_path / "results")]) == 2
+    err = capsys.readouterr().err
+    assert "it is a folder, not a file" in err and "cannot tell the format" not in err

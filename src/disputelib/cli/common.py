@@ -51,7 +51,7 @@ def out_path(value: str | None) -> Path | None:
         return None
     path = Path(value)
     if path.is_dir():
-        raise UserError(f"cannot write {value!r}: it is a folder; name a .csv, .csv.gz or .parquet file in it")
+        raise UserError(f"cannot write {value!r}: it is a folder, not a file (name a .csv, .csv.gz or .parquet file)")
     if table_format(path) == "xlsx":
         raise UserError(f"cannot write {value!r}: write .csv (with --excel for a spreadsheet) or .parquet")
     return path
