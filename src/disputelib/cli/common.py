@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,22 @@ def date_arg(value: str) -> dt.date:
         return parse_as_of(value, "date")
     except AsOfError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """argparse type for a whole number of at least ``minimum`` (``1_000_000`` allowed)."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value.replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        if number < minimum:
+            bound = "must not be negative" if minimum == 0 else f"must be at least {minimum}"
+            raise argparse.ArgumentTypeError(f"{value!r} {bound}")
+        return number
+
+    return parse
 
 
 def out_path(value: str | None) -> Path | None:

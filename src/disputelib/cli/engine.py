@@ -10,19 +10,10 @@ import contextlib
 import sys
 from collections.abc import Iterator
 
-from disputelib.cli.common import UserError
+from disputelib.cli.common import UserError, whole_number
 
 ENGINES = ("local", "dask")
 
-
-def _workers(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} must be at least 1")
-    return number
 
 
 def add_engine(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +32,7 @@ def add_engine(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--workers",
-        type=_workers,
+        type=whole_number(1),
         metavar="N",
         help="with --engine dask and no --scheduler: worker processes of the local cluster (default: one per core)",
     )

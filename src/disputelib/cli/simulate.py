@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from disputelib.cli.common import UserError, add_pack, date_arg
+from disputelib.cli.common import UserError, add_pack, date_arg, whole_number
 from disputelib.cli.engine import add_engine, check_engine, dask_client
 from disputelib.cli.signals import EXIT_TERMINATED, Terminated, terminate_as_interrupt
 from disputelib.paths import check_outputs, named_file
@@ -19,19 +19,10 @@ NAME = "simulate"
 HELP = "simulate orders and disputes from a seed: DIR/orders.parquet, events.parquet, disputes.parquet"
 
 
-def _count(value: str) -> int:
-    try:
-        number = int(value.replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"{value!r} must not be negative")
-    return number
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--orders", required=True, type=_count, metavar="N", help="orders to simulate")
-    parser.add_argument("--seed", required=True, type=_count, metavar="S", help="random seed (same seed, same data)")
+    parser.add_argument("--orders", required=True, type=whole_number(0), metavar="N", help="orders to simulate")
+    parser.add_argument("--seed", required=True, type=whole_number(0), metavar="S", help="random seed (same seed, same data)")
     parser.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
     parser.add_argument(
         "--scenario",
