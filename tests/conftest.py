@@ -18,6 +18,15 @@ if os.environ.get("CI"):
 
 
 @pytest.fixture(scope="session")
+def client():
+    """One in-process Dask cluster (two workers) per test process, shared by the Dask tests."""
+    from disputelib import distributed  # dask loads only for the tests that ask for it
+
+    with distributed.cluster(workers=2, processes=False) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
 def pack() -> dl.Pack:
     return dl.load_pack("aliexpress-2022")
 

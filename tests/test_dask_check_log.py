@@ -24,12 +24,6 @@ N_ORDERS = 4_000
 
 
 @pytest.fixture(scope="session")
-def client():
-    with distributed.cluster(workers=2, processes=False) as c:
-        yield c
-
-
-@pytest.fixture(scope="session")
 def simulated() -> dl.Simulation:
     return dl.simulate(N_ORDERS, seed=5)
 

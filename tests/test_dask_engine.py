@@ -21,12 +21,6 @@ N = 3_000
 
 
 @pytest.fixture(scope="session")
-def client():
-    with distributed.cluster(workers=2, processes=False) as c:
-        yield c
-
-
-@pytest.fixture(scope="session")
 def export() -> pd.DataFrame:
     """Simulated orders as an export's text, with faults a real export has."""
     orders = dl.simulate(N, seed=11).orders
