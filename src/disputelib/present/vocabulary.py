@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 #: What became of a buyer's problem (:data:`disputelib.analysis.RESOLUTIONS`): values, and
@@ -222,7 +223,8 @@ def values(codes: pd.Series) -> pd.Series:
     """:func:`value` for a column, computed once per distinct value (a new Series of text)."""
     text = codes.astype("string")
     # a number that is no number (NaN, an infinity among text) is a blank, never "inf"
-    missing = text.isna().to_numpy(bool) | codes.map(lambda c: isinstance(c, float) and not math.isfinite(c)).to_numpy(bool)
+    numbers = pd.to_numeric(codes.astype(object), errors="coerce").to_numpy("float64")
+    missing = text.isna().to_numpy(bool) | np.isinf(numbers)
     raw = text.to_numpy(dtype=object, na_value="")
     distinct = pd.unique(raw[~missing])
     words = {c: VALUES.get(c, c) for c in distinct}
