@@ -15,7 +15,17 @@ def shipped_toml(name: str) -> str:
 
 
 def test_shipped_packs_are_listed():
-    assert dl.available_packs() == ["aliexpress-2022", "aliexpress-legacy"]
+    assert dl.available_packs() == [
+        "aliexpress-2022",
+        "aliexpress-legacy",
+        "amazon-a-to-z",
+        "ebay-mbg",
+        "etsy",
+        "mastercard-chargeback",
+        "paypal",
+        "temu",
+        "visa-chargeback",
+    ]
     assert dl.DEFAULT_PACK == "aliexpress-2022"
 
 

@@ -68,7 +68,7 @@ from disputelib import lifecycle as lc
 from disputelib import replay as rp
 from disputelib.clock import AsOf, AsOfError, end_of_day, local_dates, parse_as_of, to_instants
 from disputelib.columns import number_column, text_column, time_column
-from disputelib.policy import Pack, load_pack
+from disputelib.policy import Pack, load_dispute_pack
 from disputelib.refunds import arrival_window, business_days_between
 from disputelib.windows import eligibility
 
@@ -452,7 +452,7 @@ def check_log(
     >>> check_log(log).findings["rule"].tolist()
     ['early_escalation']
     """
-    pack = load_pack(pack)
+    pack = load_dispute_pack(pack)
     events = intake.conform(events, intake.EVENTS)
     _require(events, orders is not None)
     log = _read(events, pack.timer_zone)

@@ -38,7 +38,7 @@ from distributed import Client, LocalCluster, progress
 from disputelib import intake
 from disputelib.columns import text_column
 from disputelib.paths import clean_stale, make_temp_folder, os_reason, release_temp_folder, signals_held
-from disputelib.policy import Pack, load_pack
+from disputelib.policy import Pack, load_dispute_pack
 from disputelib.tables import TableError, _read_parquet, read_table, table_format, write_table
 from disputelib.windows import eligibility as local_eligibility
 from disputelib.windows import summary_line
@@ -260,7 +260,7 @@ def eligibility(
         Counts for the summary line; with ``out_dir`` None, also ``table`` and ``rejects``
         in input order, exactly as the local engine gives them.
     """
-    pack = load_pack(pack)
+    pack = load_dispute_pack(pack)
     options = dict(read_options or {})
     parts = parts_of(input_files(source), rows_per_part)
     n_rows, repeated_ids = _first_pass(client, parts, options, show_progress)
@@ -418,7 +418,7 @@ def simulate(
     from disputelib.simulate.run import _period
     from disputelib.simulate.streams import BLOCK_SIZE
 
-    sc, pk = load_scenario(scenario), load_pack(pack)
+    sc, pk = load_scenario(scenario), load_dispute_pack(pack)
     start_at, observed_until = _period(sc, pk, start)
     out = Path(out_dir)
     out.mkdir(exist_ok=True)
@@ -664,7 +664,7 @@ def check_log(
 
     from disputelib import audit
 
-    pack = load_pack(pack)
+    pack = load_dispute_pack(pack)
     options = dict(read_options or {})
     parts = parts_of(input_files(source), rows_per_part)
     frames = client.map(_read_events, parts, read_options=options, with_orders=orders is not None, pure=False)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from disputelib.policy import Pack, load_pack
+from disputelib.policy import Pack, load_dispute_pack
 
 MB = 1_000_000
 _HEAD = 64
@@ -118,7 +118,7 @@ def _advice(kind: str, size: int, limit: float) -> str:
 
 def check_file(path: str | os.PathLike, pack: Pack | str | None = None) -> dict:
     """Check one file; a row of :func:`check_files` as a dict."""
-    pack = load_pack(pack)
+    pack = load_dispute_pack(pack)
     ev = pack.evidence
     path = Path(path)
     row = {"path": str(path), "kind": "unknown", "format": None, "size_mb": float("nan"), "ok": False}
@@ -194,7 +194,7 @@ def check_files(paths: Iterable[str | os.PathLike], pack: Pack | str | None = No
     >>> check_files(["no-such-file.jpg"])[["kind", "message"]].iloc[0].tolist()
     ['missing', 'no such file']
     """
-    pack = load_pack(pack)
+    pack = load_dispute_pack(pack)
     rows = [check_file(p, pack) for p in paths]
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     return frame.astype({"path": "string", "kind": "string", "format": "string", "size_mb": "float64",

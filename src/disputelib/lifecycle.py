@@ -63,7 +63,7 @@ import pandas as pd
 
 from disputelib.clock import _WITH_OFFSET, midnight_after, to_instants
 from disputelib.errors import DisputelibError
-from disputelib.policy import Pack, load_pack
+from disputelib.policy import Pack, load_dispute_pack
 
 #: Lifecycle states, in the order a dispute usually passes them.
 STATES: tuple[str, ...] = (
@@ -262,7 +262,7 @@ def silence_event(pack: Pack | str | None = None) -> str:
     >>> silence_event("aliexpress-legacy")
     'platform_decided'
     """
-    pack = load_pack(pack)
+    pack = load_dispute_pack(pack)
     return "auto_escalated" if pack.lifecycle.seller_silence == "auto_escalate" else "platform_decided"
 
 
@@ -302,7 +302,7 @@ def return_rule(pack: Pack | str | None = None) -> TimerRule | None:
     >>> (rule.event, rule.kind, rule.anchor_events)
     ('return_shipped', 'limits', ('buyer_accepted', 'platform_decided'))
     """
-    pack = load_pack(pack)
+    pack = load_dispute_pack(pack)
     if not pack.has_timer("return_shipping"):
         return None
     return _rule(pack, "return_shipping", "return_shipped", "limits", False, ("agreed", "decided"))
@@ -322,7 +322,7 @@ def timer_rules(pack: Pack | str | None = None) -> tuple[TimerRule, ...]:
         ``seller_response`` and, when the pack has them, ``auto_escalation`` and
         ``buyer_escalation``.
     """
-    pack = load_pack(pack)
+    pack = load_dispute_pack(pack)
     rules = [_rule(pack, "seller_response", silence_event(pack), "fires", "seller_response" in RESTART_ON_MODIFIED,
                    SELLER_TURN)]  # fmt: skip
     if pack.has_timer("auto_escalation"):
@@ -375,7 +375,7 @@ def transition_table(pack: Pack | str | None = None) -> pd.DataFrame:
     >>> t[(t.state == "proposal_pending") & (t.event == "buyer_accepted")].next_state.item()
     'agreed'
     """
-    pack = load_pack(pack)
+    pack = load_dispute_pack(pack)
     frame = pd.DataFrame(_transitions(pack), columns=["state", "event", "next_state"])
     order = frame["state"].map(STATES.index) * len(EVENTS) + frame["event"].map(EVENTS.index)
     return frame.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)
@@ -568,7 +568,7 @@ def replay(events: pd.DataFrame, pack: Pack | str | None = None, end=None) -> pd
     """
     from disputelib import replay as engine
 
-    pack = load_pack(pack)
+    pack = load_dispute_pack(pack)
     ids = events["dispute_id"]
     key, _ = pd.factorize(ids, use_na_sentinel=True)
     at, bad = to_instants(events["at"], pack.timer_zone)
@@ -631,7 +631,7 @@ class Dispute:
     def __init__(self, pack: Pack | str | None = None) -> None:
         from disputelib import replay as engine
 
-        self.pack = load_pack(pack)
+        self.pack = load_dispute_pack(pack)
         self.zone = self.pack.timer_zone
         self._engine = engine.Engine.of(self.pack)
         self._rules = self._engine.rules

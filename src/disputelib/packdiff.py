@@ -20,7 +20,7 @@ import pandas as pd
 from disputelib.policy import RULE_KEYS, Pack, load_pack
 
 #: Keys of the ``[pack]`` header that name or describe a pack rather than rule on anything.
-_NOT_RULES = {"pack": ("name", "title")}
+_NOT_RULES = {"pack": ("name", "title", "timer_zone_source", "timer_zone_confidence")}
 #: Columns of :func:`diff_packs`.
 DIFF_COLUMNS: tuple[str, ...] = (
     "rule",

@@ -42,6 +42,15 @@ ANCHORS = frozenset(
         "return_agreed",  # the buyer agreed to return the goods
     }
 )
+#: What a window timer (one a ``[windows.*]`` table names) can count from: an order's dates.
+#: ``received`` is the buyer's receipt, or, in a pack with ``[protection]``, the day the
+#: order completed by itself when that came first.
+WINDOW_ANCHORS: dict[str, str] = {
+    "paid": "paid_at",
+    "shipped": "shipped_at",
+    "received": "received_at",
+    "estimated_delivery": "estimated_delivery",
+}
 #: How a timer counts (``counts``): ``calendar_days``, whole dates in the timer zone (n days
 #: anchored on day d run through day d + n and end at 00:00 of the next day), or
 #: ``elapsed``, a countdown from the anchor event's instant (n days end at t + n x 24 h).
@@ -62,9 +71,19 @@ TIMER_SPECS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]
     "return_shipping": (("return_agreed",), *_LIFECYCLE_COUNTS),
 }
 TIMERS: tuple[str, ...] = tuple(TIMER_SPECS)
-#: The units a timer's offset may be given in: calendar days, hours (``elapsed`` only), or
-#: business days on the buyer country's calendar.
-UNITS = frozenset({"days", "hours", "business_days"})
+#: The units a timer's offset may be given in: calendar days, hours (``elapsed`` only),
+#: business days on the buyer country's calendar, or calendar months (window timers:
+#: the same day of the month, clamped to the month's end, so 31 Jan + 1 month = 28 Feb).
+UNITS = frozenset({"days", "hours", "business_days", "months"})
+#: Units of window timers, with the ways each may count.
+WINDOW_UNITS: dict[str, tuple[str, ...]] = {
+    "days": ("calendar_days", "elapsed"),
+    "business_days": ("calendar_days",),
+    "months": ("calendar_days",),
+    "hours": ("elapsed",),
+}
+#: How a window combines several timers (``opens`` and ``closes`` of a ``[windows.*]`` table).
+COMBINE = frozenset({"earliest", "latest"})
 CONFIDENCES = frozenset({"H", "M", "L"})
 SELLER_SILENCE = frozenset({"auto_escalate", "refund_buyer"})
 RULE_KEYS = ("summary", "source", "confidence")
@@ -108,11 +127,52 @@ class Timer:
 
     def describe(self) -> str:
         """The timer's arithmetic in words, e.g. ``opened + 15 days, a countdown (elapsed)``."""
-        unit = {"business_days": "business days", "days": "days", "hours": "hours"}[self.unit]
+        unit = {"business_days": "business days", "days": "days", "hours": "hours", "months": "months"}[self.unit]
         how = "a countdown from the event's instant (elapsed)" if self.counts == "elapsed" else "calendar days"
         if self.unit == "business_days":
             how = "business days on the buyer country's calendar"
         return f"{self.anchor} + {self.offset} {unit}, {how} ({self.zone})"
+
+
+@dataclass(frozen=True)
+class Window:
+    """When a route is open: from the timers in ``open_timers`` until those in ``close_timers``.
+
+    With several timers, ``opens`` and ``closes`` say which one counts: ``"latest"`` (every
+    condition must hold: the default for opening) or ``"earliest"`` (the first to run out:
+    the default for closing, e.g. 120 days after delivery but never later than 540 days
+    after payment).
+    """
+
+    name: str
+    open_timers: tuple[str, ...]
+    close_timers: tuple[str, ...]
+    opens: str
+    closes: str
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which orders a pack's window applies to.
+
+    A marketplace's pack covers its own orders: those whose ``marketplace`` column names
+    it, and every order of an export without that column (or with it empty). A payment
+    route covers payments by one of ``methods`` (canonical payment methods) or made with a
+    card of one of ``networks``. ``max_amount_usd`` leaves out larger orders (by the
+    payment's month when ``max_amount_usd_by_month`` names it).
+    """
+
+    marketplace: str | None
+    methods: frozenset[str]
+    networks: frozenset[str]
+    max_amount_usd: float | None
+    max_amount_usd_by_month: Mapping[int, float]
+    rule: Rule
+
+    @property
+    def by_payment(self) -> bool:
+        return bool(self.methods or self.networks)
 
 
 @dataclass(frozen=True)
@@ -172,12 +232,64 @@ class Pack:
     timer_zone: str
     source: str
     timers: Mapping[str, Timer]
-    protection: Protection
-    lifecycle: Lifecycle
-    refunds: Refunds
-    evidence: Evidence
+    protection_rules: Protection | None
+    lifecycle_rules: Lifecycle | None
+    refund_rules: Refunds | None
+    evidence_rules: Evidence | None
     path: str
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    #: Whom the pack's window covers (see :class:`Coverage`).
+    coverage: Coverage | None = None
+    #: ``[windows.*]``: ``default`` and per problem. Empty for a marketplace pack whose
+    #: window is the classic one (``window_opens`` after shipment, ``window_closes`` after
+    #: receipt or the end of protection: :mod:`disputelib.windows`).
+    windows: Mapping[str, Window] = field(default_factory=lambda: MappingProxyType({}))
+    #: Why the pack counts in its timer zone, when the sources do not name one.
+    timer_zone_rule: Rule | None = None
+
+    @property
+    def is_route_only(self) -> bool:
+        """True for a pack that holds a dispute window only (no lifecycle, refunds or evidence rules)."""
+        return self.lifecycle_rules is None
+
+    def _needs(self, rules: Any, section: str) -> Any:
+        if rules is None:
+            raise PackError(
+                f"pack {self.name!r} holds a dispute window only (no [{section}] rules): use it with "
+                f"`disputelib routes` or dl.routes, and a marketplace pack such as {DEFAULT_PACK!r} here"
+            )
+        return rules
+
+    @property
+    def protection(self) -> Protection:
+        """``[protection]``; :class:`PackError` for a pack that holds a window only."""
+        return self._needs(self.protection_rules, "protection")
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        """``[lifecycle]``; :class:`PackError` for a pack that holds a window only."""
+        return self._needs(self.lifecycle_rules, "lifecycle")
+
+    @property
+    def refunds(self) -> Refunds:
+        """``[refunds]``; :class:`PackError` for a pack that holds a window only."""
+        return self._needs(self.refund_rules, "refunds")
+
+    @property
+    def evidence(self) -> Evidence:
+        """``[evidence]``; :class:`PackError` for a pack that holds a window only."""
+        return self._needs(self.evidence_rules, "evidence")
+
+    def require_dispute_rules(self) -> Pack:
+        """This pack, or :class:`PackError` when it holds a window only (``paypal``, card schemes...)."""
+        self._needs(self.lifecycle_rules, "lifecycle")
+        return self
+
+    def window_for(self, problem: str | None) -> Window | None:
+        """The window that applies to an order with ``problem`` (None: no problem), or None when none does."""
+        if problem is not None and problem in self.windows:
+            return self.windows[problem]
+        return self.windows.get("default")
 
     def timer(self, name: str) -> Timer:
         """The timer called ``name``; :class:`PackError` when the pack has none."""
@@ -231,6 +343,23 @@ def load_pack(
     if overrides:
         raw = _apply_overrides(raw, overrides, where)
     return _build(raw, where)
+
+
+def load_dispute_pack(
+    pack: str | Path | Pack | None = None, overrides: Mapping[str, Any] | None = None
+) -> Pack:
+    """:func:`load_pack` for what needs a marketplace's dispute rules (eligibility, logs, the simulator).
+
+    Raises
+    ------
+    PackError
+        Also for a pack that holds a route's window only (``paypal``, the card schemes...):
+        those are for :func:`disputelib.routes.routes`.
+    """
+    loaded = load_pack(pack, overrides).require_dispute_rules()
+    if loaded.windows:
+        raise PackError(f"pack {loaded.name!r} defines its window in [windows.*] tables: use it with `disputelib routes`")
+    return loaded
 
 
 def freeze(value: Any) -> Any:
@@ -335,10 +464,19 @@ def _types(section: _Section, name: str) -> frozenset[str]:
     return frozenset(v.lower().lstrip(".") for v in values)
 
 
-def _timer(name: str, body: Any, where: str, timer_zone: str) -> Timer:
-    """One ``[timers.NAME]`` table, checked against what the code applying it can count."""
+def _timer(name: str, body: Any, where: str, timer_zone: str, window: bool = False) -> Timer:
+    """One ``[timers.NAME]`` table, checked against what the code applying it can count.
+
+    A lifecycle timer (:data:`TIMER_SPECS`) has its own anchors and units; a window timer
+    (one a ``[windows.*]`` table names) counts from an order's date (:data:`WINDOW_ANCHORS`)
+    in any of :data:`WINDOW_UNITS`.
+    """
     sec = _Section(body, f"timers.{name}", where, ("anchor", "offset", "unit", "counts", "zone", *RULE_KEYS))
-    anchors, units, counts = TIMER_SPECS[name]
+    if window:
+        anchors, units = tuple(WINDOW_ANCHORS), tuple(WINDOW_UNITS)
+        counts: tuple[str, ...] = tuple(sorted(COUNTS))
+    else:
+        anchors, units, counts = TIMER_SPECS[name]
     rule = sec.rule()
     timer = Timer(
         name=name,
@@ -349,10 +487,76 @@ def _timer(name: str, body: Any, where: str, timer_zone: str) -> Timer:
         rule=rule,
         counts=sec.choice("counts", frozenset(counts)),
     )
-    if timer.unit == "hours" and timer.counts != "elapsed":
-        raise PackError(f"{where}: 'timers.{name}.unit' is 'hours', which only an elapsed timer may use "
-                        f"(counts = \"elapsed\")")  # fmt: skip
+    allowed = WINDOW_UNITS[timer.unit] if window else (("elapsed",) if timer.unit == "hours" else tuple(COUNTS))
+    if timer.counts not in allowed:
+        raise PackError(f"{where}: 'timers.{name}.unit' is {timer.unit!r}, which only counts as "
+                        f"{' or '.join(repr(a) for a in allowed)}, not {timer.counts!r}")  # fmt: skip
     return dataclasses.replace(timer, rule=dataclasses.replace(rule, summary=_fill(rule.summary, timer)))
+
+
+def _window(name: str, body: Any, where: str, timers: Mapping[str, Any]) -> Window:
+    """One ``[windows.NAME]`` table: ``default`` or a problem (see :data:`disputelib.orders.PROBLEMS`)."""
+    key = f"windows.{name}"
+    sec = _Section(body, key, where, ("open_timers", "close_timers", "opens", "closes", *RULE_KEYS))
+    named: dict[str, tuple[str, ...]] = {}
+    for part in ("open_timers", "close_timers"):
+        values = sec.get(part, list)
+        if not values or not all(isinstance(v, str) for v in values):
+            raise PackError(f"{where}: '{key}.{part}' must be a list of timer names")
+        for value in values:
+            if value not in timers:
+                close = difflib.get_close_matches(value, list(timers), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise PackError(f"{where}: '{key}.{part}' names timer {value!r}, which the pack has no "
+                                f"[timers.{value}] for{hint}")  # fmt: skip
+        named[part] = tuple(values)
+    opens = sec.choice("opens", COMBINE) if "opens" in sec.data else "latest"
+    closes = sec.choice("closes", COMBINE) if "closes" in sec.data else "earliest"
+    return Window(name, named["open_timers"], named["close_timers"], opens, closes, sec.rule())
+
+
+def _coverage(top: _Section, where: str, marketplace: str) -> Coverage:
+    """``[coverage]``, or a marketplace's own orders when the pack has none."""
+    if "coverage" not in top.data:
+        if not marketplace:
+            raise PackError(f"{where}: a pack without [coverage] must name its 'pack.marketplace'")
+        return Coverage(marketplace, frozenset(), frozenset(), None, MappingProxyType({}), None)
+    from disputelib.payments import CARD_NETWORKS
+
+    keys = ("marketplace", "methods", "networks", "max_amount_usd", "max_amount_usd_by_month", *RULE_KEYS)
+    sec = _Section(top.get("coverage", dict), "coverage", where, keys)
+    chosen: dict[str, frozenset[str]] = {}
+    for part, known in (("methods", KNOWN_METHODS), ("networks", CARD_NETWORKS)):
+        values = sec.get(part, list, [])
+        for value in values:
+            if value not in known:
+                raise PackError(f"{where}: 'coverage.{part}' has unknown value {value!r}; known: {', '.join(known)}")
+        chosen[part] = frozenset(values)
+    covers_market = sec.get("marketplace", str, "")
+    if not covers_market and not (chosen["methods"] or chosen["networks"]):
+        covers_market = marketplace
+    if covers_market and (chosen["methods"] or chosen["networks"]):
+        raise PackError(f"{where}: [coverage] names a marketplace and payments: a pack covers one or the other")
+    if not covers_market and not (chosen["methods"] or chosen["networks"]):
+        raise PackError(f"{where}: [coverage] must name a 'marketplace', 'methods' or 'networks'")
+    cap = _positive(sec, "max_amount_usd", (int, float)) if "max_amount_usd" in sec.data else None
+    by_month: dict[int, float] = {}
+    for month, amount in sec.get("max_amount_usd_by_month", dict, {}).items():
+        if not (str(month).isdigit() and 1 <= int(month) <= 12):
+            raise PackError(f"{where}: 'coverage.max_amount_usd_by_month.{month}' is not a month number (1 to 12)")
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount <= 0:
+            raise PackError(f"{where}: 'coverage.max_amount_usd_by_month.{month}' must be a positive amount")
+        by_month[int(month)] = float(amount)
+    if by_month and cap is None:
+        raise PackError(f"{where}: 'coverage.max_amount_usd_by_month' needs 'coverage.max_amount_usd' for other months")
+    return Coverage(
+        covers_market or None,
+        chosen["methods"],
+        chosen["networks"],
+        None if cap is None else float(cap),
+        MappingProxyType(by_month),
+        sec.rule(),
+    )
 
 
 def _fill_rule(rule: Rule, values: Mapping[str, Any]) -> Rule:
@@ -381,27 +585,90 @@ def _fill(summary: str, timer: Timer) -> str:
 
 
 def _build(raw: Mapping[str, Any], where: str) -> Pack:
-    top = _Section(dict(raw), "", where, ("pack", "timers", "protection", "lifecycle", "refunds", "evidence"))
-    head = _Section(top.get("pack", dict), "pack", where, ("name", "marketplace", "title", "timer_zone", "source"))
+    sections = ("pack", "timers", "windows", "coverage", "protection", "lifecycle", "refunds", "evidence")
+    top = _Section(dict(raw), "", where, sections)
+    head = _Section(
+        top.get("pack", dict),
+        "pack",
+        where,
+        ("name", "marketplace", "title", "timer_zone", "source", "timer_zone_source", "timer_zone_confidence"),
+    )
     name = head.get("name", str)
-    marketplace = head.get("marketplace", str)
+    marketplace = head.get("marketplace", str, "")
     title = head.get("title", str)
     timer_zone = _zone(head, "timer_zone")
     source = head.get("source", str)
+    zone_rule = None
+    if "timer_zone_source" in head.data or "timer_zone_confidence" in head.data:
+        confidence = head.choice("timer_zone_confidence", CONFIDENCES)
+        zone_rule = Rule(f"Days count in {timer_zone}.", head.get("timer_zone_source", str), confidence)
 
+    bodies = top.get("timers", dict, {})
+    window_bodies = top.get("windows", dict, {})
+    window_timers = set()
+    for body in window_bodies.values():
+        if isinstance(body, dict):
+            for part in ("open_timers", "close_timers"):
+                if isinstance(body.get(part), list):
+                    window_timers.update(str(t) for t in body[part])
     timers: dict[str, Timer] = {}
-    for timer_name, body in top.get("timers", dict).items():
-        if timer_name not in TIMERS:
-            close = difflib.get_close_matches(timer_name, TIMERS, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(TIMERS)})"
+    for timer_name, body in bodies.items():
+        is_window = timer_name in window_timers
+        if not is_window and timer_name not in TIMERS:
+            known = (*TIMERS, *sorted(window_timers))
+            close = difflib.get_close_matches(timer_name, known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(TIMERS)}, or a timer a [windows.*] table names)"
             raise PackError(f"{where}: unknown timer 'timers.{timer_name}'{hint}")
-        timers[timer_name] = _timer(timer_name, body, where, timer_zone)
-    for required in TIMERS[:5]:
-        if required not in timers:
-            raise PackError(f"{where}: missing table [timers.{required}]")
-    if timers["refund_earliest"].offset > timers["refund_latest"].offset:
-        raise PackError(f"{where}: 'timers.refund_earliest.offset' is after 'timers.refund_latest.offset'")
+        timers[timer_name] = _timer(timer_name, body, where, timer_zone, window=is_window)
+    windows: dict[str, Window] = {}
+    if window_bodies:
+        from disputelib.orders import PROBLEMS
 
+        for window_name, body in window_bodies.items():
+            if window_name != "default" and window_name not in PROBLEMS:
+                allowed = ", ".join(("default", *PROBLEMS))
+                raise PackError(f"{where}: unknown window 'windows.{window_name}' (allowed: {allowed})")
+            windows[window_name] = _window(window_name, body, where, timers)
+
+    dispute_sections = ("lifecycle", "refunds", "evidence")
+    if windows:
+        extra = [s for s in dispute_sections if s in top.data]
+        if extra:
+            raise PackError(f"{where}: a pack with [windows.*] tables holds a route's window only: "
+                            f"[{extra[0]}] belongs to a marketplace pack")  # fmt: skip
+    else:
+        for required in TIMERS[:5]:
+            if required not in timers:
+                raise PackError(f"{where}: missing table [timers.{required}]")
+        if timers["refund_earliest"].offset > timers["refund_latest"].offset:
+            raise PackError(f"{where}: 'timers.refund_earliest.offset' is after 'timers.refund_latest.offset'")
+    coverage = _coverage(top, where, marketplace)
+
+    protection = lifecycle = refunds = evidence = None
+    if not windows or "protection" in top.data:
+        protection = _protection(top, where)
+    if not windows:
+        lifecycle, refunds, evidence = _lifecycle(top, where), _refunds(top, where), _evidence(top, where)
+    return Pack(
+        name=name,
+        marketplace=marketplace,
+        title=title,
+        timer_zone=timer_zone,
+        source=source,
+        timers=MappingProxyType(timers),
+        protection_rules=protection,
+        lifecycle_rules=lifecycle,
+        refund_rules=refunds,
+        evidence_rules=evidence,
+        path=where,
+        raw=freeze(raw),
+        coverage=coverage,
+        windows=MappingProxyType(windows),
+        timer_zone_rule=zone_rule,
+    )
+
+
+def _protection(top: _Section, where: str) -> Protection:
     sec = _Section(top.get("protection", dict), "protection", where, ("default_days", "by_country", *RULE_KEYS))
     by_country = sec.get("by_country", dict, {})
     for country, days in by_country.items():
@@ -412,13 +679,16 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
     default_days = _positive(sec, "default_days")
     countries = ", ".join(f"{days} for {country}" for country, days in sorted(by_country.items()))
     rule = _fill_rule(sec.rule(), {"default_days": default_days, "by_country": countries})
-    protection = Protection(default_days, MappingProxyType(dict(by_country)), rule)
+    return Protection(default_days, MappingProxyType(dict(by_country)), rule)
 
+
+def _lifecycle(top: _Section, where: str) -> Lifecycle:
     sec = _Section(top.get("lifecycle", dict), "lifecycle", where, ("seller_silence", *RULE_KEYS))
-    lifecycle = Lifecycle(sec.choice("seller_silence", SELLER_SILENCE), sec.rule())
+    return Lifecycle(sec.choice("seller_silence", SELLER_SILENCE), sec.rule())
 
+
+def _refunds(top: _Section, where: str) -> Refunds:
     sec = _Section(top.get("refunds", dict), "refunds", where, ("alipay_methods", *RULE_KEYS))
-
     alipay = sec.get("alipay_methods", list)
     for method in alipay:
         if method not in KNOWN_METHODS:
@@ -426,8 +696,10 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
                 f"{where}: 'refunds.alipay_methods' has unknown payment method {method!r}; "
                 f"known: {', '.join(KNOWN_METHODS)}"
             )
-    refunds = Refunds(frozenset(alipay), sec.rule())
+    return Refunds(frozenset(alipay), sec.rule())
 
+
+def _evidence(top: _Section, where: str) -> Evidence:
     sec = _Section(
         top.get("evidence", dict),
         "evidence",
@@ -441,22 +713,8 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
         video_types=_types(sec, "video_types"),
         rule=sec.rule(),
     )
-    evidence = dataclasses.replace(evidence, rule=_fill_rule(evidence.rule, {
+    return dataclasses.replace(evidence, rule=_fill_rule(evidence.rule, {
         "photo_max_mb": f"{evidence.photo_max_mb:g}", "video_max_mb": f"{evidence.video_max_mb:g}"}))  # fmt: skip
-    return Pack(
-        name=name,
-        marketplace=marketplace,
-        title=title,
-        timer_zone=timer_zone,
-        source=source,
-        timers=MappingProxyType(timers),
-        protection=protection,
-        lifecycle=lifecycle,
-        refunds=refunds,
-        evidence=evidence,
-        path=where,
-        raw=freeze(raw),
-    )
 
 
 def describe(pack: Pack) -> str:
@@ -468,16 +726,42 @@ def describe(pack: Pack) -> str:
         lines.append(f"    {rule.summary}")
         lines.append(f"    source: {rule.source} [{rule.confidence}]")
 
+    if pack.timer_zone_rule is not None:
+        entry("timer zone", pack.timer_zone, pack.timer_zone_rule)
+    cov = pack.coverage
+    if cov is not None and cov.rule is not None:
+        entry("coverage", coverage_text(cov), cov.rule)
     for timer in pack.timers.values():
         entry(f"timer {timer.name}", timer.describe(), timer.rule)
-    countries = ", ".join(f"{c} {d}" for c, d in sorted(pack.protection.by_country.items()))
-    entry(
-        "protection",
-        f"{pack.protection.default_days} days after shipment" + (f" ({countries})" if countries else ""),
-        pack.protection.rule,
-    )
+    for window in pack.windows.values():
+        combine = f"opens at the {window.opens} of {', '.join(window.open_timers)}; closes at the {window.closes} of {', '.join(window.close_timers)}"
+        entry(f"window {window.name}", combine, window.rule)
+    if pack.protection_rules is not None:
+        countries = ", ".join(f"{c} {d}" for c, d in sorted(pack.protection.by_country.items()))
+        entry(
+            "protection",
+            f"{pack.protection.default_days} days after shipment" + (f" ({countries})" if countries else ""),
+            pack.protection.rule,
+        )
+    if pack.is_route_only:
+        return "\n".join(lines)
     entry("lifecycle", f"seller silence -> {pack.lifecycle.seller_silence}", pack.lifecycle.rule)
     entry("refunds", "to Alipay balance: " + ", ".join(sorted(pack.refunds.alipay_methods)), pack.refunds.rule)
     ev = pack.evidence
     entry("evidence", f"photos under {ev.photo_max_mb} MB, videos under {ev.video_max_mb} MB", ev.rule)
     return "\n".join(lines)
+
+
+def coverage_text(coverage: Coverage) -> str:
+    """Whom a pack covers, in words: ``"payments by visa cards"``, ``"ebay orders"``."""
+    if coverage.by_payment:
+        parts = [f"{', '.join(sorted(coverage.methods))} payments"] if coverage.methods else []
+        if coverage.networks:
+            parts.append(f"{', '.join(sorted(coverage.networks))} cards")
+        text = "payments: " + " or ".join(parts)
+    else:
+        text = f"{coverage.marketplace} orders (the marketplace column, or every order without one)"
+    if coverage.max_amount_usd is not None:
+        months = ", ".join(f"{amount:g} in month {m}" for m, amount in sorted(coverage.max_amount_usd_by_month.items()))
+        text += f", up to {coverage.max_amount_usd:g} USD" + (f" ({months})" if months else "")
+    return text

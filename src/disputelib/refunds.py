@@ -23,7 +23,7 @@ import pandas as pd
 
 from disputelib.clock import to_timer_dates
 from disputelib.payments import normalize_payment_method
-from disputelib.policy import Pack, load_pack
+from disputelib.policy import Pack, load_dispute_pack
 
 CHANNELS: tuple[str, ...] = ("original", "alipay", "unknown")
 _WEEKEND_ONLY = "1111100"
@@ -53,7 +53,7 @@ def refund_channel(payment_methods: pd.Series, pack: Pack | str | None = None) -
     >>> refund_channel(pd.Series(["Visa", "Western Union", "alipay", "Boleto", "Bitcoin"])).tolist()
     ['original', 'alipay', 'original', 'alipay', 'unknown']
     """
-    pack = load_pack(pack)
+    pack = load_dispute_pack(pack)
     given = pd.Series(payment_methods)
     method = normalize_payment_method(given)
     to_alipay = method.isin(sorted(pack.refunds.alipay_methods))
@@ -198,7 +198,7 @@ def arrival_window(decided: pd.Series, countries: pd.Series, pack: Pack | str | 
     >>> [str(d.date()) for d in w.iloc[0]]   # Thanksgiving, 26 Nov, is not a business day
     ['2026-12-02', '2026-12-07']
     """
-    pack = load_pack(pack)
+    pack = load_dispute_pack(pack)
     decided = pd.Series(decided)
     earliest, latest = pack.timer("refund_earliest").offset, pack.timer("refund_latest").offset
     days, _ = to_timer_dates(decided.reset_index(drop=True), pack.timer_zone)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from disputelib.cli.common import EXIT_FINDINGS, add_pack
 from disputelib.evidence import check_files
-from disputelib.policy import load_pack
+from disputelib.policy import load_dispute_pack
 
 NAME = "check-evidence"
 HELP = "check photos and videos before uploading them as evidence: type, content and size limits"
@@ -49,7 +49,7 @@ def _block(row: pd.Series) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    pack = load_pack(args.pack)
+    pack = load_dispute_pack(args.pack)
     result = check_files(args.paths, pack)
     print("\n\n".join(_block(row) for _, row in result.iterrows()))
     bad = int((~result["ok"]).sum())

@@ -19,7 +19,7 @@ from disputelib.cli.common import (
 )
 from disputelib.cli.engine import add_engine, check_engine, dask_client
 from disputelib.paths import check_input, check_outputs, named_file
-from disputelib.policy import load_pack
+from disputelib.policy import load_dispute_pack
 from disputelib.tables import write_table
 
 NAME = "check-log"
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     pack_file = named_file(args.pack, "rule pack")
     inputs = {"events": args.events, "orders": args.orders, "rule pack": pack_file, "column map": args.columns}
     check_outputs(inputs, {"--out": out})
-    pack = load_pack(args.pack)
+    pack = load_dispute_pack(args.pack)
     events = read_input(args.events, args, "events")
     orders = read_input(args.orders, args, "orders") if args.orders else None
     try:
@@ -111,7 +111,7 @@ def run_dask(args: argparse.Namespace) -> int:
     inputs = {**{f"events file {f}": f for f in files}, "events": args.events, "orders": args.orders}
     inputs.update({"rule pack": pack_file, "column map": args.columns})
     check_outputs(inputs, {"--out": out}, folders=dataset)
-    pack = load_pack(args.pack)
+    pack = load_dispute_pack(args.pack)
     orders = read_input(args.orders, args, "orders") if args.orders else None
     options = {"sep": args.sep, "decimal": args.decimal, "encoding": args.encoding, "columns": args.columns}
     with dask_client(args) as client:

@@ -10,7 +10,7 @@ from disputelib.cli.common import UserError, add_pack, date_arg, whole_number
 from disputelib.cli.engine import add_engine, check_engine, dask_client
 from disputelib.cli.signals import EXIT_TERMINATED, Terminated, terminate_as_interrupt
 from disputelib.paths import check_outputs, named_file
-from disputelib.policy import load_pack
+from disputelib.policy import load_dispute_pack
 from disputelib.scenario import DEFAULT_SCENARIO, ScenarioError, available_scenarios, load_scenario
 from disputelib.simulate import simulate, write_simulation
 from disputelib.simulate.run import SIMULATION_FILES
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         scenario = load_scenario(args.scenario)
     except ScenarioError as exc:
         raise UserError(str(exc)) from None
-    pack = load_pack(args.pack)
+    pack = load_dispute_pack(args.pack)
     if dask:
         return run_dask(args, scenario, pack)
     began = time.perf_counter()

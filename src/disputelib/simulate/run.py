@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from disputelib.clock import AsOf, midnight_after, parse_as_of
 from disputelib.errors import DisputelibError
 from disputelib.paths import clean_stale, make_temp_folder, os_reason, release_temp_folder, signals_held
-from disputelib.policy import Pack, load_pack
+from disputelib.policy import Pack, load_dispute_pack
 from disputelib.scenario import Scenario
 from disputelib.scenario import load_scenario as _load_scenario
 from disputelib.simulate.frames import _block
@@ -75,7 +75,7 @@ class Simulation:
     @property
     def as_of(self) -> dt.date:
         """The last observed day: ``check_log(sim.events, as_of=sim.as_of)`` judges the log to ``observed_until``."""
-        zone = load_pack(self.pack).timer_zone
+        zone = load_dispute_pack(self.pack).timer_zone
         return (self.observed_until - pd.Timedelta(1, "ns")).tz_convert(zone).date()
 
     def summary(self) -> str:
@@ -171,7 +171,7 @@ def simulate(
     """
     check_arguments(n_orders, seed)
     sc = _load_scenario(scenario)
-    pk = load_pack(pack)
+    pk = load_dispute_pack(pack)
     start_at, observed_until = _period(sc, pk, start)
     n_blocks = -(-n_orders // BLOCK_SIZE)
     parts = []

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from disputelib.clock import AsOf, parse_as_of
-from disputelib.policy import Pack, load_pack
+from disputelib.policy import Pack, load_dispute_pack
 from disputelib.scenario import STRATEGIES, Scenario, load_scenario
 from disputelib.simulate.run import Simulation, check_arguments, simulate
 
@@ -80,7 +80,7 @@ def pack_variants(pack: Pack | str, other_pack: Pack | str, other_overrides: Map
     >>> names["B"], packs["B"].timer("seller_response").offset
     ('aliexpress-2022 with timers.seller_response.offset=5', 5)
     """
-    packs = {"A": load_pack(pack), "B": load_pack(other_pack, overrides=dict(other_overrides or {}) or None)}
+    packs = {"A": load_dispute_pack(pack), "B": load_dispute_pack(other_pack, overrides=dict(other_overrides or {}) or None)}
     changes = ", ".join(f"{key}={value}" for key, value in sorted((other_overrides or {}).items()))
     names = {"A": packs["A"].name, "B": packs["B"].name + (f" with {changes}" if changes else "")}
     return packs, names
