@@ -26,6 +26,7 @@ from disputelib.orders import ValidatedOrders, validate_orders
 from disputelib.payments import PAYMENT_METHODS, normalize_payment_method
 from disputelib.policy import DEFAULT_PACK, Pack, PackError, available_packs, describe, load_pack
 from disputelib.refunds import arrival_window, refund_channel
+from disputelib.routes import DEFAULT_ROUTES, Routes, route_table, routes
 from disputelib.scenario import Scenario, ScenarioError, available_scenarios, load_scenario
 from disputelib.simulate import Simulation, simulate, write_simulation
 from disputelib.tables import TableError, read_table, write_table
@@ -73,6 +74,10 @@ __all__ = [
     "compute_windows",
     "describe",
     "eligibility",
+    "routes",
+    "route_table",
+    "Routes",
+    "DEFAULT_ROUTES",
     "load_pack",
     "load_scenario",
     "normalize_payment_method",

@@ -134,6 +134,8 @@ ORDERS = Contract("orders", (
     _c("protection_days", "text", "whole days"),
     _c("problem", "text", "see disputelib.orders.PROBLEMS"),
     _c("problem_amount_usd", "text", "the problem's share of the amount"),
+    _c("estimated_delivery", "text", "the latest promised delivery date (routes)"),
+    _c("marketplace", "text", "where the order was bought (routes; default: the pack's)"),
 ))  # fmt: skip
 
 #: ``dl.eligibility(...).table``: one row per accepted order; pass-through columns follow.
@@ -156,6 +158,27 @@ ELIGIBILITY = Contract("eligibility", (
     _c("protection_days", "integer"),
     _c("protection_ends", "date"),
     _c("problem", "text"),
+))  # fmt: skip
+
+#: ``dl.routes(...).table``: one row per order and route that covers it.
+ROUTES = Contract("routes", (
+    _c("order_id", "text"),
+    _c("route", "category", "the route's pack name"),
+    _c("covered_because", "category", "e.g. 'paid by Visa', 'AliExpress order'"),
+    _c("status", "category", "too_early, open, expired, needs_data"),
+    _c("window_opens", "date", "the first open day, route's timer zone"),
+    _c("window_closes", "date", "the last day, inclusive"),
+    _c("deadline", "category", "the instant the window ends, ISO text in the route's timer zone"),
+    _c("deadline_local", "category", "the deadline in the buyer's zone, ISO text"),
+    _c("days_left", "integer"),
+    _c("claim_usd", "number"),
+    _c("missing", "text", "input columns a needs_data route lacks"),
+    _c("timer_zone", "category"),
+    _c("dispute_type", "text"),
+    _c("payment_method", "text", "canonical"),
+    _c("payment_network", "text"),
+    _c("amount_usd", "number"),
+    _c("buyer_timezone", "text"),
 ))  # fmt: skip
 
 #: A dispute event log: ``disputelib check-log`` input and the simulator's ``events.parquet``.
@@ -201,4 +224,4 @@ DISPUTES = Contract("disputes", (
     _c("pack", "text"),
 ))  # fmt: skip
 
-CONTRACTS: dict[str, Contract] = {c.name: c for c in (ORDERS, ELIGIBILITY, EVENTS, FINDINGS, DISPUTES)}
+CONTRACTS: dict[str, Contract] = {c.name: c for c in (ORDERS, ELIGIBILITY, ROUTES, EVENTS, FINDINGS, DISPUTES)}

@@ -54,6 +54,8 @@ _NUMBER_HINT = " (write US dollars as 1234.50: no currency symbol, no thousands 
 SHIPPED, RECEIVED = "shipped_date", "received_date"
 #: Typed payment date, added when the export has ``paid_at`` (a buyer's own data).
 PAID = "paid_date"
+#: Typed latest estimated delivery date, added when the export has ``estimated_delivery``.
+ESTIMATED = "estimated_delivery_date"
 
 
 class OrderColumnsError(TableError):
@@ -137,7 +139,8 @@ def validate_orders(
         An order export as read by :func:`disputelib.tables.read_table`. Required columns:
         ``order_id``, ``amount_usd``, ``payment_method``; optional: ``shipped_at``,
         ``received_at``, ``buyer_country``, ``buyer_timezone``, ``protection_days``,
-        ``problem``, ``problem_amount_usd``, and for a buyer's own data ``paid_at``,
+        ``problem``, ``problem_amount_usd``, ``estimated_delivery`` and ``marketplace`` (read by
+        :func:`disputelib.routes.routes`), and for a buyer's own data ``paid_at``,
         ``order_status``, ``end_reason``. Other columns pass through. Headers match in any
         letter case, with spaces or hyphens for underscores
         (:func:`disputelib.intake.conform`). With ``paid_at`` (a buyer's own data, see
@@ -173,7 +176,7 @@ def validate_orders(
     ``received_at`` or ``paid_at`` (words such as ``today`` included), or one outside
     1970-01-01 to 2199-12-31; a receipt without shipment (unless paid) or before it; a
     shipment or receipt before ``paid_at``; an unknown ``buyer_country`` or
-    ``buyer_timezone`` (an IANA name); a non-integer, non-positive or above-3650
+    ``buyer_timezone`` (an IANA name); an unreadable ``estimated_delivery``; a non-integer, non-positive or above-3650
     ``protection_days``; an unknown ``problem``; a non-numeric or non-positive
     ``problem_amount_usd`` or one above ``amount_usd``; text that was not valid UTF-8 in a
     column we read; a row the reader had to cut short. Infinite amounts are not numbers. A
@@ -230,7 +233,7 @@ def validate_orders(
     reject(method_text.isna() & (not buyers_data), "missing payment_method")
 
     dates = {}
-    for name in ("shipped_at", "received_at", "paid_at"):
+    for name in ("shipped_at", "received_at", "paid_at", "estimated_delivery"):
         values, outside, relative = time_column(frame, name)
         day, bad = to_timer_dates(values, pack.timer_zone)
         reject(bad | relative, f"unreadable {name} (use an ISO 8601 date or timestamp)")
@@ -295,6 +298,9 @@ def validate_orders(
     orders[RECEIVED] = pd.Series(received[keep].astype("datetime64[s]"), index=orders.index)
     if buyers_data:
         orders[PAID] = pd.Series(paid[keep].astype("datetime64[s]"), index=orders.index)
+    if "estimated_delivery" in frame.columns:
+        estimated = dates["estimated_delivery"][0]
+        orders[ESTIMATED] = pd.Series(estimated[keep].astype("datetime64[s]"), index=orders.index)
     orders["buyer_country"] = country[keep]
     orders["buyer_timezone"] = zone[keep]
     orders["protection_days"] = days[keep].astype("Int64")

@@ -274,7 +274,22 @@ def normalize_payment_method(values: pd.Series) -> pd.Series:
     >>> normalize_payment_method(pd.Series(["VISA", "Wire transfer", "Euroset"])).tolist()
     ['card', 'bank_transfer', 'cash_payment']
     """
-    return map_distinct(values, lambda v: ALIASES.get(_key(v)))
+    return map_distinct(values, canonical_method)
+
+
+def canonical_method(spelling: object) -> str | None:
+    """The canonical method of one spelling: a known alias, else ``card`` for a spelling that
+    names a card network (``VISA ****1234``, ``Visa/Mastercard``), else None.
+
+    Examples
+    --------
+    >>> [canonical_method(s) for s in ("T/T", "VISA ****1234", "Credit card (Mir)", "Bitcoin")]
+    ['tt', 'card', 'card', None]
+    """
+    key = _key(spelling)
+    if key in ALIASES:
+        return ALIASES[key]
+    return "card" if _NETWORK_PATTERN.search(" ".join(str(spelling).split()).casefold()) else None
 
 
 def _key(value: object) -> str:
@@ -293,10 +308,10 @@ def payment_method_or_given(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Examples
     --------
-    >>> methods, unknown = payment_method_or_given(pd.Series(["VISA", "Bitcoin"]))
+    >>> methods, unknown = payment_method_or_given(pd.Series(["VISA", "Mastercard ****4242", "Bitcoin"]))
     >>> methods.tolist(), unknown.tolist()
-    (['card', 'Bitcoin'], [False, True])
+    (['card', 'card', 'Bitcoin'], [False, False, True])
     """
-    methods = map_distinct(values, lambda v: ALIASES.get(_key(v), " ".join(str(v).split())))
-    known = map_distinct(values, lambda v: "yes" if _key(v) in ALIASES else None)
+    methods = map_distinct(values, lambda v: canonical_method(v) or " ".join(str(v).split()))
+    known = map_distinct(values, lambda v: "yes" if canonical_method(v) else None)
     return methods, methods.notna() & known.isna()

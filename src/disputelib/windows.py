@@ -37,9 +37,18 @@ from disputelib.clock import AsOf, iso_in_zone, midnight_after, parse_as_of
 from disputelib.columns import per_distinct
 from disputelib.contracts import ELIGIBILITY
 from disputelib.order_states import ORDER_STATES, RECEIVED_STATES, is_closed, order_states
-from disputelib.orders import DISPUTE_TYPES, PAID, PROBLEMS, RECEIVED, SHIPPED, unknown_methods_note, validate_orders
+from disputelib.orders import (
+    DISPUTE_TYPES,
+    ESTIMATED,
+    PAID,
+    PROBLEMS,
+    RECEIVED,
+    SHIPPED,
+    unknown_methods_note,
+    validate_orders,
+)
 from disputelib.payments import payment_network
-from disputelib.policy import Pack, load_pack
+from disputelib.policy import Pack, load_dispute_pack
 
 STATUSES: tuple[str, ...] = ("not_shipped", "too_early", "open", "expired")
 #: Statuses of a buyer's own data (orders with ``paid_at`` or ``order_status``): the
@@ -176,7 +185,7 @@ def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None =
     >>> compute_windows(v.orders, "2026-03-20")[["status", "window_opens"]].iloc[0].tolist()
     ['open', Timestamp('2026-03-13 00:00:00')]
     """
-    pack = load_pack(pack)
+    pack = load_dispute_pack(pack)
     today = as_date(as_of)
     opens_after = pack.timer("window_opens").offset
     closes_after = pack.timer("window_closes").offset
@@ -240,7 +249,7 @@ def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None =
     if buyers_data:
         for name in PARTIAL_COLUMNS:
             out[name] = bounds[name]
-    consumed = set(WINDOW_COLUMNS) | {SHIPPED, RECEIVED, PAID, "problem_amount_usd"}
+    consumed = set(WINDOW_COLUMNS) | {SHIPPED, RECEIVED, PAID, ESTIMATED, "problem_amount_usd"}
     if buyers_data:
         consumed |= set(PARTIAL_COLUMNS)
     extra = [c for c in orders.columns if c not in consumed]
@@ -356,7 +365,7 @@ def partial_windows(
         ``window_closes_earliest``, ``window_closes_latest`` (dates; NaT where unbounded;
         for orders with every date both bounds are the exact value).
     """
-    pack = load_pack(pack)
+    pack = load_dispute_pack(pack)
     today = as_date(as_of)
     opens_after = np.timedelta64(pack.timer("window_opens").offset, "D")
     closes_after = np.timedelta64(pack.timer("window_closes").offset, "D")
@@ -481,7 +490,7 @@ def eligibility(
         ``table`` as returned by :func:`compute_windows`, ``rejects`` with the original
         values and a ``reject_reason``, and ``n_read``.
     """
-    pack = load_pack(pack)
+    pack = load_dispute_pack(pack)
     today = as_date(as_of)
     checked = validate_orders(frame, pack, first_row=first_row, duplicates=duplicates)
     table = compute_windows(checked.orders, today, pack).reset_index(drop=True)

@@ -24,6 +24,7 @@ EXIT_BROKEN_PIPE = 141
 #: Subcommand modules, in the order ``disputelib --help`` lists them.
 SUBCOMMANDS: tuple[str, ...] = (
     "eligibility",
+    "routes",
     "rules",
     "report",
     "check_log",

@@ -18,7 +18,7 @@ from disputelib.cli.common import (
 )
 from disputelib.cli.engine import add_engine, check_engine, dask_client
 from disputelib.paths import check_input, check_outputs, named_file
-from disputelib.policy import load_pack
+from disputelib.policy import load_dispute_pack
 from disputelib.tables import write_table
 from disputelib.windows import eligibility
 
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = {"orders": args.orders, "rule pack": pack_file, "column map": args.columns}
     ics_out = Path(args.ics) if args.ics else None
     check_outputs(inputs, {"--out": out, "--rejects": rejects_out, "--ics": ics_out})
-    pack = load_pack(args.pack)
+    pack = load_dispute_pack(args.pack)
     result = eligibility(read_input(args.orders, args, "orders"), args.as_of, pack)
     write_table(result.table, out, excel=args.excel)
     if rejects_out is not None:
@@ -87,21 +87,21 @@ def run(args: argparse.Namespace) -> int:
     elif len(result.rejects):
         print("rejected rows:", file=sys.stderr)
         write_table(result.rejects, None, stream=sys.stderr)
-    _write_calendar(args, result.table, pack)
-    return _finish(args, result.summary(), len(result.rejects))
+    write_calendar(args, result.table, pack)
+    return finish(args, result.summary(), len(result.rejects))
 
 
-def _write_calendar(args: argparse.Namespace, table, pack) -> None:
-    """``--ics``: the open windows as calendar events."""
+def write_calendar(args: argparse.Namespace, table, pack, what: str = "open windows") -> None:
+    """``--ics``: the open windows (or routes) as calendar events."""
     if args.ics is None:
         return
     from disputelib.ics import write_ics  # icalendar is loaded only when a calendar is asked for
 
     events = write_ics(table, args.ics, args.as_of, pack)
-    print(f"{events} open windows written to {args.ics} as calendar events", file=sys.stderr)
+    print(f"{events} {what} written to {args.ics} as calendar events", file=sys.stderr)
 
 
-def _finish(args: argparse.Namespace, summary: str, n_rejected: int) -> int:
+def finish(args: argparse.Namespace, summary: str, n_rejected: int) -> int:
     print(summary, file=sys.stderr)
     if args.strict and n_rejected:
         print(f"--strict: {n_rejected} rows were rejected", file=sys.stderr)
@@ -137,7 +137,7 @@ def run_dask(args: argparse.Namespace) -> int:
     inputs["column map"] = args.columns
     ics_out = Path(args.ics) if args.ics else None
     check_outputs(inputs, {"--out": out, "--rejects": rejects_out, "--ics": ics_out}, folders=dataset)
-    pack = load_pack(args.pack)
+    pack = load_dispute_pack(args.pack)
     options = {"sep": args.sep, "decimal": args.decimal, "encoding": args.encoding, "columns": args.columns}
     with dask_client(args) as client:
         from disputelib import distributed
@@ -154,7 +154,7 @@ def run_dask(args: argparse.Namespace) -> int:
         )
     if dataset:
         print(f"wrote {out} and the rejected rows to {rejects_out}", file=sys.stderr)
-        return _finish(args, result.summary(), result.n_rejected)
+        return finish(args, result.summary(), result.n_rejected)
     write_table(result.table, out, excel=args.excel)
     if rejects_out is not None:
         write_table(result.rejects, rejects_out, excel=args.excel)
@@ -163,5 +163,5 @@ def run_dask(args: argparse.Namespace) -> int:
     elif result.n_rejected:
         print("rejected rows:", file=sys.stderr)
         write_table(result.rejects, None, stream=sys.stderr)
-    _write_calendar(args, result.table, pack)
-    return _finish(args, result.summary(), result.n_rejected)
+    write_calendar(args, result.table, pack)
+    return finish(args, result.summary(), result.n_rejected)

@@ -109,6 +109,28 @@ HEADERS: dict[str, str] = {
 
 #: Code -> words, for the coded values of any column.
 VALUES: dict[str, str] = {
+    # card networks (disputelib.payments.CARD_NETWORKS)
+    "visa": "Visa",
+    "mastercard": "Mastercard",
+    "maestro": "Maestro",
+    "amex": "American Express",
+    "mir": "Mir",
+    "jcb": "JCB",
+    "diners": "Diners Club",
+    "discover": "Discover",
+    "unionpay": "UnionPay",
+    "cartes_bancaires": "Cartes Bancaires",
+    "bc_card": "BC Card",
+    "rupay": "RuPay",
+    "elo": "Elo",
+    "hipercard": "Hipercard",
+    "troy": "Troy",
+    # marketplaces (routes)
+    "aliexpress": "AliExpress",
+    "ebay": "eBay",
+    "amazon": "Amazon",
+    "etsy": "Etsy",
+    "temu": "Temu",
     # payment methods
     "card": "Card",
     "paypal": "PayPal",

@@ -1,0 +1,501 @@
+"""Every route to the money: which windows are still open for each order, and until when.
+
+A buyer whose marketplace window has closed may still have PayPal's, or a card scheme's
+chargeback. Each route is a rule pack (``aliexpress-2022``, ``paypal``,
+``visa-chargeback``, ``mastercard-chargeback``, ``ebay-mbg``, ``amazon-a-to-z``, ``etsy``,
+``temu``); :func:`routes` puts them side by side: one row per order and route that covers
+it.
+
+How a route's window is computed (rules as data, :mod:`disputelib.policy`):
+
+- A marketplace pack whose window is the classic one (no ``[windows.*]`` tables: opens
+  after shipment, closes after receipt or the end of protection) is computed by
+  :func:`disputelib.windows.compute_windows`, the engine of ``disputelib eligibility``, so
+  both commands agree on every order.
+- A pack with ``[windows.*]`` tables counts each timer from an order's date (``paid_at``,
+  ``shipped_at``, ``received_at``, ``estimated_delivery``) placed in the pack's timer zone:
+  a timer of n days anchored on day d falls on day d + n (``months``: the same day n
+  months later, clamped to the month's end; ``business_days``: on the buyer country's
+  calendar; ``elapsed`` timers: n x 24 hours, or n hours, from 00:00 of the anchor day, as
+  an order's dates carry no time). An opening timer's day is the first open day; a closing
+  timer's day is the last, and its deadline is 00:00 of the next day in the timer zone.
+  Several timers combine as the window says (``opens = "latest"``, ``closes =
+  "earliest"`` by default). The window of the order's ``problem`` applies where the pack
+  has one (a card's not-received chargeback counts from the estimated delivery date),
+  else ``[windows.default]``; a pack without either does not cover the order.
+- Status on ``as_of``: ``too_early``, ``open``, ``expired``, or ``needs_data`` when a date
+  the window counts from is missing (``missing`` names the input columns). A window that
+  would close before it opens (a delivery promised beyond a 540-day cap) never opens: it is
+  ``expired``, with no opening day. The classic marketplace window says ``needs_data``
+  (``shipped_at``) for an order not shipped yet; a cancelled order has no marketplace row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from disputelib.clock import AsOf, iso_in_zone, local_dates, midnight_after, to_timer_dates
+from disputelib.columns import map_distinct, time_column
+from disputelib.contracts import ROUTES
+from disputelib.orders import ESTIMATED, PAID, RECEIVED, SHIPPED, unknown_methods_note, validate_orders
+from disputelib.policy import WINDOW_ANCHORS, Pack, PackError, Timer, Window, load_pack
+from disputelib.present.vocabulary import value as words
+from disputelib.refunds import add_business_days
+from disputelib.windows import as_date, claims, compute_windows
+
+#: The routes :func:`routes` looks at when none are named.
+DEFAULT_ROUTES: tuple[str, ...] = ("aliexpress-2022", "paypal", "visa-chargeback", "mastercard-chargeback")
+#: A route's status on ``as_of``.
+ROUTE_STATUSES: tuple[str, ...] = ("too_early", "open", "expired", "needs_data")
+#: Output columns, in order (the contract: :data:`disputelib.contracts.ROUTES`).
+ROUTE_COLUMNS: tuple[str, ...] = ROUTES.names
+
+#: The typed date of each anchor in validated orders, and the input column it comes from.
+_TYPED = {"paid": PAID, "shipped": SHIPPED, "received": RECEIVED, "estimated_delivery": ESTIMATED}
+_NAT = np.datetime64("NaT", "D")
+
+
+class RoutesError(PackError):
+    """Route packs that cannot be used together (none named, one named twice)."""
+
+
+def route_packs(packs: str | Iterable[str | Pack] | None) -> list[Pack]:
+    """Packs from a comma-separated list (``"paypal,visa-chargeback"``), names, paths or packs.
+
+    Raises
+    ------
+    RoutesError
+        For an empty list or a pack named twice; :class:`~disputelib.policy.PackError` for a
+        pack that cannot be loaded.
+    """
+    if packs is None:
+        packs = DEFAULT_ROUTES
+    if isinstance(packs, str):
+        packs = [p.strip() for p in packs.split(",") if p.strip()]
+    loaded = [load_pack(p) for p in packs]
+    if not loaded:
+        raise RoutesError("no route packs named: give at least one, e.g. aliexpress-2022,paypal")
+    seen: set[str] = set()
+    for pack in loaded:
+        if pack.name in seen:
+            raise RoutesError(f"route pack {pack.name!r} is named twice")
+        seen.add(pack.name)
+    return loaded
+
+
+@dataclass(frozen=True)
+class Routes:
+    """The result of :func:`routes`: one row per order and route that covers it, and the rejects."""
+
+    table: pd.DataFrame
+    rejects: pd.DataFrame
+    n_read: int
+    n_orders: int
+    unknown_methods: Mapping[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        counts = self.table["status"].value_counts()
+        by_status = ", ".join(f"{s} {int(counts.get(s, 0))}" for s in ROUTE_STATUSES)
+        return (
+            f"read {self.n_read} rows: {self.n_orders} accepted, {len(self.rejects)} rejected; "
+            f"{len(self.table)} routes ({by_status})" + unknown_methods_note(self.unknown_methods)
+        )
+
+
+def routes(
+    frame: pd.DataFrame,
+    as_of: AsOf,
+    packs: str | Iterable[str | Pack] | None = None,
+    *,
+    columns: Mapping[str, str] | str | None = None,
+) -> Routes:
+    """Validate an order export and list, per order, every route to the money and its window.
+
+    Parameters
+    ----------
+    frame
+        An order export (see :func:`disputelib.orders.validate_orders`); the routes also
+        read ``paid_at``, ``estimated_delivery`` and ``marketplace`` where they exist.
+    as_of
+        The day to judge on (``YYYY-MM-DD`` or a date).
+    packs
+        Route packs: names, paths or packs, or one comma-separated string; default
+        :data:`DEFAULT_ROUTES`. Rows are validated in the first pack's timer zone (the
+        rejects are those of ``disputelib eligibility`` with that pack); each route then
+        places the dates in its own zone.
+    columns
+        An optional column map (our name -> the export's header), or a TOML file's path.
+
+    Returns
+    -------
+    Routes
+        ``table`` (:data:`ROUTE_COLUMNS`, see :func:`route_table`), ``rejects`` as in
+        :func:`disputelib.eligibility`, ``n_read`` and ``n_orders`` (accepted).
+
+    Examples
+    --------
+    >>> orders = pd.DataFrame({"order_id": ["A1"], "amount_usd": ["20"], "payment_method": ["Visa"],
+    ...     "paid_at": ["2026-09-01"], "shipped_at": ["2026-09-02"], "received_at": ["2026-09-20"]})
+    >>> r = routes(orders, "2026-10-01")
+    >>> [(row.route, row.status, str(row.window_closes.date())) for row in r.table.itertuples()]
+    [('aliexpress-2022', 'open', '2026-10-05'), ('visa-chargeback', 'open', '2026-12-30')]
+    """
+    chosen = route_packs(packs)
+    today = as_date(as_of)
+    checked = validate_orders(frame, chosen[0], columns)
+    table = route_table(checked.orders, today, chosen, validated_in=chosen[0].timer_zone)
+    return Routes(
+        table=table,
+        rejects=checked.rejects.reset_index(drop=True),
+        n_read=checked.n_read,
+        n_orders=len(checked.orders),
+        unknown_methods=checked.unknown_methods,
+    )
+
+
+def route_table(
+    orders: pd.DataFrame,
+    as_of: AsOf,
+    packs: str | Iterable[str | Pack] | None = None,
+    *,
+    validated_in: str | None = None,
+) -> pd.DataFrame:
+    """The routes of validated orders on ``as_of``.
+
+    Parameters
+    ----------
+    orders
+        Accepted orders from :func:`disputelib.orders.validate_orders`.
+    as_of
+        The day to judge on.
+    packs
+        Route packs (see :func:`routes`).
+    validated_in
+        The timer zone the orders' typed dates were placed in (the validating pack's);
+        a route counting in another zone reads the dates again from the input columns.
+        ``None``: the first pack's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`ROUTE_COLUMNS`: ``order_id``, ``route`` (the pack's name),
+        ``covered_because`` (``paid by Visa``, ``AliExpress order``), ``status``
+        (:data:`ROUTE_STATUSES`), ``window_opens`` and ``window_closes`` (dates in the
+        route's timer zone, the last day inclusive), ``deadline`` (the instant the window
+        ends, ISO 8601 text in the route's timer zone), ``deadline_local`` (the same in the
+        buyer's ``buyer_timezone``), ``days_left`` (open routes), ``claim_usd``, then
+        ``missing`` (the input columns a ``needs_data`` route lacks), ``timer_zone``,
+        ``dispute_type``, ``payment_method``, ``payment_network``, ``amount_usd``,
+        ``buyer_timezone``. Rows follow the orders' order, and per order the routes by
+        ``window_closes`` (routes without one last, then in the order named).
+    """
+    chosen = route_packs(packs)
+    today = as_date(as_of)
+    base_zone = validated_in or chosen[0].timer_zone
+    orders = orders.reset_index(drop=True)
+    pieces = [_one_route(orders, today, pack, base_zone) for pack in chosen]
+    keys = [np.full(len(p), i, dtype=np.int64) for i, p in enumerate(pieces)]
+    table = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=list(ROUTE_COLUMNS))
+    position = np.concatenate([p.index.to_numpy() for p in pieces]) if pieces else np.array([], dtype=np.int64)
+    closes = table["window_closes"].to_numpy("datetime64[s]").astype("int64")
+    closes = np.where(table["window_closes"].isna().to_numpy(bool), np.iinfo(np.int64).max, closes)
+    order = np.lexsort((np.concatenate(keys) if keys else np.array([], dtype=np.int64), closes, position))
+    table = table.iloc[order].reset_index(drop=True)
+    table["status"] = pd.Categorical(table["status"].astype(str), categories=ROUTE_STATUSES)
+    for name in ("route", "covered_because", "timer_zone", "deadline", "deadline_local"):
+        table[name] = table[name].astype("category")
+    return ROUTES.check(table, complete=False)
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def _marketplace_key(values: pd.Series) -> pd.Series:
+    """``AliExpress``, ``ali express``, ``ebay.co.uk`` -> ``aliexpress``, ``aliexpress``, ``ebay``."""
+
+    def key(text: str) -> str:
+        folded = "".join(str(text).casefold().split()).replace("-", "").replace("_", "")
+        return folded.split(".", 1)[0]
+
+    return map_distinct(values, key).astype("string")
+
+
+def _covered(orders: pd.DataFrame, pack: Pack, today: np.datetime64, dates: Mapping[str, np.ndarray]):
+    """Which orders ``pack`` covers, and why (one text per covered row)."""
+    cov = pack.coverage
+    n = len(orders)
+    because = np.full(n, None, dtype=object)
+    if cov is None:  # a pack always has one; defensive for hand-built packs
+        return np.zeros(n, dtype=bool), because
+    if cov.by_payment:
+        method = orders["payment_method"].astype("string")
+        network = orders["payment_network"].astype("string") if "payment_network" in orders.columns else None
+        covered = np.zeros(n, dtype=bool)
+        if cov.methods:
+            hit = method.isin(sorted(cov.methods)).fillna(False).to_numpy(bool)
+            because[hit] = [f"paid by {words(m)}" for m in method[hit]]
+            covered |= hit
+        if cov.networks and network is not None:
+            hit = network.isin(sorted(cov.networks)).fillna(False).to_numpy(bool) & ~covered
+            because[hit] = [f"paid by {words(m)}" for m in network[hit]]
+            covered |= hit
+    else:
+        name = words(cov.marketplace)
+        if "marketplace" in orders.columns:
+            given = _marketplace_key(orders["marketplace"])
+            blank = (given.isna() | (given == "")).to_numpy(bool)
+            covered = blank | (given == cov.marketplace).fillna(False).to_numpy(bool)
+        else:
+            blank = np.ones(n, dtype=bool)
+            covered = blank.copy()
+        because[covered & ~blank] = f"{name} order"
+        because[covered & blank] = f"{name} order (no marketplace given)"
+    if cov.max_amount_usd is not None:
+        cap = np.full(n, cov.max_amount_usd)
+        if cov.max_amount_usd_by_month:
+            when = np.where(np.isnat(dates["paid"]), dates["shipped"], dates["paid"])
+            month = np.where(np.isnat(when), 0, when.astype("datetime64[M]").astype(np.int64) % 12 + 1)
+            for m, amount in cov.max_amount_usd_by_month.items():
+                cap[month == m] = amount
+        covered &= ~(orders["amount_usd"].to_numpy("float64") > cap)
+    return covered, because
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def _dates_in(orders: pd.DataFrame, zone: str, base_zone: str) -> dict[str, np.ndarray]:
+    """Each anchor's date (``datetime64[D]``) in ``zone``: the typed columns, or the input read again."""
+    out: dict[str, np.ndarray] = {}
+    for anchor, typed in _TYPED.items():
+        if typed not in orders.columns:
+            out[anchor] = np.full(len(orders), _NAT)
+        elif zone == base_zone or WINDOW_ANCHORS[anchor] not in orders.columns:
+            out[anchor] = orders[typed].to_numpy("datetime64[s]").astype("datetime64[D]")
+        else:
+            values, _, _ = time_column(orders, WINDOW_ANCHORS[anchor])
+            out[anchor] = to_timer_dates(values, zone)[0].astype("datetime64[D]")
+    return out
+
+
+def add_months(days: np.ndarray, months: int) -> np.ndarray:
+    """The same day ``months`` calendar months later, clamped to the month's end.
+
+    Examples
+    --------
+    >>> add_months(np.array(["2026-01-31", "2024-01-31", "2026-03-15", "NaT"], "datetime64[D]"), 1).astype(str).tolist()
+    ['2026-02-28', '2024-02-29', '2026-04-15', 'NaT']
+    """
+    days = np.asarray(days, dtype="datetime64[D]")
+    month = days.astype("datetime64[M]")
+    day_of_month = (days - month.astype("datetime64[D]")).astype(np.int64)
+    target = month + np.timedelta64(months, "M")
+    length = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(
+        np.int64
+    )
+    out = target.astype("datetime64[D]") + np.minimum(day_of_month, length - 1).astype("timedelta64[D]")
+    return np.where(np.isnat(days), _NAT, out)
+
+
+def _timer_day(timer: Timer, anchor: np.ndarray, countries: np.ndarray) -> np.ndarray:
+    """The day a calendar-counting timer falls on (``datetime64[D]``)."""
+    if timer.unit == "months":
+        return add_months(anchor, timer.offset)
+    if timer.unit == "business_days":
+        return add_business_days(anchor, timer.offset, countries)
+    return anchor + np.timedelta64(timer.offset, "D")
+
+
+def _start_of(days: np.ndarray, zone: str) -> np.ndarray:
+    """00:00 of each day in ``zone`` as UTC ``datetime64[ns]`` (NaT stays NaT)."""
+    index = midnight_after(days - np.timedelta64(1, "D"), zone)
+    return index.tz_convert("UTC").tz_localize(None).to_numpy("datetime64[ns]")
+
+
+def _instant(timer: Timer, dates: Mapping[str, np.ndarray], countries: np.ndarray, closing: bool) -> np.ndarray:
+    """The instant an opening timer opens, or a closing timer ends, as UTC ``datetime64[ns]``."""
+    anchor = dates[timer.anchor]
+    if timer.counts == "elapsed":
+        return _start_of(anchor, timer.zone) + np.timedelta64(timer.hours, "h")
+    day = _timer_day(timer, anchor, countries)
+    return _start_of(day + np.timedelta64(1 if closing else 0, "D"), timer.zone)
+
+
+def _combine(values: list[np.ndarray], how: str) -> np.ndarray:
+    stacked = np.vstack(values)
+    return stacked.max(axis=0) if how == "latest" else stacked.min(axis=0)
+
+
+def _window_rows(
+    window: Window, pack: Pack, dates: Mapping[str, np.ndarray], countries: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Opening and ending instants of ``window`` for every row, and which anchors are missing."""
+    n = len(countries)
+    missing = np.zeros((len(WINDOW_ANCHORS), n), dtype=bool)
+    anchors = list(WINDOW_ANCHORS)
+    opens, ends = [], []
+    for names, closing, bucket in ((window.open_timers, False, opens), (window.close_timers, True, ends)):
+        for timer_name in names:
+            timer = pack.timer(timer_name)
+            missing[anchors.index(timer.anchor)] |= np.isnat(dates[timer.anchor])
+            bucket.append(_instant(timer, dates, countries, closing))
+    return _combine(opens, window.opens), _combine(ends, window.closes), missing
+
+
+def _missing_text(missing: np.ndarray) -> np.ndarray:
+    columns = list(WINDOW_ANCHORS.values())
+    out = np.full(missing.shape[1], None, dtype=object)
+    for pattern in np.unique(missing, axis=1).T:
+        if pattern.any():
+            rows = (missing == pattern[:, None]).all(axis=0)
+            out[rows] = ", ".join(c for c, m in zip(columns, pattern, strict=True) if m)
+    return out
+
+
+# --------------------------------------------------------------------------- one route
+
+
+def _one_route(orders: pd.DataFrame, today: np.datetime64, pack: Pack, base_zone: str) -> pd.DataFrame:
+    """The rows of one route: the orders it covers, each with its window on ``today``."""
+    dates = _dates_in(orders, pack.timer_zone, base_zone)
+    covered, because = _covered(orders, pack, today, dates)
+    if pack.windows:
+        frame = _windows_by_rules(orders, today, pack, dates)
+    else:
+        frame = _classic_window(orders, today, pack, base_zone)
+    keep = covered & frame["status"].notna().to_numpy(bool)
+    frame["covered_because"] = because
+    frame = frame.loc[keep]
+    zones = orders.loc[keep, "buyer_timezone"] if "buyer_timezone" in orders.columns else None
+    deadline = pd.Series(pd.DatetimeIndex(frame.pop("deadline_utc").to_numpy("datetime64[ns]")).tz_localize("UTC"))
+    local = iso_in_zone(deadline, zones) if zones is not None else pd.Series(pd.NA, index=deadline.index)
+    claim = claims(orders.loc[keep])
+    rows = orders.loc[keep]
+    out = pd.DataFrame(
+        {
+            "order_id": rows["order_id"].astype("string"),
+            "route": pack.name,
+            "covered_because": frame["covered_because"].astype("string"),
+            "status": frame["status"].astype("string"),
+            "window_opens": frame["window_opens"].to_numpy("datetime64[s]"),
+            "window_closes": frame["window_closes"].to_numpy("datetime64[s]"),
+            "deadline": iso_in_zone(deadline, pack.timer_zone).astype("string").to_numpy(),
+            "deadline_local": pd.Series(local).astype("string").to_numpy(),
+            "days_left": frame["days_left"].astype("Int64"),
+            "claim_usd": claim["claim_usd"].to_numpy(),
+            "missing": frame["missing"].astype("string"),
+            "timer_zone": pack.timer_zone,
+            "dispute_type": claim["dispute_type"].astype("string").to_numpy(),
+            "payment_method": rows["payment_method"].astype("string"),
+            "payment_network": (
+                rows["payment_network"].astype("string")
+                if "payment_network" in rows.columns
+                else pd.Series(pd.NA, index=rows.index, dtype="string")
+            ),
+            "amount_usd": rows["amount_usd"].to_numpy("float64"),
+            "buyer_timezone": (
+                rows["buyer_timezone"].astype("string")
+                if "buyer_timezone" in rows.columns
+                else pd.Series(pd.NA, index=rows.index, dtype="string")
+            ),
+        },
+        index=rows.index,
+    )
+    return out
+
+
+def _windows_by_rules(orders: pd.DataFrame, today: np.datetime64, pack: Pack, dates) -> pd.DataFrame:
+    """A ``[windows.*]`` pack's window per order; ``status`` missing where no window applies."""
+    n = len(orders)
+    countries = (
+        orders["buyer_country"].astype("string").fillna("").to_numpy(object)
+        if "buyer_country" in orders.columns
+        else np.full(n, "", dtype=object)
+    )
+    problem = orders["problem"].astype("string") if "problem" in orders.columns else pd.Series(pd.NA, index=orders.index)
+    which = np.full(n, -1, dtype=np.int64)
+    names = list(pack.windows)
+    if "default" in pack.windows:
+        which[:] = names.index("default")
+    for i, name in enumerate(names):
+        if name != "default":
+            which[(problem == name).fillna(False).to_numpy(bool)] = i
+    opens = np.full(n, np.datetime64("NaT", "ns"))
+    ends = np.full(n, np.datetime64("NaT", "ns"))
+    missing = np.zeros((len(WINDOW_ANCHORS), n), dtype=bool)
+    for i, name in enumerate(names):
+        rows = which == i
+        if rows.any():
+            o, e, m = _window_rows(pack.windows[name], pack, dates, countries)
+            opens[rows], ends[rows], missing[:, rows] = o[rows], e[rows], m[:, rows]
+    needs = missing.any(axis=0)
+    opens[needs], ends[needs] = np.datetime64("NaT"), np.datetime64("NaT")
+    never = ~needs & (ends <= opens)  # closes before it opens: the window never opens
+    opens[never] = np.datetime64("NaT")
+    first_day = local_dates(opens, pack.timer_zone)
+    last_day = local_dates(ends - np.timedelta64(1, "ns"), pack.timer_zone)
+    codes = np.select(
+        [which < 0, needs, never | (today > last_day), today < first_day],
+        [-1, ROUTE_STATUSES.index("needs_data"), ROUTE_STATUSES.index("expired"), ROUTE_STATUSES.index("too_early")],
+        default=ROUTE_STATUSES.index("open"),
+    )
+    return _window_frame(orders.index, codes, first_day, last_day, ends, _missing_text(missing), today)
+
+
+def _classic_window(orders: pd.DataFrame, today: np.datetime64, pack: Pack, base_zone: str) -> pd.DataFrame:
+    """The classic marketplace window, as ``disputelib eligibility`` computes it."""
+    placed = orders
+    if pack.timer_zone != base_zone:
+        dates = _dates_in(orders, pack.timer_zone, base_zone)
+        placed = orders.copy(deep=False)
+        for anchor, typed in _TYPED.items():
+            if typed in orders.columns:
+                placed[typed] = pd.Series(dates[anchor].astype("datetime64[s]"), index=orders.index)
+    table = compute_windows(placed, today, pack)
+    status = table["status"].astype("string")
+    missing = table["missing"].astype("string") if "missing" in table.columns else pd.Series(pd.NA, index=table.index)
+    not_shipped = (status == "not_shipped").fillna(False).to_numpy(bool)
+    partial = (status == "needs_data").fillna(False).to_numpy(bool)
+    missing = missing.where(partial, pd.NA).mask(pd.Series(not_shipped, index=table.index), "shipped_at")
+    mapped = status.replace({"not_shipped": "needs_data"}).where(status != "cancelled", pd.NA)
+    codes = np.array([ROUTE_STATUSES.index(s) if isinstance(s, str) else -1 for s in mapped.tolist()], dtype=np.int64)
+    closes = table["window_closes"].to_numpy("datetime64[s]").astype("datetime64[D]")
+    opens = table["window_opens"].to_numpy("datetime64[s]").astype("datetime64[D]")
+    ends = table["deadline"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
+    return _window_frame(orders.index, codes, opens, closes, ends, missing.to_numpy(object), today)
+
+
+def _window_frame(index, codes, first_day, last_day, ends, missing, today) -> pd.DataFrame:
+    is_open = codes == ROUTE_STATUSES.index("open")
+    first_day = np.where(codes == ROUTE_STATUSES.index("needs_data"), _NAT, first_day)
+    left = pd.array(np.where(is_open, (last_day - today).astype("int64"), 0), dtype="Int64")
+    left[~is_open] = pd.NA
+    status = pd.Series(np.array(ROUTE_STATUSES + (None,), dtype=object)[codes], index=index)
+    return pd.DataFrame(
+        {
+            "status": status,
+            "window_opens": first_day.astype("datetime64[s]"),
+            "window_closes": last_day.astype("datetime64[s]"),
+            "deadline_utc": ends,
+            "days_left": left,
+            "missing": pd.array(missing, dtype="string"),
+        },
+        index=index,
+    )
+
+
+__all__ = [
+    "DEFAULT_ROUTES",
+    "ROUTE_COLUMNS",
+    "ROUTE_STATUSES",
+    "Routes",
+    "RoutesError",
+    "add_months",
+    "route_packs",
+    "route_table",
+    "routes",
+]
