@@ -127,9 +127,19 @@ def test_dispute_logs_pass_check_log_against_their_orders(written, tmp_path, cap
     )
 
 
+def test_route_sample_has_every_route_and_status_worth_showing(written):
+    table = dl.routes(dl.read_table(written / "route_orders.csv"), AS_OF).table
+    assert set(table["route"]) == set(dl.DEFAULT_ROUTES)
+    assert {"open", "expired", "too_early"} <= set(table["status"])
+    # the sample's orders are the eligibility sample's, with the payment and promised dates added
+    assert set(dl.read_table(written / "route_orders.csv")["order_id"]) == set(
+        dl.read_table(written / "orders.csv")["order_id"]
+    )
+
+
 @pytest.mark.skipif(not (COMMITTED / "orders.csv").exists(), reason="data/sample not built")
 def test_committed_sample_is_what_the_package_makes(written):
-    for name in ("orders.csv", "README.md"):
+    for name in ("orders.csv", "route_orders.csv", "README.md"):
         assert (COMMITTED / name).read_text(encoding="utf-8") == (written / name).read_text(encoding="utf-8"), name
     for name in ("disputes.parquet", "events.parquet", "dispute_orders.parquet"):
         pd.testing.assert_frame_equal(pd.read_parquet(COMMITTED / name), pd.read_parquet(written / name))

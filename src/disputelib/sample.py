@@ -11,6 +11,8 @@ Writes into ``DIR``:
   simulated with the ``seed-story`` scenario. Its order ids start with
   :data:`SAMPLE_PREFIX` (``OE000000011``), so they never collide with the dispute
   simulation's.
+- ``route_orders.csv``: the same orders with ``paid_at``, ``estimated_delivery`` and
+  ``marketplace``, the input of ``disputelib routes``.
 - ``disputes.parquet`` and ``events.parquet``: the disputes and dispute event logs of a
   :data:`DISPUTE_ORDERS`-order simulation of the ``default`` scenario observed to the end
   of :data:`AS_OF` (its ``observed_until`` is 00:00 Pacific time the next day), for the
@@ -50,8 +52,32 @@ SEED_STORY_ID = "O-SEED-STORY"
 #: sample and the dispute simulation are different simulations, so their ids must differ.
 SAMPLE_PREFIX = "OE"
 
+#: Optional export columns the simulator does not make: ``route_orders.csv`` adds them.
+_ROUTE_ONLY: tuple[str, ...] = ("estimated_delivery", "marketplace")
 #: Columns of ``orders.csv``: the export columns, then two columns of hidden truth.
-CSV_COLUMNS: tuple[str, ...] = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, "store_id", "n_items")
+CSV_COLUMNS: tuple[str, ...] = (
+    *REQUIRED_COLUMNS,
+    *(c for c in OPTIONAL_COLUMNS if c not in _ROUTE_ONLY),
+    "store_id",
+    "n_items",
+)
+#: Columns of ``route_orders.csv``: what ``disputelib routes`` reads (payment and promised dates too).
+ROUTE_CSV_COLUMNS: tuple[str, ...] = (
+    "order_id",
+    "amount_usd",
+    "payment_method",
+    "paid_at",
+    "shipped_at",
+    "received_at",
+    "estimated_delivery",
+    "marketplace",
+    "buyer_country",
+    "buyer_timezone",
+    "problem",
+    "problem_amount_usd",
+)
+#: Days from payment to the latest promised delivery in ``route_orders.csv`` (drawn per order).
+PROMISED_DAYS = (15, 45)
 #: Columns whose every value must appear in the sample, at least twice when possible.
 _COVER: tuple[str, ...] = ("status", "problem", "payment_method", "buyer_country", "buyer_timezone")
 
@@ -99,6 +125,35 @@ def sample_orders(as_of: str = AS_OF, seed: int = SEED, n: int = SAMPLE_ORDERS) 
         :data:`CSV_COLUMNS`, sorted by ``order_id``; the seed story's order first, then
         ids ``OE000000000``... (:data:`SAMPLE_PREFIX`).
     """
+    return _sample_pool(as_of, seed, n)[list(CSV_COLUMNS)]
+
+
+def route_orders(as_of: str = AS_OF, seed: int = SEED, n: int = SAMPLE_ORDERS) -> pd.DataFrame:
+    """The orders of :func:`sample_orders` as a buyer or seller export for ``disputelib routes``.
+
+    ``paid_at`` is the simulated order time, ``estimated_delivery`` the payment's date (UTC)
+    plus :data:`PROMISED_DAYS` drawn per order from ``seed``, ``marketplace`` AliExpress.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`ROUTE_CSV_COLUMNS`, in the order of :func:`sample_orders`.
+    """
+    orders = _sample_pool(as_of, seed, n)
+    paid = pd.to_datetime(orders["ordered_at"], utc=True)
+    rng = np.random.default_rng([seed, 5])
+    promised = rng.integers(PROMISED_DAYS[0], PROMISED_DAYS[1] + 1, size=len(orders))
+    estimated = paid.dt.tz_localize(None).dt.normalize() + pd.to_timedelta(promised, unit="D")
+    out = orders.assign(
+        paid_at=paid,
+        estimated_delivery=estimated.dt.strftime("%Y-%m-%d"),
+        marketplace="AliExpress",
+    )
+    return out[list(ROUTE_CSV_COLUMNS)].reset_index(drop=True)
+
+
+def _sample_pool(as_of: str, seed: int, n: int) -> pd.DataFrame:
+    """:func:`sample_orders` with the simulated ``ordered_at`` kept."""
     sc, start = _ending_on(as_of, "default", 150, 0)
     pool = simulate(POOL_ORDERS, seed, scenario=sc, start=start, progress=False).orders
     status = eligibility(pool[list(CSV_COLUMNS[:10])], as_of).table["status"]
@@ -111,9 +166,10 @@ def sample_orders(as_of: str = AS_OF, seed: int = SEED, n: int = SAMPLE_ORDERS) 
     chosen += [i for i in look.index[look["protection_days"].notna()][:2] if i not in chosen]
     rest = [i for i in look.index if i not in set(chosen)]
     chosen += rest[: max(0, n - 1 - len(chosen))]
-    picked = pool.loc[sorted(chosen), list(CSV_COLUMNS)]
+    kept = [*CSV_COLUMNS, "ordered_at"]
+    picked = pool.loc[sorted(chosen), kept]
     picked["order_id"] = SAMPLE_PREFIX + picked["order_id"].str.slice(1)
-    story = seed_story_order(as_of, seed)[list(CSV_COLUMNS)]
+    story = seed_story_order(as_of, seed)[kept]
     return pd.concat([story, picked], ignore_index=True).sort_values("order_id", ignore_index=True)
 
 
@@ -147,6 +203,13 @@ Made by the package from a fixed seed; rebuild with `make sample`, i.e.
   `{story}` is the seed story (scenario `seed-story`): 18 parts, the most expensive
   (US${story_usd:.2f}) missing. The other ids start with `{prefix}` (`{prefix}000000011`):
   these orders are not the ones of the disputes below, and share no id with them.
+- `route_orders.csv`: the same orders as an export with the payment time (`paid_at`, the
+  simulated order time), the latest promised delivery date (`estimated_delivery`: the
+  payment's UTC date plus {promised_lo} to {promised_hi} days, drawn per order) and
+  `marketplace`, for every route to the money on {as_of}:
+
+      disputelib routes data/sample/route_orders.csv --as-of {as_of}
+
 - `disputes.parquet` ({n_disputes} disputes, {n_pending} of them still pending) and
   `events.parquet` ({n_events} events): a {dispute_orders}-order simulation of the
   `default` scenario (a year of orders and a 60-day tail, in Pacific days) observed to
@@ -169,7 +232,7 @@ Column meanings: `disputelib.simulate` (module and `Simulation` docstrings).
 
 
 def write_sample(out_dir: str | Path, as_of: str = AS_OF, seed: int = SEED) -> dict[str, Path]:
-    """Write ``orders.csv``, ``disputes.parquet``, ``events.parquet``, ``dispute_orders.parquet`` and ``README.md``.
+    """Write ``orders.csv``, ``route_orders.csv``, ``disputes.parquet``, ``events.parquet``, ``dispute_orders.parquet`` and ``README.md``.
 
     Returns
     -------
@@ -180,10 +243,11 @@ def write_sample(out_dir: str | Path, as_of: str = AS_OF, seed: int = SEED) -> d
     out.mkdir(parents=True, exist_ok=True)
     orders = sample_orders(as_of, seed)
     write_table(orders, out / "orders.csv")
+    write_table(route_orders(as_of, seed), out / "route_orders.csv")
     sim = dispute_simulation(as_of, seed)
     tmp = out / ".simulation"
     written = write_simulation(sim, tmp)
-    paths = {"orders": out / "orders.csv"}
+    paths = {"orders": out / "orders.csv", "route_orders": out / "route_orders.csv"}
     for name in ("disputes", "events"):
         paths[name] = written[name].replace(out / f"{name}.parquet")
     written["orders"].unlink()
@@ -199,7 +263,8 @@ def write_sample(out_dir: str | Path, as_of: str = AS_OF, seed: int = SEED) -> d
                       story=SEED_STORY_ID, story_usd=story, prefix=SAMPLE_PREFIX,
                       n_dispute_orders=len(disputed), n_disputes=len(sim.disputes), n_events=len(sim.events),
                       n_pending=int((sim.disputes["outcome"] == PENDING).sum()),
-                      dispute_orders=DISPUTE_ORDERS, start=start),
+                      dispute_orders=DISPUTE_ORDERS, start=start,
+                      promised_lo=PROMISED_DAYS[0], promised_hi=PROMISED_DAYS[1]),
         encoding="utf-8",
     )  # fmt: skip
     paths["readme"] = out / "README.md"
