@@ -21,11 +21,12 @@ from disputelib.simulate import simulate, write_simulation
 ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(p.name for p in NB_DIR.glob("*.ipynb"))
-SIMULATE, ELIGIBILITY, REFUND_TIME, WHAT_IF = (
+SIMULATE, ELIGIBILITY, REFUND_TIME, WHAT_IF, ROUTES = (
     "1.0-simulate-orders.ipynb",
     "2.0-eligibility.ipynb",
     "3.0-time-to-refund.ipynb",
     "4.0-what-if.ipynb",
+    "5.0-routes.ipynb",
 )
 
 
@@ -66,8 +67,8 @@ def text(nb) -> str:
 # --------------------------------------------------------------------------- shape
 
 
-def test_the_four_notebooks():
-    assert NOTEBOOKS == [SIMULATE, ELIGIBILITY, REFUND_TIME, WHAT_IF]
+def test_the_five_notebooks():
+    assert NOTEBOOKS == [SIMULATE, ELIGIBILITY, REFUND_TIME, WHAT_IF, ROUTES]
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

@@ -256,7 +256,7 @@ def test_ci_report_end_to_end_is_reproducible(ci_report, tmp_path):
     first = ci_report.run_dir
     manifest = json.loads((first / "manifest.json").read_text())
     config = yaml.safe_load(CI_CONFIG.read_text())
-    assert len(manifest["notebooks"]) == len(config["notebooks"]) == 4
+    assert len(manifest["notebooks"]) == len(config["notebooks"]) == 5
     assert {nb["status"] for nb in manifest["notebooks"]} == {"ok"}
     for nb in manifest["notebooks"]:
         assert (first / nb["html"]).is_file() and (first / nb["ipynb"]).is_file()

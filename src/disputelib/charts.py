@@ -488,3 +488,35 @@ def stacked_bars(
     ax.grid(True, axis="x", alpha=0.3)
     ax.legend(title=header(table.columns.name) if parts else None, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     return ax
+
+
+def recoverable_lines(by_day: pd.DataFrame, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Money still recoverable per route, day by day: one step line per route.
+
+    Parameters
+    ----------
+    by_day
+        :func:`disputelib.routes.recoverable_by_day`: index ``day``, a column per route.
+    ax
+        Axes to draw on; a new 8 x 3.8 inch figure when None.
+    title
+        Chart title; a default when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (8, 3.8))
+    if by_day.empty or not len(by_day.columns) or not np.nansum(by_day.to_numpy()) > 0:
+        _set_title(ax, title or "Money still recoverable by route")
+        return _nothing(ax, "No route is open on these days")
+    shown = list(by_day.sum().sort_values(ascending=False).index[:MAX_GROUPS])
+    for name in shown:
+        ax.step(by_day.index, by_day[name].to_numpy(), where="post", label=str(name))
+    _set_title(ax, title or "Money still recoverable by route")
+    ax.set_xlabel("Day")
+    ax.set_ylabel("US dollars in open windows")
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    ax.set_ylim(bottom=0)
+    ax.legend(title="Route", fontsize="small")
+    return ax

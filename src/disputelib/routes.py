@@ -488,6 +488,127 @@ def _window_frame(index, codes, first_day, last_day, ends, missing, today) -> pd
     )
 
 
+# --------------------------------------------------------------------------- summaries
+
+
+def recoverable_by_day(table: pd.DataFrame, as_of: AsOf, days: int = 60, value: str = "claim_usd") -> pd.DataFrame:
+    """US dollars still recoverable through each route on each day from ``as_of``.
+
+    A route counts on a day when its window is open that day (``window_opens`` <= day <=
+    ``window_closes``); routes that need data are left out (their windows are unknown).
+
+    Parameters
+    ----------
+    table
+        :func:`route_table`'s table (or :attr:`Routes.table`).
+    as_of
+        The first day.
+    days
+        How many days after ``as_of`` to cover (``as_of`` itself is day 0).
+    value
+        The column to add up: ``claim_usd`` (what a dispute would claim) or ``amount_usd``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``day`` (dates ``as_of`` .. ``as_of + days``), one column per route (in the
+        order of first appearance), the sum of ``value`` over that route's open windows.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"route": ["paypal"], "window_opens": pd.to_datetime(["2026-01-01"]),
+    ...     "window_closes": pd.to_datetime(["2026-01-02"]), "claim_usd": [5.0]})
+    >>> recoverable_by_day(t, "2026-01-01", 2)["paypal"].tolist()
+    [5.0, 5.0, 0.0]
+    """
+    if days < 0:
+        raise ValueError(f"days must be zero or more, not {days}")
+    first = as_date(as_of)
+    day = first + np.arange(days + 1).astype("timedelta64[D]")
+    opens = table["window_opens"].to_numpy("datetime64[s]").astype("datetime64[D]")
+    closes = table["window_closes"].to_numpy("datetime64[s]").astype("datetime64[D]")
+    amount = pd.to_numeric(table[value], errors="coerce").fillna(0).to_numpy("float64")
+    known = ~(np.isnat(opens) | np.isnat(closes))
+    routes_seen = pd.unique(table["route"].astype(str))
+    out = {}
+    for name in routes_seen:
+        rows = known & (table["route"].astype(str) == name).to_numpy(bool)
+        # a window adds its amount from its first open day to the day after its last: a running sum
+        start = np.clip((opens[rows] - first).astype(np.int64), 0, days + 1)
+        stop = np.clip((closes[rows] - first).astype(np.int64) + 1, 0, days + 1)
+        live = stop > start
+        change = np.zeros(days + 2)
+        np.add.at(change, start[live], amount[rows][live])
+        np.add.at(change, stop[live], -amount[rows][live])
+        out[str(name)] = np.round(np.cumsum(change)[: days + 1], 2)
+    return pd.DataFrame(out, index=pd.DatetimeIndex(day.astype("datetime64[s]"), name="day"))
+
+
+def open_route_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """Orders by how many of their routes are open: ``orders`` and ``share``, indexed ``"1 open route"``...
+
+    Every order of ``table`` counts, those with no open route under ``"0 open routes"``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"order_id": ["A", "A", "B"], "status": ["open", "open", "expired"]})
+    >>> open_route_counts(t)["orders"].to_dict()
+    {'0 open routes': 1, '2 open routes': 1}
+    """
+    is_open = table["status"].astype(str).eq("open").to_numpy(bool)
+    per_order = table.loc[is_open].groupby("order_id", sort=False).size()
+    per_order = per_order.reindex(pd.unique(table["order_id"]), fill_value=0)
+    spread = per_order.value_counts().sort_index()
+    labels = [f"{n} open route" + ("" if n == 1 else "s") for n in spread.index]
+    return pd.DataFrame(
+        {"orders": spread.to_numpy(), "share": spread.to_numpy() / max(len(per_order), 1)},
+        index=pd.Index(labels, name="open routes"),
+    )
+
+
+def closing_soon(table: pd.DataFrame, as_of: AsOf, soon_days: int) -> pd.DataFrame:
+    """Orders whose last route still to come closes within ``soon_days`` of ``as_of``.
+
+    An order's last route is the latest ``window_closes`` among its routes that are open
+    or too early; an order with a route that needs data is left out (that route's close is
+    unknown), as is one whose routes have all expired.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per such order, soonest first: ``order_id``, ``last_route``,
+        ``last_closes``, ``days_left`` (to ``last_closes``), ``routes_open`` (the open
+        routes' names), ``claim_usd``.
+    """
+    if soon_days < 0:
+        raise ValueError(f"soon_days must be zero or more, not {soon_days}")
+    today = pd.Timestamp(as_date(as_of))
+    status = table["status"].astype(str)
+    unknown = set(table.loc[status.eq("needs_data").to_numpy(bool), "order_id"])
+    live = table.loc[status.isin(["open", "too_early"]).to_numpy(bool) & ~table["order_id"].isin(unknown).to_numpy(bool)]
+    columns = ["order_id", "last_route", "last_closes", "days_left", "routes_open", "claim_usd"]
+    if live.empty:
+        return pd.DataFrame(columns=columns)
+    last = live.sort_values(["order_id", "window_closes"], kind="stable").groupby("order_id", sort=False).tail(1)
+    open_names = (
+        live[live["status"].astype(str).eq("open")]
+        .groupby("order_id", sort=False)["route"]
+        .agg(lambda r: ", ".join(map(str, r)))
+    )
+    out = pd.DataFrame(
+        {
+            "order_id": last["order_id"].to_numpy(),
+            "last_route": last["route"].astype(str).to_numpy(),
+            "last_closes": last["window_closes"].to_numpy(),
+            "days_left": (last["window_closes"] - today).dt.days.to_numpy(),
+            "routes_open": last["order_id"].map(open_names).fillna("").to_numpy(),
+            "claim_usd": last["claim_usd"].to_numpy(),
+        }
+    )
+    out = out[out["days_left"] <= soon_days]
+    return out.sort_values(["days_left", "order_id"], kind="stable", ignore_index=True)[columns]
+
+
 __all__ = [
     "DEFAULT_ROUTES",
     "ROUTE_COLUMNS",
@@ -495,6 +616,9 @@ __all__ = [
     "Routes",
     "RoutesError",
     "add_months",
+    "closing_soon",
+    "open_route_counts",
+    "recoverable_by_day",
     "route_packs",
     "route_table",
     "routes",
