@@ -174,9 +174,9 @@ ROUTES = Contract("routes", (
     _c("claim_usd", "number"),
     _c("missing", "text", "input columns a needs_data route lacks"),
     _c("timer_zone", "category"),
-    _c("dispute_type", "text"),
-    _c("payment_method", "text", "canonical"),
-    _c("payment_network", "text"),
+    _c("dispute_type", "category"),
+    _c("payment_method", "category", "canonical"),
+    _c("payment_network", "category"),
     _c("amount_usd", "number"),
     _c("buyer_timezone", "text"),
 ))  # fmt: skip

@@ -198,16 +198,45 @@ def route_table(
     base_zone = validated_in or chosen[0].timer_zone
     orders = orders.reset_index(drop=True)
     pieces = [_one_route(orders, today, pack, base_zone) for pack in chosen]
-    keys = [np.full(len(p), i, dtype=np.int64) for i, p in enumerate(pieces)]
-    table = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=list(ROUTE_COLUMNS))
-    position = np.concatenate([p.index.to_numpy() for p in pieces]) if pieces else np.array([], dtype=np.int64)
-    closes = table["window_closes"].to_numpy("datetime64[s]").astype("int64")
-    closes = np.where(table["window_closes"].isna().to_numpy(bool), np.iinfo(np.int64).max, closes)
-    order = np.lexsort((np.concatenate(keys) if keys else np.array([], dtype=np.int64), closes, position))
-    table = table.iloc[order].reset_index(drop=True)
-    table["status"] = pd.Categorical(table["status"].astype(str), categories=ROUTE_STATUSES)
-    for name in ("route", "covered_because", "timer_zone", "deadline", "deadline_local"):
-        table[name] = table[name].astype("category")
+    part = pd.concat(pieces, ignore_index=True)
+    which = np.repeat(np.arange(len(chosen)), [len(p) for p in pieces])
+    position = part["position"].to_numpy(np.int64)
+    closes = part["window_closes"].to_numpy("datetime64[s]")
+    last = np.where(np.isnat(closes), np.iinfo(np.int64).max, closes.astype(np.int64))
+    order = np.lexsort((which, last, position))  # per order, by closing day, then in the order named
+    part, which, position = part.iloc[order].reset_index(drop=True), which[order], position[order]
+
+    wanted = ["order_id", "payment_method", "payment_network", "amount_usd", "buyer_timezone"]
+    rows = orders[[c for c in wanted if c in orders.columns]].take(position).reset_index(drop=True)
+    claim = claims(orders).take(position).reset_index(drop=True)
+    names = [p.name for p in chosen]
+    zone_names = list(dict.fromkeys(p.timer_zone for p in chosen))
+    zone_codes = np.array([zone_names.index(p.timer_zone) for p in chosen], dtype=np.int64)[which]
+    zones = pd.Series(pd.Categorical.from_codes(zone_codes, categories=zone_names))
+    deadline = pd.Series(pd.DatetimeIndex(part["deadline_utc"].to_numpy("datetime64[ns]")).tz_localize("UTC"))
+    buyer_zones = rows["buyer_timezone"] if "buyer_timezone" in rows.columns else None
+    blank = pd.Series(pd.NA, index=rows.index, dtype="string")
+    table = pd.DataFrame(
+        {
+            "order_id": rows["order_id"].astype("string"),
+            "route": pd.Categorical.from_codes(which, categories=names),
+            "covered_because": pd.Categorical(part["covered_because"]),
+            "status": pd.Categorical.from_codes(part["status_code"].to_numpy(np.int8), categories=ROUTE_STATUSES),
+            "window_opens": part["window_opens"].to_numpy("datetime64[s]"),
+            "window_closes": closes[order],
+            "deadline": pd.Categorical(iso_in_zone(deadline, zones.astype(object))),
+            "deadline_local": pd.Categorical(iso_in_zone(deadline, buyer_zones) if buyer_zones is not None else blank),
+            "days_left": part["days_left"].astype("Int64"),
+            "claim_usd": claim["claim_usd"].to_numpy("float64"),
+            "missing": part["missing"].astype("string"),
+            "timer_zone": zones,
+            "dispute_type": claim["dispute_type"],
+            "payment_method": rows["payment_method"],
+            "payment_network": rows["payment_network"] if "payment_network" in rows.columns else blank,
+            "amount_usd": rows["amount_usd"].to_numpy("float64"),
+            "buyer_timezone": buyer_zones if buyer_zones is not None else blank,
+        }
+    )
     return ROUTES.check(table, complete=False)
 
 
@@ -232,16 +261,16 @@ def _covered(orders: pd.DataFrame, pack: Pack, today: np.datetime64, dates: Mapp
     if cov is None:  # a pack always has one; defensive for hand-built packs
         return np.zeros(n, dtype=bool), because
     if cov.by_payment:
-        method = orders["payment_method"].astype("string")
-        network = orders["payment_network"].astype("string") if "payment_network" in orders.columns else None
+        method = orders["payment_method"]
+        network = orders["payment_network"] if "payment_network" in orders.columns else None
         covered = np.zeros(n, dtype=bool)
         if cov.methods:
-            hit = method.isin(sorted(cov.methods)).fillna(False).to_numpy(bool)
-            because[hit] = [f"paid by {words(m)}" for m in method[hit]]
+            hit = method.isin(sorted(cov.methods)).to_numpy(bool)
+            because[hit] = _paid_by(method[hit])
             covered |= hit
         if cov.networks and network is not None:
-            hit = network.isin(sorted(cov.networks)).fillna(False).to_numpy(bool) & ~covered
-            because[hit] = [f"paid by {words(m)}" for m in network[hit]]
+            hit = network.isin(sorted(cov.networks)).to_numpy(bool) & ~covered
+            because[hit] = _paid_by(network[hit])
             covered |= hit
     else:
         name = words(cov.marketplace)
@@ -263,6 +292,11 @@ def _covered(orders: pd.DataFrame, pack: Pack, today: np.datetime64, dates: Mapp
                 cap[month == m] = amount
         covered &= ~(orders["amount_usd"].to_numpy("float64") > cap)
     return covered, because
+
+
+def _paid_by(names: pd.Series) -> np.ndarray:
+    """``paid by Visa`` per row, the words made once per distinct name."""
+    return map_distinct(names, lambda m: f"paid by {words(m)}").to_numpy(object)
 
 
 # --------------------------------------------------------------------------- dates
@@ -347,20 +381,21 @@ def _window_rows(
 
 
 def _missing_text(missing: np.ndarray) -> np.ndarray:
+    """The input columns each row lacks (``"paid_at, estimated_delivery"``), None where none."""
     columns = list(WINDOW_ANCHORS.values())
-    out = np.full(missing.shape[1], None, dtype=object)
-    for pattern in np.unique(missing, axis=1).T:
-        if pattern.any():
-            rows = (missing == pattern[:, None]).all(axis=0)
-            out[rows] = ", ".join(c for c, m in zip(columns, pattern, strict=True) if m)
-    return out
+    bits = (missing.astype(np.int64) << np.arange(len(columns))[:, None]).sum(axis=0)
+    words_for = np.array(
+        [", ".join(c for i, c in enumerate(columns) if code >> i & 1) or None for code in range(1 << len(columns))],
+        dtype=object,
+    )
+    return words_for[bits]
 
 
 # --------------------------------------------------------------------------- one route
 
 
 def _one_route(orders: pd.DataFrame, today: np.datetime64, pack: Pack, base_zone: str) -> pd.DataFrame:
-    """The rows of one route: the orders it covers, each with its window on ``today``."""
+    """The rows of one route: the positions of the orders it covers, each with its window on ``today``."""
     dates = _dates_in(orders, pack.timer_zone, base_zone)
     covered, because = _covered(orders, pack, today, dates)
     if pack.windows:
@@ -370,42 +405,8 @@ def _one_route(orders: pd.DataFrame, today: np.datetime64, pack: Pack, base_zone
     keep = covered & frame["status"].notna().to_numpy(bool)
     frame["covered_because"] = because
     frame = frame.loc[keep]
-    zones = orders.loc[keep, "buyer_timezone"] if "buyer_timezone" in orders.columns else None
-    deadline = pd.Series(pd.DatetimeIndex(frame.pop("deadline_utc").to_numpy("datetime64[ns]")).tz_localize("UTC"))
-    local = iso_in_zone(deadline, zones) if zones is not None else pd.Series(pd.NA, index=deadline.index)
-    claim = claims(orders.loc[keep])
-    rows = orders.loc[keep]
-    out = pd.DataFrame(
-        {
-            "order_id": rows["order_id"].astype("string"),
-            "route": pack.name,
-            "covered_because": frame["covered_because"].astype("string"),
-            "status": frame["status"].astype("string"),
-            "window_opens": frame["window_opens"].to_numpy("datetime64[s]"),
-            "window_closes": frame["window_closes"].to_numpy("datetime64[s]"),
-            "deadline": iso_in_zone(deadline, pack.timer_zone).astype("string").to_numpy(),
-            "deadline_local": pd.Series(local).astype("string").to_numpy(),
-            "days_left": frame["days_left"].astype("Int64"),
-            "claim_usd": claim["claim_usd"].to_numpy(),
-            "missing": frame["missing"].astype("string"),
-            "timer_zone": pack.timer_zone,
-            "dispute_type": claim["dispute_type"].astype("string").to_numpy(),
-            "payment_method": rows["payment_method"].astype("string"),
-            "payment_network": (
-                rows["payment_network"].astype("string")
-                if "payment_network" in rows.columns
-                else pd.Series(pd.NA, index=rows.index, dtype="string")
-            ),
-            "amount_usd": rows["amount_usd"].to_numpy("float64"),
-            "buyer_timezone": (
-                rows["buyer_timezone"].astype("string")
-                if "buyer_timezone" in rows.columns
-                else pd.Series(pd.NA, index=rows.index, dtype="string")
-            ),
-        },
-        index=rows.index,
-    )
-    return out
+    frame.insert(0, "position", np.flatnonzero(keep))
+    return frame.reset_index(drop=True)
 
 
 def _windows_by_rules(orders: pd.DataFrame, today: np.datetime64, pack: Pack, dates) -> pd.DataFrame:
@@ -462,7 +463,7 @@ def _classic_window(orders: pd.DataFrame, today: np.datetime64, pack: Pack, base
     partial = (status == "needs_data").fillna(False).to_numpy(bool)
     missing = missing.where(partial, pd.NA).mask(pd.Series(not_shipped, index=table.index), "shipped_at")
     mapped = status.replace({"not_shipped": "needs_data"}).where(status != "cancelled", pd.NA)
-    codes = np.array([ROUTE_STATUSES.index(s) if isinstance(s, str) else -1 for s in mapped.tolist()], dtype=np.int64)
+    codes = pd.Categorical(mapped, categories=ROUTE_STATUSES).codes.astype(np.int64)
     closes = table["window_closes"].to_numpy("datetime64[s]").astype("datetime64[D]")
     opens = table["window_opens"].to_numpy("datetime64[s]").astype("datetime64[D]")
     ends = table["deadline"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
@@ -478,6 +479,7 @@ def _window_frame(index, codes, first_day, last_day, ends, missing, today) -> pd
     return pd.DataFrame(
         {
             "status": status,
+            "status_code": codes.astype(np.int8),
             "window_opens": first_day.astype("datetime64[s]"),
             "window_closes": last_day.astype("datetime64[s]"),
             "deadline_utc": ends,
