@@ -1,12 +1,16 @@
 """The Dask engine (a local cluster of worker processes) against the local engine, in one run.
 
-For ``simulate`` (orders, events and disputes simulated and written to Parquet) and then
-``eligibility`` (the simulated orders read back, checked and written to Parquet), prints
-each engine's time, throughput, the ratio of the two and the peak resident memory of this
-process and all its children together (the workers), sampled every 5 ms. The cluster's
-start is timed apart and not counted.
+For ``simulate`` (orders, events and disputes simulated and written to Parquet), then
+``eligibility`` (the simulated orders read back, checked and written to Parquet) and
+``check-log`` (the simulated events read back and replayed, findings written), prints each
+engine's time, throughput (orders/s; events/s for check-log), the ratio of the two and the
+peak resident memory of this process and all its children together (the workers), sampled
+every 5 ms. The cluster's start is timed apart and not counted.
 
-    python bench/bench_dask.py [--orders 2000000] [--workers 2]
+    python bench/bench_dask.py [--orders 2000000] [--workers 2] [--dask-only]
+
+``--dask-only`` skips the local engine: the out-of-core run (``--orders 100000000``), where
+only the peak memory and the time matter.
 """
 
 from __future__ import annotations
@@ -71,6 +75,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=2_000_000, help="orders simulated, then checked")
     parser.add_argument("--workers", type=int, default=2, help="worker processes of the local cluster")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--dask-only", action="store_true", help="skip the local engine (out-of-core runs)")
     args = parser.parse_args()
     n = args.orders
     folder = Path(tempfile.mkdtemp(prefix="bench-dask-"))
@@ -84,8 +89,14 @@ def main() -> None:
         dl.write_table(result.table, folder / "local-eligibility.parquet")
         dl.write_table(result.rejects, folder / "local-eligibility.rejects.parquet")
 
-    rows.append(("simulate", "local", *timed(local_simulate)))
-    rows.append(("eligibility", "local", *timed(local_eligibility)))
+    def local_check_log() -> None:
+        events = dl.read_table(folder / "local" / "events.parquet", contract="events")
+        dl.write_table(dl.check_log(events).findings, folder / "local-findings.parquet")
+
+    if not args.dask_only:
+        rows.append(("simulate", "local", *timed(local_simulate)))
+        rows.append(("eligibility", "local", *timed(local_eligibility)))
+        rows.append(("check-log", "local", *timed(local_check_log)))
     began = time.perf_counter()
     with distributed.cluster(workers=args.workers) as client:
         client.run(lambda: __import__("disputelib.windows"))  # imports done before the clock starts
@@ -103,14 +114,24 @@ def main() -> None:
                 rejects_dir=folder / "dask-eligibility.rejects",
             )
 
+        def dask_check_log() -> None:
+            distributed.check_log(client, folder / "dask" / "events", out_dir=folder / "dask-findings")
+
         rows.append(("simulate", "dask", *timed(dask_simulate)))
         rows.append(("eligibility", "dask", *timed(dask_eligibility)))
-    print(f"{n:,} orders; Dask: a local cluster of {args.workers} worker processes, started in {started:.1f} s")
+        rows.append(("check-log", "dask", *timed(dask_check_log)))
+    import pyarrow.dataset as ds
+
+    n_events = ds.dataset(folder / "dask" / "events", format="parquet").count_rows()
+    print(f"{n:,} orders, {n_events:,} events; Dask: a local cluster of {args.workers} worker processes, "
+          f"started in {started:.1f} s")  # fmt: skip
     print("peak MB = resident memory of this process and its workers together, at its highest")
-    print(f"{'command':<12} {'engine':<6} {'seconds':>8} {'orders/s':>11} {'vs local':>9} {'peak MB':>8}")
+    print(f"{'command':<12} {'engine':<6} {'seconds':>8} {'rows/s':>11} {'vs local':>9} {'peak MB':>8}")
     local = {cmd: s for cmd, engine, s, _ in rows if engine == "local"}
     for cmd, engine, seconds, peak in rows:
-        print(f"{cmd:<12} {engine:<6} {seconds:>8.2f} {n / seconds:>11,.0f} {local[cmd] / seconds:>8.2f}x {peak:>8,.0f}")
+        count = n_events if cmd == "check-log" else n
+        ratio = f"{local[cmd] / seconds:>8.2f}x" if cmd in local else f"{'-':>9}"
+        print(f"{cmd:<12} {engine:<6} {seconds:>8.2f} {count / seconds:>11,.0f} {ratio} {peak:>8,.0f}")
     import shutil
 
     shutil.rmtree(folder, ignore_errors=True)
