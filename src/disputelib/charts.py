@@ -21,6 +21,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
 from disputelib.analysis import STAGES, resolution_survival_by, survival_by
+from disputelib.clock import AsOf
 from disputelib.present import column_words, header, value
 from disputelib.windows import ALL_STATUSES, PARTIAL_STATUSES, STATUSES, as_date
 
@@ -323,7 +324,7 @@ def status_counts(table: pd.DataFrame, ax: Axes | None = None, title: str | None
 
 def window_timeline(
     table: pd.DataFrame,
-    as_of,
+    as_of: AsOf,
     n: int = 20,
     span_days: int = 30,
     ax: Axes | None = None,

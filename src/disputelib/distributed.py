@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 from distributed import Client, LocalCluster, progress
 
 from disputelib import intake
+from disputelib.clock import AsOf
 from disputelib.columns import text_column
 from disputelib.paths import clean_stale, make_temp_folder, os_reason, release_temp_folder, signals_held
 from disputelib.policy import Pack, load_dispute_pack
@@ -226,7 +227,7 @@ class DaskEligibility:
 def eligibility(
     client: Client,
     source: str | Path,
-    as_of,
+    as_of: AsOf,
     pack: Pack | str | None = None,
     *,
     out_dir: str | Path | None = None,
@@ -615,7 +616,7 @@ def check_log(
     source: str | Path,
     orders: pd.DataFrame | None = None,
     pack: Pack | str | None = None,
-    as_of=None,
+    as_of: AsOf | None = None,
     *,
     out_dir: str | Path | None = None,
     read_options: dict | None = None,

@@ -28,6 +28,7 @@ import icalendar
 import pandas as pd
 
 from disputelib import present
+from disputelib.clock import AsOf
 from disputelib.paths import written_in_place
 from disputelib.policy import Pack, load_pack
 from disputelib.tables import TableError
@@ -150,7 +151,7 @@ def open_windows(table: pd.DataFrame, pack: Pack | str | None = None) -> pd.Data
     )
 
 
-def to_ics(table: pd.DataFrame, as_of, pack: Pack | str | None = None) -> bytes:
+def to_ics(table: pd.DataFrame, as_of: AsOf, pack: Pack | str | None = None) -> bytes:
     """An iCalendar file with one all-day event per open window of ``table``.
 
     Parameters
@@ -180,7 +181,7 @@ def to_ics(table: pd.DataFrame, as_of, pack: Pack | str | None = None) -> bytes:
     return _calendar(table, as_of, pack)[0]
 
 
-def _calendar(table: pd.DataFrame, as_of, pack: Pack | str | None) -> tuple[bytes, int]:
+def _calendar(table: pd.DataFrame, as_of: AsOf, pack: Pack | str | None) -> tuple[bytes, int]:
     pack = load_pack(pack)
     today = as_date(as_of)
     stamp = dt.datetime.combine(today.astype(object), dt.time(), tzinfo=dt.UTC)
@@ -210,7 +211,7 @@ def _calendar(table: pd.DataFrame, as_of, pack: Pack | str | None) -> tuple[byte
     return cal.to_ical(), len(events)
 
 
-def write_ics(table: pd.DataFrame, path: str | Path, as_of, pack: Pack | str | None = None) -> int:
+def write_ics(table: pd.DataFrame, path: str | Path, as_of: AsOf, pack: Pack | str | None = None) -> int:
     """Write :func:`to_ics` to ``path`` atomically (beside it first, then renamed).
 
     Returns
