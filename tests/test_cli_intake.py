@@ -73,7 +73,7 @@ def test_without_a_map_the_missing_column_sentence_suggests_one(ru, capsys):
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1
     assert "the orders have no 'order_id', 'amount_usd', 'payment_method' columns" in err
-    assert "found 'Номер заказа', 'Сумма'" in err and err.endswith("map them with --columns")
+    assert "found 'Номер заказа', 'Сумма'" in err and err.endswith("map them with --columns (columns= in Python)")
 
 
 def test_excel_output_for_spreadsheets(ru, tmp_path):
@@ -99,7 +99,7 @@ def test_sep_and_decimal_options(tmp_path, capsys):
     out = capsys.readouterr().out
     assert pd.read_csv(pd.io.common.StringIO(out))["amount_usd"].tolist() == [3.5]
     assert main(["eligibility", str(path), "--as-of", "2026-03-25", "--sep", ",", "--decimal", ","]) == 2
-    assert "--decimal , needs another delimiter" in capsys.readouterr().err
+    assert "(--decimal , or decimal=\",\") needs another delimiter" in capsys.readouterr().err
 
 
 EVENTS = """Dispute No.;Order No.;Action;Action Time;Amount

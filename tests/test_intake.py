@@ -56,7 +56,7 @@ def test_missing_column_names_the_headers_found_and_the_closest():
     assert message.startswith("the orders have no 'order_id', 'amount_usd', 'payment_method' columns")
     assert "found 'Order No.', 'Order Amount', 'Payment'" in message
     assert "closest to order_id: 'Order No.'" in message and "closest to payment_method: 'Payment'" in message
-    assert message.endswith("map them with --columns") and "\n" not in message
+    assert message.endswith("map them with --columns (columns= in Python)") and "\n" not in message
 
 
 # ---- column maps -----------------------------------------------------------------------
@@ -129,7 +129,7 @@ def test_a_comma_file_never_reads_commas_as_decimals(tmp_path):
     path.write_text('order_id,amount_usd,payment_method\nA1,"12,5",Visa\n', encoding="utf-8")
     result = dl.validate_orders(dl.read_table(path))
     assert len(result.orders) == 0 and "amount_usd is not a number" in result.rejects["reject_reason"].iloc[0]
-    with pytest.raises(dl.TableError, match="--decimal , needs another delimiter"):
+    with pytest.raises(dl.TableError, match=r"\(--decimal , or decimal=\",\"\) needs another delimiter"):
         dl.read_table(path, decimal=",")
 
 
@@ -405,5 +405,5 @@ def test_bytes_that_are_not_utf8_in_a_dictionary_column_are_a_reason(tmp_path):
 def test_a_ragged_file_with_bytes_that_are_not_utf8_is_one_sentence(tmp_path):
     path = tmp_path / "orders.csv"
     path.write_bytes(b"order_id,amount_usd,payment_method\nA,1,Visa\nB,2,Visa,extra\nC,3,\xff\xfe\n")
-    with pytest.raises(dl.TableError, match="it is not utf-8 text; (it looks like .*: try --encoding |give its encoding with --encoding$)"):
+    with pytest.raises(dl.TableError, match="it is not utf-8 text; (it looks like .*: try --encoding |give its encoding with --encoding \\(encoding= in Python\\)$)"):
         dl.read_table(path)

@@ -83,8 +83,8 @@ def _stray_bytes_only(path: Path) -> bool:
 def _undecodable(path: Path, encoding: str, sample: bytes) -> _Undecodable:
     guess = likely_encoding(sample)
     if guess and guess != encoding:
-        return _Undecodable(f"cannot read {str(path)!r}: it is not {encoding} text; it looks like {guess}: try --encoding {guess}")
-    return _Undecodable(f"cannot read {str(path)!r}: it is not {encoding} text; give its encoding with --encoding")
+        return _Undecodable(f"cannot read {str(path)!r}: it is not {encoding} text; it looks like {guess}: try --encoding {guess} (encoding= in Python)")
+    return _Undecodable(f"cannot read {str(path)!r}: it is not {encoding} text; give its encoding with --encoding (encoding= in Python)")
 
 
 def sniff_separator(text: str) -> str:
@@ -165,7 +165,7 @@ def _read(path: Path, head: bytes, enc: str, sep: str | None, decimal: str | Non
     if decimal is None:
         decimal = "." if sep == "," else "auto"
     elif decimal == "," and sep == ",":
-        raise TableError("--decimal , needs another delimiter than a comma: give --sep ';' (or tab or '|')")
+        raise TableError("a decimal comma (--decimal , or decimal=\",\") needs another delimiter than a comma: give --sep ';' (sep= in Python; or tab or '|')")
     bad: dict[int, str] = {}
     try:
         frame = pd.read_csv(

@@ -672,7 +672,7 @@ def check_log(
     sizes = _wait(client, client.map(_length_and_decimal, frames, pure=False), show_progress)
     decimals = {d for _, d in sizes}
     if len(decimals) > 1:
-        raise DaskInputError(f"the files of {str(source)!r} use different decimal marks: give --decimal")
+        raise DaskInputError(f"the files of {str(source)!r} use different decimal marks: give --decimal (decimal= in read_options)")
     offsets = list(np.cumsum([1] + [n for n, _ in sizes])[:-1])
     numbered = client.map(_numbered, frames, [int(o) for o in offsets], pure=False)
     meta = client.submit(_no_rows, numbered[0], pure=False).result()

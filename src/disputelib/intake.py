@@ -252,7 +252,7 @@ def require(frame: pd.DataFrame, required: tuple[str, ...], what: str, error: ty
         f"{what} {verb} no {', '.join(repr(c) for c in missing)} column{'s' if len(missing) > 1 else ''}"
         f" (required: {', '.join(required)}); found {_listing(headers)}"
         + "".join(f"; {h}" for h in hints)
-        + "; map them with --columns"
+        + "; map them with --columns (columns= in Python)"
     )
 
 

@@ -100,7 +100,7 @@ def read_table(
     if not path.is_file():
         raise TableError(f"cannot read {str(path)!r}: no such file")
     if kind != "csv" and (sep or decimal or encoding):
-        raise TableError(f"--sep, --decimal and --encoding are for CSV files, not {str(path)!r}")
+        raise TableError(f"--sep, --decimal and --encoding (sep=, decimal=, encoding= in Python) are for CSV files, not {str(path)!r}")
     frame = _read(path, kind, sep, decimal, encoding)
     if columns is None and contract is None:
         return frame
