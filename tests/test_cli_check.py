@@ -161,3 +161,27 @@ def test_check_evidence_prints_one_block_per_file(tmp_path, capsys):
 def test_check_evidence_exit_code_at_the_limit(tmp_path, capsys, size, code):
     assert main(["check-evidence", str(write_video(tmp_path / "clip.mp4", size)), "--pack", "aliexpress-legacy"]) == code
     assert ("OK    " if code == 0 else "FAIL  ") in capsys.readouterr().out
+
+
+def test_orders_get_their_own_column_map_when_headers_differ(tmp_path, capsys):
+    """Both files carry the order id, under different headers: one map per file."""
+    (tmp_path / "ev.csv").write_text(
+        "Dispute;Order;Event;Time;Amount\nD1;A1;opened;2026-09-25T10:00:00+00:00;20,50\n", encoding="utf-8"
+    )
+    # the claim is above what was paid: only a check against the orders can see it
+    (tmp_path / "ord.csv").write_text("Order No.;Amount;Pay;Shipped\nA1;10,00;Visa;2026-09-02\n", encoding="utf-8")
+    (tmp_path / "ev.toml").write_text(
+        '[columns]\ndispute_id = "Dispute"\norder_id = "Order"\nevent = "Event"\nat = "Time"\namount_usd = "Amount"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "ord.toml").write_text(
+        '[columns]\norder_id = "Order No."\namount_usd = "Amount"\npayment_method = "Pay"\nshipped_at = "Shipped"\n',
+        encoding="utf-8",
+    )
+    args = ["check-log", str(tmp_path / "ev.csv"), "--orders", str(tmp_path / "ord.csv"), "--as-of", "2026-09-26",
+            "--columns", str(tmp_path / "ev.toml")]  # fmt: skip
+    assert main(args) == 2  # one map for both: the orders have no 'Order' header
+    assert "orders have no such header" in capsys.readouterr().err
+    assert main([*args, "--orders-columns", str(tmp_path / "ord.toml")]) == 0
+    out = capsys.readouterr().out
+    assert "D1,claim_above_paid,error" in out, out

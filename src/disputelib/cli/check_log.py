@@ -62,6 +62,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_excel(parser)
     add_intake(parser)
+    parser.add_argument(
+        "--orders-columns",
+        metavar="MAP.toml",
+        help="column map for the --orders file when its headers differ from the log's (default: --columns)",
+    )
     add_engine(parser)
 
 
@@ -73,11 +78,12 @@ def run(args: argparse.Namespace) -> int:
     if args.orders:
         check_input(args.orders, "orders")
     pack_file = named_file(args.pack, "rule pack")
-    inputs = {"events": args.events, "orders": args.orders, "rule pack": pack_file, "column map": args.columns}
+    inputs = {"events": args.events, "orders": args.orders, "rule pack": pack_file, "column map": args.columns,
+              "orders column map": args.orders_columns}  # fmt: skip
     check_outputs(inputs, {"--out": out})
     pack = load_dispute_pack(args.pack)
     events = read_input(args.events, args, "events")
-    orders = read_input(args.orders, args, "orders") if args.orders else None
+    orders = read_input(args.orders, args, "orders", args.orders_columns) if args.orders else None
     try:
         result = check_log(events, orders, pack, as_of=args.as_of)
     except LogColumnsError as exc:
@@ -109,10 +115,10 @@ def run_dask(args: argparse.Namespace) -> int:
         check_input(args.orders, "orders")
     pack_file = named_file(args.pack, "rule pack")
     inputs = {**{f"events file {f}": f for f in files}, "events": args.events, "orders": args.orders}
-    inputs.update({"rule pack": pack_file, "column map": args.columns})
+    inputs.update({"rule pack": pack_file, "column map": args.columns, "orders column map": args.orders_columns})
     check_outputs(inputs, {"--out": out}, folders=dataset)
     pack = load_dispute_pack(args.pack)
-    orders = read_input(args.orders, args, "orders") if args.orders else None
+    orders = read_input(args.orders, args, "orders", args.orders_columns) if args.orders else None
     options = {"sep": args.sep, "decimal": args.decimal, "encoding": args.encoding, "columns": args.columns}
     with dask_client(args) as client:
         from disputelib import distributed

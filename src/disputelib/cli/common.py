@@ -114,8 +114,8 @@ def add_excel(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def read_input(path: str, args: argparse.Namespace, contract: str) -> pd.DataFrame:
-    """Read an input table with the dialect options and column map of ``args``."""
+def read_input(path: str, args: argparse.Namespace, contract: str, columns: str | None = None) -> pd.DataFrame:
+    """Read an input table with the dialect options and column map of ``args`` (``columns`` replaces the map)."""
     from disputelib.tables import read_table  # pandas loads only for commands that read tables
 
     return read_table(
@@ -123,6 +123,6 @@ def read_input(path: str, args: argparse.Namespace, contract: str) -> pd.DataFra
         sep=args.sep,
         decimal=args.decimal,
         encoding=args.encoding,
-        columns=args.columns,
+        columns=columns or args.columns,
         contract=contract,
     )
