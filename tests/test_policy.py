@@ -87,7 +87,7 @@ def test_load_from_path_equals_shipped(tmp_path, pack):
     [
         ("offset = 10\n", "ofset = 10\n", "unknown key 'timers.window_opens.ofset'"),
         ('[pack]\n', '[pack]\ncolour = "blue"\n', "unknown key 'pack.colour'"),
-        ("offset = 10\n", "offset = -10\n", "'timers.window_opens.offset' must be positive"),
+        ("offset = 10\n", "offset = -10\n", "'timers.window_opens.offset' must be zero or more"),
         ('unit = "days"\n', 'unit = "weeks"\n', "'timers.window_opens.unit' is 'weeks'"),
         ('anchor = "shipped"\n', 'anchor = "paid"\n', "'timers.window_opens.anchor' is 'paid'"),
         # a timer the code could not apply fails at loading, not halfway through a run

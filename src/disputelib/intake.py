@@ -42,6 +42,10 @@ BAD_ROWS_ATTR = "disputelib.bad_rows"
 HEADERS_ATTR = "disputelib.headers"
 #: ``frame.attrs`` key: columns whose bytes were not all UTF-8 (U+FFFD marks the values).
 NOT_UTF8_ATTR = "disputelib.not_utf8"
+#: ``frame.attrs`` key: ``{our optional column: a header that looks like it}`` for optional
+#: columns no header matched (``Paid Time`` for ``paid_at``): the header is not read, and
+#: the summaries say so.
+HINTS_ATTR = "disputelib.column_hints"
 
 
 @dataclass(frozen=True)
@@ -205,7 +209,29 @@ def conform(
         taken[ours] = header
         if header != ours:
             rename[header] = ours
-    return rename_columns(frame, rename)
+    out = rename_columns(frame, rename)
+    hints = look_alike_headers([h for h in headers if h not in rename and header_key(h) not in known],
+                               [c for c in contract.columns if c not in taken and c not in headers])  # fmt: skip
+    if hints:
+        out.attrs[HINTS_ATTR] = hints
+    return out
+
+
+def look_alike_headers(headers: list[str], wanted: list[str]) -> dict[str, str]:
+    """For each of our ``wanted`` columns, an unmatched header that looks like it, if any.
+
+    Examples
+    --------
+    >>> look_alike_headers(["Paid Time", "Estimated Delivery Date", "Note"], ["paid_at", "estimated_delivery"])
+    {'paid_at': 'Paid Time', 'estimated_delivery': 'Estimated Delivery Date'}
+    """
+    keys = {header_key(h): h for h in headers}
+    hints: dict[str, str] = {}
+    for ours in wanted:
+        close = difflib.get_close_matches(ours, list(keys), n=1, cutoff=0.7)
+        if close:
+            hints[ours] = keys.pop(close[0])
+    return hints
 
 
 def rename_columns(frame: pd.DataFrame, rename: Mapping[str, str]) -> pd.DataFrame:
@@ -234,7 +260,7 @@ def require(frame: pd.DataFrame, required: tuple[str, ...], what: str, error: ty
     >>> require(pd.DataFrame(columns=["Order No.", "Order Amount"]), ("order_id",), "the orders", ValueError)
     Traceback (most recent call last):
     ...
-    ValueError: the orders have no 'order_id' column (required: order_id); found 'Order No.', 'Order Amount'; closest to order_id: 'Order No.', 'Order Amount'; map them with --columns
+    ValueError: the orders have no 'order_id' column (required: order_id); found 'Order No.', 'Order Amount'; closest to order_id: 'Order No.', 'Order Amount'; map them with --columns (columns= in Python)
     """
     missing = [c for c in required if c not in frame.columns]
     if not missing:

@@ -54,6 +54,8 @@ _NUMBER_HINT = " (write US dollars as 1234.50: no currency symbol, no thousands 
 SHIPPED, RECEIVED = "shipped_date", "received_date"
 #: Typed payment date, added when the export has ``paid_at`` (a buyer's own data).
 PAID = "paid_date"
+#: ``orders.attrs`` key: the timer zone the typed dates were placed in (the validating pack's).
+ZONE_ATTR = "disputelib.timer_zone"
 #: Typed latest estimated delivery date, added when the export has ``estimated_delivery``.
 ESTIMATED = "estimated_delivery_date"
 
@@ -86,11 +88,14 @@ class ValidatedOrders:
     rejects: pd.DataFrame
     n_read: int
     unknown_methods: Mapping[str, int] = field(default_factory=dict)
+    #: Optional columns no header matched, with a header that looks like each (not read).
+    column_hints: Mapping[str, str] = field(default_factory=dict)
 
     def summary(self) -> str:
         return (
             f"read {self.n_read} rows: {len(self.orders)} accepted, {len(self.rejects)} rejected"
             + unknown_methods_note(self.unknown_methods)
+            + column_hints_note(self.column_hints)
         )
 
 
@@ -100,6 +105,14 @@ def unknown_methods_note(counts: Mapping[str, int]) -> str:
         return ""
     shown = ", ".join(f"{name} {n}" for name, n in counts.items())
     return f"; payment methods the pack does not know: {shown} (accepted, refund channel unknown)"
+
+
+def column_hints_note(hints: Mapping[str, str]) -> str:
+    """``"; header 'Paid Time' looks like paid_at but is not read: ..."``, or ``""``."""
+    if not hints:
+        return ""
+    shown = ", ".join(f"{header!r} looks like {ours}" for ours, header in hints.items())
+    return f"; headers not read: {shown} (map them with --columns, columns= in Python)"
 
 
 @functools.cache
@@ -175,7 +188,7 @@ def validate_orders(
     ``payment_method`` (unless the row has ``paid_at``); an unreadable ``shipped_at``,
     ``received_at`` or ``paid_at`` (words such as ``today`` included), or one outside
     1970-01-01 to 2199-12-31; a receipt without shipment (unless paid) or before it; a
-    shipment or receipt before ``paid_at``; an unknown ``buyer_country`` or
+    shipment, receipt or estimated delivery before ``paid_at``; an unknown ``buyer_country`` or
     ``buyer_timezone`` (an IANA name); an unreadable ``estimated_delivery``; a non-integer, non-positive or above-3650
     ``protection_days``; an unknown ``problem``; a non-numeric or non-positive
     ``problem_amount_usd`` or one above ``amount_usd``; text that was not valid UTF-8 in a
@@ -244,6 +257,7 @@ def validate_orders(
     reject(received < shipped, "received_at is before shipped_at")
     reject(shipped < paid, "shipped_at is before paid_at")
     reject(received < paid, "received_at is before paid_at")
+    reject(dates["estimated_delivery"][0] < paid, "estimated_delivery is before paid_at")
 
     known = iso_countries()
     country = map_distinct(text_column(frame, "buyer_country"), str.upper)
@@ -306,9 +320,11 @@ def validate_orders(
     orders["protection_days"] = days[keep].astype("Int64")
     orders["problem"] = _as_string(problem[keep])
     orders["problem_amount_usd"] = part[keep]
+    orders.attrs[ZONE_ATTR] = pack.timer_zone
     named = method[keep & unknown.to_numpy(bool)].astype(str)
     counts = {str(k): int(v) for k, v in named.value_counts(sort=False).sort_index().items()}
-    return ValidatedOrders(orders=orders, rejects=rejects, n_read=n, unknown_methods=counts)
+    hints = dict(attrs.get(intake.HINTS_ATTR, {}))
+    return ValidatedOrders(orders=orders, rejects=rejects, n_read=n, unknown_methods=counts, column_hints=hints)
 
 
 def _as_string(values: pd.Series) -> pd.Series:

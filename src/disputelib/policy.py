@@ -21,6 +21,7 @@ import difflib
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -310,9 +311,26 @@ class Pack:
 # --------------------------------------------------------------------------- loading
 
 
-def available_packs() -> list[str]:
-    """Names of the packs shipped with the package."""
-    return datafiles.shipped("packs")
+def available_packs(kind: str | None = None) -> list[str]:
+    """Names of the packs shipped with the package.
+
+    ``kind="dispute"`` lists the marketplace packs with a dispute lifecycle (for
+    eligibility, check-log and the simulator), ``kind="route"`` those that hold a route's
+    window only (``[windows.*]`` tables); None lists both.
+
+    Examples
+    --------
+    >>> available_packs("dispute")
+    ['aliexpress-2022', 'aliexpress-legacy']
+    """
+    names = datafiles.shipped("packs")
+    if kind is None:
+        return names
+    if kind not in ("dispute", "route"):
+        raise ValueError(f"kind must be 'dispute', 'route' or None, not {kind!r}")
+    root = resources.files("disputelib") / "packs"
+    route = {n for n in names if "\n[windows." in (root / f"{n}.toml").read_text(encoding="utf-8")}
+    return [n for n in names if (n in route) == (kind == "route")]
 
 
 def load_pack(
@@ -398,6 +416,9 @@ def _apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any], where
 # --------------------------------------------------------------------------- validation
 
 
+_KIND_WORDS = {int: "a whole number", float: "a number", str: "text", list: "a list", dict: "a table"}
+
+
 class _Section:
     """Reads one TOML table, remembering which keys were used."""
 
@@ -422,8 +443,8 @@ class _Section:
         if kind in (int, float, (int, float)) and isinstance(value, bool):
             raise PackError(f"{self.where}: '{self.key}.{name}' must be a number, not {value!r}")
         if not isinstance(value, kind):
-            want = kind.__name__ if isinstance(kind, type) else "number"
-            raise PackError(f"{self.where}: '{self.key}.{name}' must be a {want}, not {value!r}")
+            want = _KIND_WORDS.get(kind, "a number") if isinstance(kind, type) else "a number"
+            raise PackError(f"{self.where}: '{self.key}.{name}' must be {want}, not {value!r}")
         return value
 
     def choice(self, name: str, allowed: frozenset[str]) -> str:
@@ -444,7 +465,8 @@ class _Section:
 def _positive(section: _Section, name: str, kind: type | tuple = int, zero_ok: bool = False):
     value = section.get(name, kind)
     if value < 0 or (value == 0 and not zero_ok):
-        raise PackError(f"{section.where}: '{section.key}.{name}' must be positive, not {value!r}")
+        want = "zero or more" if zero_ok else "positive"
+        raise PackError(f"{section.where}: '{section.key}.{name}' must be {want}, not {value!r}")
     return value
 
 
@@ -573,12 +595,13 @@ def _ordinal(n: int) -> str:
 
 
 def _fill(summary: str, timer: Timer) -> str:
-    """A summary with ``{offset}``, ``{hours}`` and ``{nth}`` replaced by the timer's values.
+    """A summary with ``{offset}``, ``{hours}``, ``{nth}`` and ``{unit}`` replaced by the timer's values.
 
     The text follows the numbers, so ``overrides={"timers.seller_response.offset": 5}``
     says 5 days, not the shipped 15.
     """
-    values = {"offset": str(timer.offset), "hours": str(timer.hours), "nth": _ordinal(timer.offset + 1)}
+    unit = {"business_days": "business days"}.get(timer.unit, timer.unit)
+    values = {"offset": str(timer.offset), "hours": str(timer.hours), "nth": _ordinal(timer.offset + 1), "unit": unit}
     for key, value in values.items():
         summary = summary.replace("{" + key + "}", value)
     return summary
@@ -611,13 +634,23 @@ def _build(raw: Mapping[str, Any], where: str) -> Pack:
             for part in ("open_timers", "close_timers"):
                 if isinstance(body.get(part), list):
                     window_timers.update(str(t) for t in body[part])
+    for window_name, body in window_bodies.items():  # a window naming a timer the pack lacks: name the window
+        named = [t for k in ("open_timers", "close_timers") for t in (body.get(k) or [])] if isinstance(body, dict) else []
+        for timer_name in named:
+            if isinstance(timer_name, str) and timer_name not in bodies:
+                close = difflib.get_close_matches(timer_name, list(bodies), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise PackError(f"{where}: [windows.{window_name}] names timer {timer_name!r}, which the pack has "
+                                f"no [timers.{timer_name}] for{hint}")  # fmt: skip
     timers: dict[str, Timer] = {}
     for timer_name, body in bodies.items():
         is_window = timer_name in window_timers
         if not is_window and timer_name not in TIMERS:
-            known = (*TIMERS, *sorted(window_timers))
-            close = difflib.get_close_matches(timer_name, known, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(TIMERS)}, or a timer a [windows.*] table names)"
+            if window_bodies:
+                raise PackError(f"{where}: timer 'timers.{timer_name}' is named by no [windows.*] table "
+                                f"(open_timers or close_timers)")  # fmt: skip
+            close = difflib.get_close_matches(timer_name, TIMERS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(TIMERS)})"
             raise PackError(f"{where}: unknown timer 'timers.{timer_name}'{hint}")
         timers[timer_name] = _timer(timer_name, body, where, timer_zone, window=is_window)
     windows: dict[str, Window] = {}

@@ -32,6 +32,7 @@ How a route's window is computed (rules as data, :mod:`disputelib.policy`):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -41,8 +42,18 @@ import pandas as pd
 from disputelib.clock import AsOf, iso_in_zone, local_dates, midnight_after, to_timer_dates
 from disputelib.columns import map_distinct, time_column
 from disputelib.contracts import ROUTES
-from disputelib.orders import ESTIMATED, PAID, RECEIVED, SHIPPED, unknown_methods_note, validate_orders
-from disputelib.policy import WINDOW_ANCHORS, Pack, PackError, Timer, Window, load_pack
+from disputelib.orders import (
+    ESTIMATED,
+    PAID,
+    RECEIVED,
+    SHIPPED,
+    ZONE_ATTR,
+    ValidatedOrders,
+    column_hints_note,
+    unknown_methods_note,
+    validate_orders,
+)
+from disputelib.policy import WINDOW_ANCHORS, Pack, PackError, Timer, Window, available_packs, load_pack
 from disputelib.present.vocabulary import value as words
 from disputelib.refunds import add_business_days
 from disputelib.windows import as_date, claims, compute_windows
@@ -57,6 +68,10 @@ ROUTE_COLUMNS: tuple[str, ...] = ROUTES.names
 #: The typed date of each anchor in validated orders, and the input column it comes from.
 _TYPED = {"paid": PAID, "shipped": SHIPPED, "received": RECEIVED, "estimated_delivery": ESTIMATED}
 _NAT = np.datetime64("NaT", "D")
+#: Columns of validated orders that the route table replaces or does not show.
+_CONSUMED = {SHIPPED, RECEIVED, PAID, ESTIMATED, "problem", "problem_amount_usd", "order_status", "end_reason"}
+#: ``table.attrs`` key: how many orders no route covers.
+UNCOVERED_ATTR = "disputelib.uncovered"
 
 
 class RoutesError(PackError):
@@ -76,14 +91,18 @@ def route_packs(packs: str | Iterable[str | Pack] | None) -> list[Pack]:
         packs = DEFAULT_ROUTES
     if isinstance(packs, str):
         packs = [p.strip() for p in packs.split(",") if p.strip()]
-    loaded = [load_pack(p) for p in packs]
+    given = list(packs)
+    shipped = {name.lower(): name for name in available_packs()}
+    # a shipped pack's name in any letter case (PayPal); a path or a loaded pack as it is
+    loaded = [load_pack(shipped.get(p.lower(), p) if isinstance(p, str) else p) for p in given]
     if not loaded:
         raise RoutesError("no route packs named: give at least one, e.g. aliexpress-2022,paypal")
-    seen: set[str] = set()
-    for pack in loaded:
+    seen: dict[str, object] = {}
+    for pack, name in zip(loaded, given, strict=True):
         if pack.name in seen:
-            raise RoutesError(f"route pack {pack.name!r} is named twice")
-        seen.add(pack.name)
+            shown = f"{seen[pack.name]!s} and {name!s}" if str(seen[pack.name]) != str(name) else str(name)
+            raise RoutesError(f"route pack {pack.name!r} is named twice ({shown}): each route once")
+        seen[pack.name] = name if isinstance(name, str) else pack.name
     return loaded
 
 
@@ -96,13 +115,24 @@ class Routes:
     n_read: int
     n_orders: int
     unknown_methods: Mapping[str, int] = field(default_factory=dict)
+    #: Optional columns no header matched, with a header that looks like each (not read).
+    column_hints: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def n_uncovered(self) -> int:
+        """Accepted orders that no route covers (no row in :attr:`table`)."""
+        return int(self.table.attrs.get(UNCOVERED_ATTR, 0))
 
     def summary(self) -> str:
         counts = self.table["status"].value_counts()
         by_status = ", ".join(f"{s} {int(counts.get(s, 0))}" for s in ROUTE_STATUSES)
+        n = self.n_uncovered
+        uncovered = f"; {n} order{'' if n == 1 else 's'} covered by no route" if n else ""
         return (
             f"read {self.n_read} rows: {self.n_orders} accepted, {len(self.rejects)} rejected; "
-            f"{len(self.table)} routes ({by_status})" + unknown_methods_note(self.unknown_methods)
+            f"{len(self.table)} routes ({by_status}){uncovered}"
+            + unknown_methods_note(self.unknown_methods)
+            + column_hints_note(self.column_hints)
         )
 
 
@@ -147,37 +177,34 @@ def routes(
     chosen = route_packs(packs)
     today = as_date(as_of)
     checked = validate_orders(frame, chosen[0], columns)
-    table = route_table(checked.orders, today, chosen, validated_in=chosen[0].timer_zone)
+    table = route_table(checked.orders, today, chosen)
     return Routes(
         table=table,
         rejects=checked.rejects.reset_index(drop=True),
         n_read=checked.n_read,
         n_orders=len(checked.orders),
         unknown_methods=checked.unknown_methods,
+        column_hints=checked.column_hints,
     )
 
 
 def route_table(
-    orders: pd.DataFrame,
+    orders: pd.DataFrame | ValidatedOrders,
     as_of: AsOf,
     packs: str | Iterable[str | Pack] | None = None,
-    *,
-    validated_in: str | None = None,
 ) -> pd.DataFrame:
     """The routes of validated orders on ``as_of``.
 
     Parameters
     ----------
     orders
-        Accepted orders from :func:`disputelib.orders.validate_orders`.
+        :func:`disputelib.orders.validate_orders`'s result or its accepted ``orders``
+        (validated with any pack: a route counting in another timer zone than the one the
+        dates were placed in reads them again from the input columns).
     as_of
         The day to judge on.
     packs
         Route packs (see :func:`routes`).
-    validated_in
-        The timer zone the orders' typed dates were placed in (the validating pack's);
-        a route counting in another zone reads the dates again from the input columns.
-        ``None``: the first pack's.
 
     Returns
     -------
@@ -190,12 +217,25 @@ def route_table(
         buyer's ``buyer_timezone``), ``days_left`` (open routes), ``claim_usd``, then
         ``missing`` (the input columns a ``needs_data`` route lacks), ``timer_zone``,
         ``dispute_type``, ``payment_method``, ``payment_network``, ``amount_usd``,
-        ``buyer_timezone``. Rows follow the orders' order, and per order the routes by
-        ``window_closes`` (routes without one last, then in the order named).
+        ``buyer_timezone``, then the other input columns. Rows follow the orders' order,
+        and per order the routes by ``window_closes`` (routes without one last, then in the
+        order named).
+
+    Raises
+    ------
+    RoutesError
+        For orders that were not validated (an export as read: use :func:`routes`).
     """
+    if isinstance(orders, ValidatedOrders):
+        orders = orders.orders
+    if SHIPPED not in orders.columns:
+        raise RoutesError(
+            "route_table needs validated orders (dl.validate_orders(frame).orders); "
+            "dl.routes(frame, as_of) reads an export as it is"
+        )
     chosen = route_packs(packs)
     today = as_date(as_of)
-    base_zone = validated_in or chosen[0].timer_zone
+    base_zone = orders.attrs.get(ZONE_ATTR)
     orders = orders.reset_index(drop=True)
     pieces = [_one_route(orders, today, pack, base_zone) for pack in chosen]
     part = pd.concat(pieces, ignore_index=True)
@@ -237,20 +277,39 @@ def route_table(
             "buyer_timezone": buyer_zones if buyer_zones is not None else blank,
         }
     )
+    extra = [c for c in orders.columns if c not in set(ROUTE_COLUMNS) | _CONSUMED]
+    if extra:
+        table = pd.concat([table, orders[extra].take(position).reset_index(drop=True)], axis=1)
+    table.attrs[UNCOVERED_ATTR] = int(len(orders) - len(np.unique(position)))
     return ROUTES.check(table, complete=False)
 
 
 # --------------------------------------------------------------------------- coverage
 
 
-def _marketplace_key(values: pd.Series) -> pd.Series:
-    """``AliExpress``, ``ali express``, ``ebay.co.uk`` -> ``aliexpress``, ``aliexpress``, ``ebay``."""
+def marketplace_matches(values: pd.Series, marketplace: str) -> pd.Series:
+    """Whether each ``marketplace`` value names ``marketplace``, in the ways exports write it.
 
-    def key(text: str) -> str:
-        folded = "".join(str(text).casefold().split()).replace("-", "").replace("_", "")
-        return folded.split(".", 1)[0]
+    Letter case, spaces, hyphens, a web address and a country suffix do not matter:
+    ``AliExpress``, ``Ali Express``, ``AliExpress RU``, ``aliexpress.ru``, ``www.ebay.com``,
+    ``ebay.co.uk``, ``Amazon.com``. Missing where the value is missing or empty.
 
-    return map_distinct(values, key).astype("string")
+    Examples
+    --------
+    >>> marketplace_matches(pd.Series(["Ali Express", "AliExpress RU", "www.ebay.com", "Wish", ""]), "aliexpress").tolist()
+    [True, True, False, False, <NA>]
+    """
+
+    def names(text: str) -> str | None:
+        folded = str(text).casefold().strip()
+        if not folded:
+            return None
+        words = [w for w in re.split(r"[^0-9a-z\u00c0-\uffff]+", folded) if w and w != "www"]
+        joined = "".join(re.split(r"[\s_-]+", folded))
+        return "|".join({*words, joined, "".join(words)})
+
+    keys = map_distinct(values, names).astype("string")
+    return keys.str.split("|").map(lambda k: marketplace in k, na_action="ignore").astype("boolean")
 
 
 def _covered(orders: pd.DataFrame, pack: Pack, today: np.datetime64, dates: Mapping[str, np.ndarray]):
@@ -275,9 +334,9 @@ def _covered(orders: pd.DataFrame, pack: Pack, today: np.datetime64, dates: Mapp
     else:
         name = words(cov.marketplace)
         if "marketplace" in orders.columns:
-            given = _marketplace_key(orders["marketplace"])
-            blank = (given.isna() | (given == "")).to_numpy(bool)
-            covered = blank | (given == cov.marketplace).fillna(False).to_numpy(bool)
+            match = marketplace_matches(orders["marketplace"], cov.marketplace)
+            blank = match.isna().to_numpy(bool)
+            covered = blank | match.fillna(False).to_numpy(bool)
         else:
             blank = np.ones(n, dtype=bool)
             covered = blank.copy()
@@ -302,7 +361,7 @@ def _paid_by(names: pd.Series) -> np.ndarray:
 # --------------------------------------------------------------------------- dates
 
 
-def _dates_in(orders: pd.DataFrame, zone: str, base_zone: str) -> dict[str, np.ndarray]:
+def _dates_in(orders: pd.DataFrame, zone: str, base_zone: str | None) -> dict[str, np.ndarray]:
     """Each anchor's date (``datetime64[D]``) in ``zone``: the typed columns, or the input read again."""
     out: dict[str, np.ndarray] = {}
     for anchor, typed in _TYPED.items():
@@ -394,7 +453,7 @@ def _missing_text(missing: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- one route
 
 
-def _one_route(orders: pd.DataFrame, today: np.datetime64, pack: Pack, base_zone: str) -> pd.DataFrame:
+def _one_route(orders: pd.DataFrame, today: np.datetime64, pack: Pack, base_zone: str | None) -> pd.DataFrame:
     """The rows of one route: the positions of the orders it covers, each with its window on ``today``."""
     dates = _dates_in(orders, pack.timer_zone, base_zone)
     covered, because = _covered(orders, pack, today, dates)
@@ -436,7 +495,7 @@ def _windows_by_rules(orders: pd.DataFrame, today: np.datetime64, pack: Pack, da
     needs = missing.any(axis=0)
     opens[needs], ends[needs] = np.datetime64("NaT"), np.datetime64("NaT")
     never = ~needs & (ends <= opens)  # closes before it opens: the window never opens
-    opens[never] = np.datetime64("NaT")
+    opens[never], ends[never] = np.datetime64("NaT"), np.datetime64("NaT")
     first_day = local_dates(opens, pack.timer_zone)
     last_day = local_dates(ends - np.timedelta64(1, "ns"), pack.timer_zone)
     codes = np.select(
@@ -447,7 +506,7 @@ def _windows_by_rules(orders: pd.DataFrame, today: np.datetime64, pack: Pack, da
     return _window_frame(orders.index, codes, first_day, last_day, ends, _missing_text(missing), today)
 
 
-def _classic_window(orders: pd.DataFrame, today: np.datetime64, pack: Pack, base_zone: str) -> pd.DataFrame:
+def _classic_window(orders: pd.DataFrame, today: np.datetime64, pack: Pack, base_zone: str | None) -> pd.DataFrame:
     """The classic marketplace window, as ``disputelib eligibility`` computes it."""
     placed = orders
     if pack.timer_zone != base_zone:
@@ -618,6 +677,7 @@ __all__ = [
     "Routes",
     "RoutesError",
     "add_months",
+    "marketplace_matches",
     "closing_soon",
     "open_route_counts",
     "recoverable_by_day",

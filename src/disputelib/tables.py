@@ -124,6 +124,10 @@ def _read(path: Path, kind: str, sep: str | None, decimal: str | None, encoding:
         if kind == "xlsx":
             frame = pd.read_excel(path, dtype=str, keep_default_na=False, na_filter=False, engine="openpyxl")
             frame.columns = [str(c) for c in frame.columns]
+            # number cells arrive as "12.5"; text cells typed the European way ("12,50") are read so too
+            from disputelib.intake import DECIMAL_ATTR
+
+            frame.attrs[DECIMAL_ATTR] = "auto"
             return frame
         return _read_parquet(path)
     except TableError:

@@ -44,6 +44,7 @@ from disputelib.orders import (
     PROBLEMS,
     RECEIVED,
     SHIPPED,
+    column_hints_note,
     unknown_methods_note,
     validate_orders,
 )
@@ -440,10 +441,14 @@ class Eligibility:
     n_read: int
     #: Payment methods the pack does not know, as written, with their counts (orders kept).
     unknown_methods: Mapping[str, int] = field(default_factory=dict)
+    #: Optional columns no header matched, with a header that looks like each (not read).
+    column_hints: Mapping[str, str] = field(default_factory=dict)
 
     def summary(self) -> str:
         counts = {str(k): int(v) for k, v in self.table["status"].value_counts().items()}
-        return summary_line(self.n_read, len(self.rejects), counts, self.unknown_methods)
+        return summary_line(self.n_read, len(self.rejects), counts, self.unknown_methods) + column_hints_note(
+            self.column_hints
+        )
 
 
 def summary_line(n_read: int, n_rejected: int, statuses: Mapping[str, int], unknown_methods: Mapping[str, int]) -> str:
@@ -499,4 +504,5 @@ def eligibility(
         rejects=checked.rejects.reset_index(drop=True),
         n_read=checked.n_read,
         unknown_methods=checked.unknown_methods,
+        column_hints=checked.column_hints,
     )

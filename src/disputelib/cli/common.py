@@ -34,7 +34,8 @@ def add_pack(parser: argparse.ArgumentParser) -> None:
         "--pack",
         default=DEFAULT_PACK,
         metavar="NAME|PATH",
-        help=f"rule pack: {', '.join(available_packs())}, or a .toml file (default: {DEFAULT_PACK})",
+        help=f"rule pack: {', '.join(available_packs('dispute'))}, or a .toml file (default: {DEFAULT_PACK}; "
+        "the route packs are for `disputelib routes`)",
     )
 
 

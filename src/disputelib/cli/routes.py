@@ -21,10 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", required=True, type=date_arg, metavar="YYYY-MM-DD", help="the day to judge on")
     parser.add_argument(
         "--packs",
-        default=DEFAULT_PACKS,
+        action="append",
         metavar="P1,P2,...",
         help=f"route packs, by name or .toml path, separated by commas: {', '.join(available_packs())} "
-        "(default: %(default)s; `disputelib rules NAME` prints one's rules and sources)",
+        f"(default: {DEFAULT_PACKS}; may be given more than once; `disputelib rules NAME` prints one's rules)",
     )
     parser.add_argument("--out", metavar="FILE", help="output .csv, .csv.gz or .parquet (default: CSV on stdout)")
     parser.add_argument(
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     if rejects_out is None and out is not None:
         rejects_out = rejects_path_for(out)
     check_input(args.orders, "orders")
-    named = [p.strip() for p in args.packs.split(",") if p.strip()]
+    named = [p.strip() for given in (args.packs or [DEFAULT_PACKS]) for p in given.split(",") if p.strip()]
     inputs = {"orders": args.orders, "column map": args.columns}
     for name in named:
         inputs[f"rule pack {name}"] = named_file(name, "rule pack")
