@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import icalendar
@@ -182,6 +183,16 @@ def to_ics(table: pd.DataFrame, as_of: AsOf, pack: Pack | str | None = None) -> 
 
 
 def _calendar(table: pd.DataFrame, as_of: AsOf, pack: Pack | str | None) -> tuple[bytes, int]:
+    parts = list(_calendar_parts(table, as_of, pack))
+    return b"".join(parts[1:]), parts[0]
+
+
+def _calendar_parts(table: pd.DataFrame, as_of: AsOf, pack: Pack | str | None) -> Iterator:
+    """The event count, then the calendar's bytes piece by piece: its head, one piece per event, its end.
+
+    Each event is serialised on its own (by ``icalendar``), so a calendar of many
+    thousands of events is never held as objects all at once.
+    """
     pack = load_pack(pack)
     today = as_date(as_of)
     stamp = dt.datetime.combine(today.astype(object), dt.time(), tzinfo=dt.UTC)
@@ -191,7 +202,11 @@ def _calendar(table: pd.DataFrame, as_of: AsOf, pack: Pack | str | None) -> tupl
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", "Dispute deadlines")
+    empty = cal.to_ical()
+    end = b"END:VCALENDAR\r\n"
     events = open_windows(table, pack)
+    yield len(events)
+    yield empty[: len(empty) - len(end)]
     for row in events.itertuples(index=False):
         event = icalendar.Event()
         event.add("uid", row.uid)
@@ -207,8 +222,8 @@ def _calendar(table: pd.DataFrame, as_of: AsOf, pack: Pack | str | None) -> tupl
         alarm.add("trigger", -ALARM_BEFORE)
         alarm.add("description", row.summary)
         event.add_component(alarm)
-        cal.add_component(event)
-    return cal.to_ical(), len(events)
+        yield event.to_ical()
+    yield end
 
 
 def write_ics(table: pd.DataFrame, path: str | Path, as_of: AsOf, pack: Pack | str | None = None) -> int:
@@ -224,13 +239,15 @@ def write_ics(table: pd.DataFrame, path: str | Path, as_of: AsOf, pack: Pack | s
     TableError
         One sentence when the file cannot be written.
     """
-    data, count = _calendar(table, as_of, pack)
     path = Path(path)
     if path.parent and not path.parent.exists():
         raise TableError(f"cannot write {str(path)!r}: folder {str(path.parent)!r} does not exist")
+    parts = _calendar_parts(table, as_of, pack)
+    count = next(parts)
     try:
-        with written_in_place(path) as partial:
-            partial.write_bytes(data)
+        with written_in_place(path) as partial, open(partial, "wb") as out:
+            for piece in parts:
+                out.write(piece)
     except OSError as exc:
         raise TableError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
     return count
