@@ -201,6 +201,7 @@ def _network_pattern(names: dict[str, str]) -> re.Pattern[str]:
 
 
 _NETWORK_PATTERN = _network_pattern(NETWORK_NAMES)
+_PAYPAL = re.compile(r"(?<![^\W_])pay\s?pal(?![^\W_])")
 
 
 def card_network(spelling: object) -> str | None:
@@ -283,13 +284,16 @@ def canonical_method(spelling: object) -> str | None:
 
     Examples
     --------
-    >>> [canonical_method(s) for s in ("T/T", "VISA ****1234", "Credit card (Mir)", "Bitcoin")]
-    ['tt', 'card', 'card', None]
+    >>> [canonical_method(s) for s in ("T/T", "VISA ****1234", "Credit card (Mir)", "PayPal Credit", "Bitcoin")]
+    ['tt', 'card', 'card', 'paypal', None]
     """
     key = _key(spelling)
     if key in ALIASES:
         return ALIASES[key]
-    return "card" if _NETWORK_PATTERN.search(" ".join(str(spelling).split()).casefold()) else None
+    text = " ".join(str(spelling).split()).casefold()
+    if _PAYPAL.search(text):  # PayPal Balance, PayPal Credit, PayPal (Visa ****1234): paid through PayPal
+        return "paypal"
+    return "card" if _NETWORK_PATTERN.search(text) else None
 
 
 def _key(value: object) -> str:

@@ -53,7 +53,7 @@ from disputelib.orders import (
     unknown_methods_note,
     validate_orders,
 )
-from disputelib.policy import WINDOW_ANCHORS, Pack, PackError, Timer, Window, available_packs, load_pack
+from disputelib.policy import DEFAULT_PACK, WINDOW_ANCHORS, Pack, PackError, Timer, Window, available_packs, load_pack
 from disputelib.present.vocabulary import value as words
 from disputelib.refunds import add_business_days
 from disputelib.windows import as_date, claims, compute_windows
@@ -154,9 +154,9 @@ def routes(
         The day to judge on (``YYYY-MM-DD`` or a date).
     packs
         Route packs: names, paths or packs, or one comma-separated string; default
-        :data:`DEFAULT_ROUTES`. Rows are validated in the first pack's timer zone (the
-        rejects are those of ``disputelib eligibility`` with that pack); each route then
-        places the dates in its own zone.
+        :data:`DEFAULT_ROUTES`. Rows are validated as ``disputelib eligibility`` validates
+        them with the first marketplace pack named (else :data:`~disputelib.policy.DEFAULT_PACK`),
+        so the rejects are the same; each route then places the dates in its own zone.
     columns
         An optional column map (our name -> the export's header), or a TOML file's path.
 
@@ -176,7 +176,9 @@ def routes(
     """
     chosen = route_packs(packs)
     today = as_date(as_of)
-    checked = validate_orders(frame, chosen[0], columns)
+    # rows are checked as eligibility checks them: in the first marketplace pack's zone, else the default pack's
+    judge = next((p for p in chosen if not p.is_route_only), None) or load_pack(DEFAULT_PACK)
+    checked = validate_orders(frame, judge, columns)
     table = route_table(checked.orders, today, chosen)
     return Routes(
         table=table,
