@@ -526,6 +526,22 @@ def test_the_aliexpress_route_agrees_with_eligibility_on_a_buyers_export():
     assert routes_of(table, "cancelled") == ["paypal"]
 
 
+def test_the_aliexpress_route_counts_in_its_own_zone_when_a_utc_pack_is_named_first():
+    # C's receipt, 06:00 UTC on 1 March, is 28 February in California: its window closes on 15 March
+    frame = order_frame(
+        order_id=["A", "B", "C"], payment_method="Visa",
+        paid_at=["2026-02-28T20:00:00-08:00", "2026-02-27T20:00:00-08:00", "2026-02-20"],
+        shipped_at=["2026-03-01T03:00:00Z", None, None], received_at=[None, None, "2026-03-01T06:00:00Z"],
+    )  # fmt: skip
+    routes = marketplace_rows(frame, "2026-03-12", packs="visa-chargeback,aliexpress-2022")
+    pd.testing.assert_frame_equal(routes, eligibility_rows(frame, "2026-03-12"))
+    assert routes["window_closes"].tolist() == ["2026-05-14", None, "2026-03-15"]
+    visa = dl.routes(frame, "2026-03-12", packs="visa-chargeback,aliexpress-2022").table
+    visa = visa.loc[visa["route"].astype(str) == "visa-chargeback"]
+    # Visa counts in UTC: A paid 1 March 04:00 UTC, B 28 February 04:00 UTC
+    assert [day(c) for c in visa["window_closes"]] == ["2026-06-29", "2026-06-28", "2026-06-20"]
+
+
 def test_rejects_are_those_of_eligibility():
     frame = order_frame(
         order_id=["ok", "dup", "dup", "no-amount", "bad-paid", "shipped-early", "bad-problem", "bad-delivery", None],
@@ -659,7 +675,8 @@ def test_route_tables_hold_their_invariants(drawn):
             assert markets >= {"aliexpress-2022", "ebay-mbg", "amazon-a-to-z", "temu"}
         else:
             assert markets - {"etsy"} == {named} & (set(MARKETPLACE_PACKS) - {"etsy"})
-        month = None if order.paid_at is None else int(order.paid_at[5:7])
+        when = order.paid_at or order.shipped_at  # the payment's month, else the shipment's
+        month = None if when is None else int(when[5:7])
         cap = 500 if month in (11, 12) else 250
         etsy = named in (None, "etsy") and float(order.amount_usd) <= cap
         assert ("etsy" in got) is etsy, (order.amount_usd, order.paid_at, named)

@@ -171,6 +171,25 @@ def test_a_window_can_close_at_the_latest_of_its_timers(pack_path):
     assert [g[2] for g in got] == ["2026-03-30", "2026-03-11"]
 
 
+def test_a_pack_without_a_default_window_covers_only_the_problems_it_names(tmp_path):
+    only = "\n".join(
+        [
+            HEAD,
+            timer("hours_after_delivery", "estimated_delivery", 36, "hours", "elapsed"),
+            timer("two_days_after_delivery", "estimated_delivery", 48, "hours", "elapsed"),
+            window("not_received", ["hours_after_delivery"], ["two_days_after_delivery"]),
+        ]
+    )
+    path = tmp_path / "only-not-received.toml"
+    path.write_text(only, encoding="utf-8")
+    frame = order_frame(
+        payment_method="PayPal", paid_at="2026-03-01", estimated_delivery="2026-03-20",
+        problem=["not_received", None, "damaged"],
+    )  # fmt: skip
+    table = dl.routes(frame, "2026-03-21", packs=[str(path)]).table
+    assert table["order_id"].tolist() == ["O0"] and str(table["window_closes"].iloc[0].date()) == "2026-03-21"
+
+
 def test_the_shipped_card_packs_close_at_the_earliest_of_their_timers():
     for name in ("visa-chargeback", "mastercard-chargeback"):
         pack = dl.load_pack(name)
