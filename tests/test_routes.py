@@ -241,6 +241,19 @@ def test_payment_routes_cover_only_the_payments_they_name(payment_table, i):
         assert only_row(payment_table, f"O{i}")["covered_because"] == because
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="a PayPal payment written with more than the word PayPal ('PayPal Balance', 'PayPal Credit') is an "
+    "unknown method, so the paypal route does not cover it",
+)
+@pytest.mark.parametrize("payment", ["PayPal Balance", "PayPal Credit"])
+def test_paypal_payments_in_longer_spellings(payment):
+    table = dl.routes(
+        order_frame(payment_method=payment, paid_at="2026-03-01"), "2026-04-01", packs=PAYMENT_PACKS
+    ).table
+    assert routes_of(table, "O0") == ["paypal"]
+
+
 def test_a_network_column_names_the_card_when_the_method_does_not():
     frame = order_frame(payment_method="card", payment_network=["Visa"], paid_at="2026-03-01")
     assert routes_of(dl.routes(frame, "2026-04-01", packs=PAYMENT_PACKS).table, "O0") == ["visa-chargeback"]
@@ -729,3 +742,22 @@ def test_the_aliexpress_route_always_agrees_with_eligibility(drawn):
         marketplace_rows(frame, as_of.isoformat(), packs="aliexpress-2022,paypal"),
         eligibility_rows(frame, as_of.isoformat()),
     )
+
+
+def test_no_accepted_orders_give_an_empty_table_with_the_columns():
+    frame = order_frame(amount_usd=[""], payment_method="Visa", paid_at="2026-03-01")
+    result = dl.routes(frame, "2026-04-01", packs=ALL_PACKS)
+    assert len(result.table) == 0 and list(result.table.columns) == list(
+        dl.routes(order_frame(), "2026-04-01").table.columns
+    )
+    assert (
+        result.summary()
+        == "read 1 rows: 0 accepted, 1 rejected; 0 routes (too_early 0, open 0, expired 0, needs_data 0)"
+    )
+
+
+def test_a_column_map_in_python():
+    frame = pd.DataFrame({"Nr": ["A"], "Betrag": ["10"], "Zahlung": ["PayPal"], "Bezahlt": ["2026-03-01"]})
+    names = {"order_id": "Nr", "amount_usd": "Betrag", "payment_method": "Zahlung", "paid_at": "Bezahlt"}
+    row = only_row(dl.routes(frame, "2026-04-01", packs="paypal", columns=names).table, "A")
+    assert window(row) == ("open", "2026-03-01", "2026-08-28", "2026-08-29T00:00:00-07:00", 149)

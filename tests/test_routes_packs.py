@@ -302,3 +302,10 @@ def test_route_pack_lists():
     with pytest.raises(PackError, match="unknown rule pack 'paypall'"):
         route_packs(["paypal", "paypall"])
     assert issubclass(RoutesError, PackError) and issubclass(RoutesError, DisputelibError)
+
+
+def test_a_route_pack_can_be_changed_for_what_if():
+    pack = dl.load_pack("paypal", overrides={"timers.closes_after_payment.offset": 20})
+    assert "20 days after the payment date" in pack.timer("closes_after_payment").rule.summary
+    table = dl.routes(order_frame(payment_method="PayPal", paid_at="2026-03-01"), "2026-03-05", packs=[pack]).table
+    assert str(table["window_closes"].iloc[0].date()) == "2026-03-21"
