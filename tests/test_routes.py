@@ -468,6 +468,7 @@ def eligibility_rows(frame: pd.DataFrame, as_of: str) -> pd.DataFrame:
             "window_opens": [day(v) for v in table["window_opens"]],
             "window_closes": [day(v) for v in table["window_closes"]],
             "deadline": [None if pd.isna(v) else v.isoformat() for v in table["deadline"]],
+            "deadline_local": [None if pd.isna(v) else str(v) for v in table["deadline_local"]],
             "days_left": [None if pd.isna(v) else int(v) for v in table["days_left"]],
         },
         dtype=object,
@@ -487,6 +488,7 @@ def marketplace_rows(
             "window_opens": [day(v) for v in table["window_opens"]],
             "window_closes": [day(v) for v in table["window_closes"]],
             "deadline": [None if pd.isna(v) else str(v) for v in table["deadline"]],
+            "deadline_local": [None if pd.isna(v) else str(v) for v in table["deadline_local"]],
             "days_left": [None if pd.isna(v) else int(v) for v in table["days_left"]],
         },
         dtype=object,
@@ -500,6 +502,7 @@ def test_the_aliexpress_route_agrees_with_eligibility_on_a_sellers_export():
         shipped_at=["2026-03-03", "2026-03-01", None, "2026-01-10", "2026-01-02"],
         received_at=["2026-03-20", None, None, None, "2026-01-20"],
         buyer_country=[None, None, None, "BR", None],
+        buyer_timezone=["Asia/Seoul", None, "Europe/Moscow", "America/Sao_Paulo", None],
     )
     routes = marketplace_rows(frame, "2026-03-25")
     pd.testing.assert_frame_equal(routes, eligibility_rows(frame, "2026-03-25"))

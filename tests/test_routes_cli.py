@@ -151,3 +151,19 @@ def test_a_column_map_names_the_exports_headers(tmp_path, capsys):
         ["B1", "visa-chargeback", "open", "2026-06-29", ""],
         ["B1", "aliexpress-2022", "needs_data", "", "shipped_at"],
     ]
+
+
+def test_parquet_out_and_strict(tmp_path, capsys):
+    (tmp_path / "orders.csv").write_text(EXPORT, encoding="utf-8")
+    out = tmp_path / "out.parquet"
+    code = main(["routes", str(tmp_path / "orders.csv"), "--as-of", "2026-04-01", "--out", str(out), "--strict"])
+    assert code == 1 and "--strict: 1 rows were rejected" in capsys.readouterr().err
+    table = pd.read_parquet(out)
+    assert len(table) == 5 and len(pd.read_parquet(tmp_path / "out.rejects.parquet")) == 1
+    first = table.iloc[0]
+    assert (first["order_id"], first["route"], str(first["window_closes"].date())) == (
+        "A1",
+        "aliexpress-2022",
+        "2026-05-16",
+    )
+    assert str(table["status"].dtype) == "category" and int(first["days_left"]) == 45
