@@ -55,7 +55,7 @@ TIMERS = "\n".join(
         timer("two_days_after_delivery", "estimated_delivery", 48, "hours", "elapsed"),
         timer("business_days_after_delivery", "estimated_delivery", 5, "business_days"),
         timer("elapsed_days_after_delivery", "estimated_delivery", 2, "days", "elapsed"),
-        timer("ten_days_after_payment", "paid", 10),
+        timer("twenty_days_after_payment", "paid", 20),
         timer("ten_days_after_delivery", "estimated_delivery", 10),
     ]
 )
@@ -68,7 +68,7 @@ WINDOWS = "\n".join(
         window(
             "not_as_described",
             ["at_payment"],
-            ["ten_days_after_payment", "ten_days_after_delivery"],
+            ["twenty_days_after_payment", "ten_days_after_delivery"],
             'closes = "latest"\n',
         ),
     ]
@@ -166,9 +166,10 @@ def test_elapsed_hours_count_real_hours_across_clock_changes(pack_path):
 def test_a_window_can_close_at_the_latest_of_its_timers(pack_path):
     got = window_of(
         pack_path, "2026-03-05", paid_at="2026-03-01", problem="not_as_described",
-        estimated_delivery=["2026-03-20", "2026-02-10"],
+        estimated_delivery=["2026-03-20", "2026-03-05"],
     )  # fmt: skip
-    assert [g[2] for g in got] == ["2026-03-30", "2026-03-11"]
+    # the later of paid + 20 days (21 Mar) and estimated delivery + 10 days (30 Mar; 15 Mar)
+    assert [g[2] for g in got] == ["2026-03-30", "2026-03-21"]
 
 
 def test_a_pack_without_a_default_window_covers_only_the_problems_it_names(tmp_path):
