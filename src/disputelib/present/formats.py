@@ -73,9 +73,11 @@ def _strftime(stamps: pd.Series, pattern: str) -> pd.Series:
 
 
 def _stamps(values: pd.Series, utc: bool = False) -> pd.Series:
+    """Instants from timestamps or ISO text; text that only parses to an impossible year (``/1``) is missing."""
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values.dtype):
         return values
-    return pd.to_datetime(values.astype("string"), errors="coerce", utc=utc, format="ISO8601")
+    stamps = pd.to_datetime(values.astype("string"), errors="coerce", utc=utc, format="ISO8601")
+    return stamps.where(stamps.isna() | stamps.dt.year.between(1000, 9999))
 
 
 def date(values: pd.Series) -> pd.Series:
