@@ -91,6 +91,7 @@ def test_the_notebooks_exist():
         "2.0-eligibility.ipynb",
         "3.0-time-to-refund.ipynb",
         "4.0-what-if.ipynb",
+        "5.0-routes.ipynb",
     ]
 
 

@@ -661,7 +661,7 @@ def test_route_tables_hold_their_invariants(drawn):
     assert ((today < opens[early]) | unshipped[early]).all()
     expired = status == "expired"
     assert ((today > closes[expired]) | opens[expired].isna()).all()
-    assert closes[expired].notna().all()
+    assert (closes[expired].notna() | opens[expired].isna()).all()  # a window that never opens has no dates
     needs = status == "needs_data"
     assert table.loc[needs, "missing"].notna().all() and table.loc[~needs, "missing"].isna().all()
     assert opens[needs].isna().all() and closes[needs].isna().all()
