@@ -724,7 +724,7 @@ def expected_window(route: str, order: pd.Series, as_of: dt.date) -> tuple:
     opens = date_of(start) + dt.timedelta(days=after)
     closes = min(date_of(c) + dt.timedelta(days=n) for c, n in ends)
     if closes < opens:
-        return ("expired", None, closes.isoformat())
+        return ("expired", None, None)  # a window that never opens has no dates
     status = "too_early" if as_of < opens else "expired" if as_of > closes else "open"
     return (status, opens.isoformat(), closes.isoformat())
 
