@@ -300,7 +300,7 @@ def test_signal_while_writing_gives_the_old_set_or_the_new_one(tmp_path):
     out = tmp_path / "sim"
     dl.write_simulation(dl.simulate(100, seed=1), out)
     before = digest(out)
-    process = start(["simulate", "--orders", "1000000", "--seed", "4", "--out", str(out)], tmp_path)
+    process = start(["simulate", "--orders", "500000", "--seed", "4", "--out", str(out)], tmp_path)
     wait_for(process, "writing orders, events and disputes")
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=120)
@@ -310,7 +310,7 @@ def test_signal_while_writing_gives_the_old_set_or_the_new_one(tmp_path):
         assert after == before
     else:
         assert all(after[name] != before[name] for name in SIMULATION_FILES)
-        assert len(pd.read_parquet(out / "orders.parquet", columns=["order_id"])) == 1_000_000
+        assert len(pd.read_parquet(out / "orders.parquet", columns=["order_id"])) == 500_000
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sim"]
 
 
