@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,25 @@ import disputelib as dl
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Give ``--dist loadgroup`` the ``@group`` node-id suffix it schedules by.
+
+    pytest-xdist 3.8 writes the suffix to ``item._nodeid``, which pytest 9.2 no longer reads
+    (its node ids are structured ``item._id`` values), so every ``xdist_group`` was ignored and
+    each worker ran the session's shared reports again. Where xdist's own suffix took, nothing
+    changes here.
+    """
+    if not getattr(config.option, "loadgroup", False):  # set in xdist workers only
+        return
+    for item in items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                        for m in item.iter_markers("xdist_group")})  # fmt: skip
+        suffix = "@" + "_".join(names)
+        if names and not item.nodeid.endswith(suffix) and hasattr(item, "_id"):
+            item._id = type(item._id).parse(item.nodeid + suffix)
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +54,27 @@ def pack() -> dl.Pack:
 @pytest.fixture(scope="session")
 def legacy() -> dl.Pack:
     return dl.load_pack("aliexpress-legacy")
+
+
+@pytest.fixture
+def run_main(capsys):
+    """``disputelib ARGS`` run in this process: a CompletedProcess with its exit code, stdout and stderr.
+
+    For argument and refusal checks, which need no process of their own; the installed script and
+    ``python -m disputelib.cli`` keep tests that start them for real.
+    """
+    from disputelib.cli import main
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        capsys.readouterr()
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse's own exits: --help, a wrong argument
+            code = exit_.code
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(["disputelib", *args], code, out, err)
+
+    return run
 
 
 def order_frame(**columns) -> pd.DataFrame:

@@ -187,11 +187,8 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path):
         assert "Traceback" not in run.stderr and "BrokenPipeError" not in run.stderr, run.stderr
         assert run.stdout.count("\n") == 1
         assert run.returncode in (0, EXIT_BROKEN_PIPE)
-    eligibility = subprocess.run(
-        ["bash", "-c", 'set -o pipefail; "$@" | head -n 1', "_", str(DISPUTELIB), "eligibility", str(path),
-         "--as-of", "2026-03-25"], capture_output=True, text=True,
-    )  # fmt: skip
-    assert eligibility.returncode == EXIT_BROKEN_PIPE  # far more than a pipe holds: the pipe did close on it
+        if command[1] == "eligibility":  # far more than a pipe holds: the pipe did close on it
+            assert run.returncode == EXIT_BROKEN_PIPE
 
 
 def test_report_config_reads_the_orders_with_its_column_map(tmp_path):

@@ -164,6 +164,7 @@ def test_write_ics_is_atomic_and_counts(tmp_path):
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
+    """``python -m disputelib.cli ARGS`` in a process of its own."""
     return subprocess.run([sys.executable, "-m", "disputelib.cli", *args], capture_output=True, text=True)
 
 
@@ -179,13 +180,13 @@ def test_cli_writes_ics(tmp_path):
 
 
 @pytest.mark.parametrize("target", ["orders.csv", "sub/../orders.csv", "open.csv"])
-def test_cli_refuses_to_overwrite(tmp_path, target):
+def test_cli_refuses_to_overwrite(run_main, tmp_path, target):
     src = tmp_path / "orders.csv"
     ORDERS.to_csv(src, index=False)
     (tmp_path / "sub").mkdir()
     before = src.read_bytes()
-    done = run_cli("eligibility", str(src), "--as-of", "2026-11-20", "--out", str(tmp_path / "open.csv"), "--ics",
-                   str(tmp_path / target))
+    done = run_main("eligibility", str(src), "--as-of", "2026-11-20", "--out", str(tmp_path / "open.csv"), "--ics",
+                    str(tmp_path / target))
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1
     assert src.read_bytes() == before

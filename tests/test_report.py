@@ -145,7 +145,8 @@ def test_cli_rejects_a_bad_date_and_timeout(tmp_path, capsys):
 # --------------------------------------------------------------------------- runs with tiny notebooks
 
 
-def test_good_run_publishes_and_moves_latest(tiny, tmp_path, capsys):
+def test_good_run_publishes_and_moves_latest_and_a_failing_run_keeps_it(tiny, tmp_path, capsys):
+    """One good run of the tiny config, then the same config with a failing notebook into the same --out."""
     out = tmp_path / "reports"
     result = run_report(tiny, out)
     assert result.ok and result.run_dir.parent == out / "runs"
@@ -167,19 +168,16 @@ def test_good_run_publishes_and_moves_latest(tiny, tmp_path, capsys):
     assert "injected-parameters" not in page and "Parameters" not in page
     assert 'mode: str = "ok"' not in page and "time.sleep(60)" not in page
 
-
-def test_failing_notebook_keeps_previous_report(tiny, tmp_path, capsys):
-    out = tmp_path / "reports"
-    good = run_report(tiny, out, progress=False)
-    index_before = (good.run_dir / "index.html").read_bytes()
+    # the same config with its second notebook failing: the good run stays published
+    index_before = (result.run_dir / "index.html").read_bytes()
     tiny["notebooks"][1]["parameters"]["mode"] = "fail"
     config = write_config(tmp_path / "failing.yaml", tiny)
 
     assert main(["report", "--config", str(config), "--out", str(out)]) == 1
 
-    assert (out / "latest").resolve() == good.run_dir.resolve()
-    assert (good.run_dir / "index.html").read_bytes() == index_before
-    assert [p.name for p in (out / "runs").iterdir()] == [good.run_dir.name]
+    assert (out / "latest").resolve() == result.run_dir.resolve()
+    assert (result.run_dir / "index.html").read_bytes() == index_before
+    assert [p.name for p in (out / "runs").iterdir()] == [result.run_dir.name]
     (failed,) = (out / "failed").iterdir()
     executed = nbformat.read(failed / "notebooks" / "second.ipynb", as_version=4)
     errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]

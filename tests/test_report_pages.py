@@ -74,16 +74,21 @@ def browser(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
-    """The ci report, plus notebook 3.0 run again by buyer country."""
+def run_dirs(ci_report, tmp_path_factory) -> tuple[Path, Path]:
+    """The session's ci report (tests/conftest.py), and notebook 3.0 run by buyer country on its inputs.
+
+    The second is a report of its own with the ci config's inputs and parameters, so the ci
+    notebooks run once for all the tests that read them.
+    """
     chromium()
+    assert ci_report.code == 0, "the CI report failed: see the captured stderr of the session fixture"
     config = yaml.safe_load((ROOT / "conf/reports/ci.yaml").read_text())
-    config["notebooks"].append(
+    config["notebooks"] = [
         {"path": "notebooks/3.0-time-to-refund.ipynb", "name": "3.0-by-country", "parameters": {"by": "buyer_country"}}
-    )
+    ]
     result = run_report(config, tmp_path_factory.mktemp("reports"), progress=False)
     assert result.ok, result.failure
-    return result.run_dir
+    return ci_report.run_dir, result.run_dir
 
 
 def pages(run_dir: Path) -> list[Path]:
@@ -121,13 +126,16 @@ def test_the_checks_see_a_bad_page(browser, tmp_path):
 
 
 @pytest.mark.slow
-def test_every_page_fits_reads_and_describes_its_images(browser, run_dir):
-    found = [p for page in pages(run_dir) for p in problems(page.name, layout(browser, page))]
+@pytest.mark.xdist_group("ci_report")
+def test_every_page_fits_reads_and_describes_its_images(browser, run_dirs):
+    found = [p for run_dir in run_dirs for page in pages(run_dir) for p in problems(page.name, layout(browser, page))]
     assert found == []
 
 
 @pytest.mark.slow
-def test_landing_page_has_a_chart_and_names_its_sources(browser, run_dir):
+@pytest.mark.xdist_group("ci_report")
+def test_landing_page_has_a_chart_and_names_its_sources(browser, run_dirs):
+    run_dir = run_dirs[0]
     facts = layout(browser, run_dir / "index.html")
     assert any(alt.startswith("Bar chart of orders by dispute status") for alt in facts["images"])
     text = (run_dir / "index.html").read_text()
@@ -137,12 +145,14 @@ def test_landing_page_has_a_chart_and_names_its_sources(browser, run_dir):
 
 
 @pytest.mark.slow
-def test_a_run_by_another_column_names_it_in_its_title(browser, run_dir):
-    by_country = layout(browser, run_dir / "notebooks" / "3.0-by-country.html")
+@pytest.mark.xdist_group("ci_report")
+def test_a_run_by_another_column_names_it_in_its_title(browser, run_dirs):
+    ci_run, by_country_run = run_dirs
+    by_country = layout(browser, by_country_run / "notebooks" / "3.0-by-country.html")
     assert "by buyer country" in by_country["title"]
     assert any("by buyer country" in h for h in by_country["headings"])
     assert not any("by payment method" in h for h in by_country["headings"])
-    default = layout(browser, run_dir / "notebooks" / "3.0-time-to-refund.html")
+    default = layout(browser, ci_run / "notebooks" / "3.0-time-to-refund.html")
     assert "by payment method" in default["title"]
-    index = layout(browser, run_dir / "index.html")
+    index = layout(browser, by_country_run / "index.html")
     assert any("by buyer country" in link for link in index["links"])

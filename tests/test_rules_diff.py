@@ -110,6 +110,7 @@ def test_shipped_packs_side_by_side():
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
+    """``python -m disputelib.cli rules ARGS`` in a process of its own."""
     return subprocess.run([sys.executable, "-m", "disputelib.cli", "rules", *args], capture_output=True, text=True)
 
 
@@ -124,8 +125,8 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
         ([], 0, "aliexpress-2022:", ""),
     ],
 )
-def test_cli(args, code, stdout_has, stderr_has):
-    done = run_cli(*args)
+def test_cli(run_main, args, code, stdout_has, stderr_has):
+    done = run_main("rules", *args)
     assert done.returncode == code, done.stderr
     assert stdout_has in done.stdout
     assert stderr_has in done.stderr

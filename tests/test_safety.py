@@ -300,7 +300,7 @@ def test_signal_while_writing_gives_the_old_set_or_the_new_one(tmp_path):
     out = tmp_path / "sim"
     dl.write_simulation(dl.simulate(100, seed=1), out)
     before = digest(out)
-    process = start(["simulate", "--orders", "1000000", "--seed", "4", "--out", str(out)], tmp_path)
+    process = start(["simulate", "--orders", "500000", "--seed", "4", "--out", str(out)], tmp_path)
     wait_for(process, "writing orders, events and disputes")
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=120)
@@ -310,7 +310,7 @@ def test_signal_while_writing_gives_the_old_set_or_the_new_one(tmp_path):
         assert after == before
     else:
         assert all(after[name] != before[name] for name in SIMULATION_FILES)
-        assert len(pd.read_parquet(out / "orders.parquet", columns=["order_id"])) == 1_000_000
+        assert len(pd.read_parquet(out / "orders.parquet", columns=["order_id"])) == 500_000
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sim"]
 
 
@@ -345,10 +345,10 @@ def test_latest_never_moves_back_to_an_older_run(tmp_path):
 
 
 SLEEPER = """{"cells": [
- {"cell_type": "markdown", "metadata": {}, "source": "# Sleeper"},
- {"cell_type": "code", "execution_count": null, "metadata": {"tags": ["parameters"]}, "outputs": [],
+ {"cell_type": "markdown", "id": "title", "metadata": {}, "source": "# Sleeper"},
+ {"cell_type": "code", "id": "parameters", "execution_count": null, "metadata": {"tags": ["parameters"]}, "outputs": [],
   "source": "as_of: str = \\"2026-01-01\\"  # the day"},
- {"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [],
+ {"cell_type": "code", "id": "sleep", "execution_count": null, "metadata": {}, "outputs": [],
   "source": "import time\\nprint('started', flush=True)\\ntime.sleep(120)"}],
  "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
  "nbformat": 4, "nbformat_minor": 5}
@@ -391,7 +391,7 @@ def test_signal_during_report_publishes_nothing(tmp_path, sleeper, sig, code, wo
 
 
 @pytest.mark.slow
-def test_killed_report_leaves_a_folder_the_next_run_removes(tmp_path, sleeper):
+def test_killed_report_leaves_a_folder_the_next_run_removes(tmp_path, sleeper, capsys):
     if not DISPUTELIB.exists():
         pytest.skip("the disputelib console script is not installed in this interpreter's folder")
     out = tmp_path / "reports"
@@ -404,9 +404,9 @@ def test_killed_report_leaves_a_folder_the_next_run_removes(tmp_path, sleeper):
     live = out / ".tmp-20990101T000000Z"
     held = make_temp_folder(live)
     try:
-        done = subprocess.run([str(DISPUTELIB), "report", "--config", str(sleeper), "--out", str(out),
-                               "--timeout", "1"], capture_output=True, text=True, timeout=300)  # fmt: skip
-        assert f"removed {left.name}" in done.stderr
+        capsys.readouterr()
+        main(["report", "--config", str(sleeper), "--out", str(out), "--timeout", "1"])  # the next run, in-process
+        assert f"removed {left.name}" in capsys.readouterr().err
         assert not left.exists() and live.is_dir()
     finally:
         fcntl.flock(held, fcntl.LOCK_UN)
@@ -491,7 +491,7 @@ def test_a_write_stopped_midway_leaves_no_partial_file(tmp_path, monkeypatch, er
 
 def test_sigterm_during_eligibility_exits_143_and_leaves_no_partial(tmp_path):
     """SIGTERM stops every command like Ctrl-C, with 143 and nothing half-written."""
-    n = 2_000_000
+    n = 500_000  # the table takes over a second to write: the signal lands mid-write, not before or after
     orders = pd.DataFrame(
         {
             "order_id": [f"O{i}" for i in range(n)],

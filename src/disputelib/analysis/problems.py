@@ -7,10 +7,11 @@ counts as a resolution, and the clock starts when the problem began (see
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from statsmodels.duration.survfunc import SurvfuncRight
 
 from disputelib.analysis.disputes import (
     _DAY,
@@ -25,6 +26,9 @@ from disputelib.analysis.disputes import (
     _zone,
 )
 from disputelib.analysis.survival import _fits, _time_summary
+
+if TYPE_CHECKING:  # statsmodels loads when a curve is fitted, not with every chart or report import
+    from statsmodels.duration.survfunc import SurvfuncRight
 
 #: What became of a buyer's problem (:func:`problem_table`), in order: fixed by the seller
 #: without a dispute (a refund, the goods sent again, a gift) by ``observed_until``, a

@@ -8,10 +8,10 @@ the dispute's opening (or ``start``) to the money received, censored at
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 from disputelib.analysis.disputes import (
     _DAY,
@@ -27,6 +27,9 @@ from disputelib.analysis.disputes import (
     _require,
 )
 from disputelib.analysis.survival import _fits, _time_summary
+
+if TYPE_CHECKING:  # statsmodels loads when a curve is fitted or compared, not on import
+    from statsmodels.duration.survfunc import SurvfuncRight
 
 
 def refund_durations(disputes: pd.DataFrame, start: str = "opened_at") -> pd.DataFrame:
@@ -188,6 +191,8 @@ def logrank(disputes: pd.DataFrame, by: str = "payment_method") -> pd.DataFrame:
     groups = int(labels.nunique())
     chi2 = p_value = np.nan
     if with_events >= 2:
+        from statsmodels.duration.survfunc import survdiff
+
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             chi2, p_value = survdiff(

@@ -9,12 +9,15 @@ confidence intervals, and the summary table both report.
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from statsmodels.duration.survfunc import SurvfuncRight
 
 from disputelib.analysis.disputes import _group_name, _labels
+
+if TYPE_CHECKING:  # statsmodels (and scipy) load when a curve is fitted, not on import
+    from statsmodels.duration.survfunc import SurvfuncRight
 
 _SUMMARY_COLUMNS = (
     "n",
@@ -32,6 +35,8 @@ _SUMMARY_COLUMNS = (
 
 def _fits(durations: pd.DataFrame, by: str | None) -> dict[str, SurvfuncRight]:
     """One Kaplan-Meier fit per group of a frame with ``days`` and ``event``, sorted by label."""
+    from statsmodels.duration.survfunc import SurvfuncRight
+
     labels = _labels(durations, by)
     fits: dict[str, SurvfuncRight] = {}
     for label in sorted(labels.unique()):
