@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from disputelib.clock import AsOf, iso_in_zone, midnight_after, parse_as_of
-from disputelib.columns import per_distinct
+from disputelib.columns import factorize, per_distinct, positions
 from disputelib.contracts import ELIGIBILITY
 from disputelib.order_states import ORDER_STATES, RECEIVED_STATES, is_closed, order_states
 from disputelib.orders import DISPUTE_TYPES, PAID, PROBLEMS, RECEIVED, SHIPPED, unknown_methods_note, validate_orders
@@ -83,10 +83,17 @@ def protection_days(orders: pd.DataFrame, pack: Pack) -> np.ndarray:
         days = per_distinct(orders["buyer_country"], protection.days_for, protection.default_days, "int64")
     else:
         days = np.full(len(orders), protection.default_days, dtype="int64")
-    if "protection_days" in orders.columns:
-        given = pd.to_numeric(orders["protection_days"], errors="coerce").to_numpy("float64", na_value=np.nan)
+    if "protection_days" in orders.columns and not orders["protection_days"].isna().all():
+        given = _floats(orders["protection_days"])
         days = np.where(np.isnan(given), days, given).astype("int64")
     return days
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    """A column as ``float64`` with NaN for what is missing or not a number (a float column as it is)."""
+    if values.dtype == np.float64:
+        return values.to_numpy()
+    return pd.to_numeric(values, errors="coerce").to_numpy("float64", na_value=np.nan)
 
 
 def claims(orders: pd.DataFrame) -> pd.DataFrame:
@@ -113,21 +120,27 @@ def claims(orders: pd.DataFrame) -> pd.DataFrame:
     """
     none = DISPUTE_TYPES.index("none")
     if "problem" in orders.columns:
-        problem = orders["problem"]
-        kind = per_distinct(problem, lambda p: DISPUTE_TYPES.index(PROBLEMS.get(p, "none")), none, "int8")
-        whole = per_distinct(problem, lambda p: p == "not_received", False, bool)
+        known = positions(orders["problem"], list(PROBLEMS))  # once for both lookups
+        kind = np.array([DISPUTE_TYPES.index(t) for t in PROBLEMS.values()] + [none], dtype="int8")[known]
+        whole = known == list(PROBLEMS).index("not_received")
     else:
         kind = np.full(len(orders), none, dtype="int8")
         whole = np.zeros(len(orders), dtype=bool)
     paid = orders["amount_usd"].to_numpy("float64")
     if "problem_amount_usd" in orders.columns:
-        part = pd.to_numeric(orders["problem_amount_usd"], errors="coerce").to_numpy("float64", na_value=np.nan)
+        part = _floats(orders["problem_amount_usd"])
+        on_paid = np.isnan(part) | whole
+        claim = np.minimum(part, paid)
+        np.copyto(claim, paid, where=on_paid)
     else:
-        part = np.full(len(orders), np.nan)
-    on_paid = np.isnan(part) | whole
-    claim = np.where(on_paid, paid, np.minimum(part, paid))
-    claim = np.where(kind == none, np.nan, np.round(claim, 2))
-    basis = np.where(kind == none, -1, np.where(on_paid, 0, 1))
+        on_paid = np.ones(len(orders), dtype=bool)
+        claim = paid.copy()
+    # in place: a column of millions is written once, not once per step
+    np.round(claim, 2, out=claim)
+    no_claim = kind == none
+    claim[no_claim] = np.nan
+    basis = (~on_paid).astype("int8")  # 0: amount_paid, 1: problem_amount
+    basis[no_claim] = -1
     return pd.DataFrame(
         {
             "dispute_type": pd.Categorical.from_codes(kind, categories=DISPUTE_TYPES),
@@ -135,6 +148,7 @@ def claims(orders: pd.DataFrame) -> pd.DataFrame:
             "claim_basis": pd.Categorical.from_codes(basis, categories=CLAIM_BASES),
         },
         index=orders.index,
+        copy=False,  # new arrays
     )
 
 
@@ -184,16 +198,19 @@ def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None =
     shipped = _days(orders[SHIPPED])
     received = _days(orders[RECEIVED])
     protect = protection_days(orders, pack)
-    protection_ends = shipped + protect.astype("timedelta64[D]")
-    completed = np.where(np.isnat(received), protection_ends, np.minimum(received, protection_ends))
+    protection_ends = shipped + protect.view("timedelta64[D]")
+    # completed: received or the protection's end, whichever came first (the end where not received);
+    # worked in place, as the closing day, so that each column of millions is written once
+    closes = np.minimum(received, protection_ends)
+    np.copyto(closes, protection_ends, where=np.isnat(received))
+    closes += np.timedelta64(closes_after, "D")
     opens = shipped + np.timedelta64(opens_after, "D")
-    closes = completed + np.timedelta64(closes_after, "D")
 
-    status = np.select(
-        [np.isnat(shipped), today < opens, today > closes],
-        [np.int8(STATUSES.index(s)) for s in ("not_shipped", "too_early", "expired")],
-        default=np.int8(STATUSES.index("open")),
-    )
+    # the first of not_shipped, too_early, expired that holds, else open: written in reverse order
+    status = np.full(len(orders), STATUSES.index("open"), dtype="int8")
+    status[today > closes] = STATUSES.index("expired")
+    status[today < opens] = STATUSES.index("too_early")
+    status[np.isnat(shipped)] = STATUSES.index("not_shipped")
     buyers_data = PAID in orders.columns or "order_status" in orders.columns
     if buyers_data:
         bounds = partial_windows(orders, today, pack, protect)
@@ -204,47 +221,75 @@ def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None =
         opens = np.where(part, _exact(bounds, "window_opens"), opens)
         closes = np.where(part, _exact(bounds, "window_closes"), closes)
     is_open = (status == STATUSES.index("open")) & ~np.isnat(closes)
-    days_left = pd.array(np.where(is_open, (closes - today).astype("int64"), 0), dtype="Int64")
-    days_left[~is_open] = pd.NA
+    left = closes.view("int64") - today.astype("int64")  # days: closing day - as_of
+    left[~is_open] = 0
+    days_left = pd.arrays.IntegerArray(left, ~is_open)
 
     deadline = _midnights(closes, pack.timer_zone)
     zones = orders["buyer_timezone"] if "buyer_timezone" in orders.columns else pd.Series(pd.NA, index=orders.index)
     deadline_local = _deadlines_in_zones(closes, deadline, zones)
     index = orders.index
-    out = pd.DataFrame(
-        {
-            "order_id": orders["order_id"],
-            "status": pd.Series(
-                pd.Categorical.from_codes(status, categories=ALL_STATUSES if buyers_data else STATUSES), index=index
-            ),
-            "window_opens": pd.Series(opens.astype("datetime64[s]"), index=index),
-            "window_closes": pd.Series(closes.astype("datetime64[s]"), index=index),
-            "deadline": pd.Series(deadline, index=index),
-            "deadline_local": pd.Series(deadline_local, index=index),
-            "days_left": pd.Series(days_left, index=index),
-        },
-        index=index,
-    )
-    out = out.join(claims(orders))
-    out["payment_method"] = orders["payment_method"]
+    columns = {
+        "order_id": orders["order_id"],
+        # copy=False: every array below is new, made for this table
+        "status": pd.Series(
+            pd.Categorical.from_codes(status, categories=ALL_STATUSES if buyers_data else STATUSES),
+            index=index,
+            copy=False,
+        ),
+        "window_opens": pd.Series(opens.astype("datetime64[s]"), index=index, copy=False),
+        "window_closes": pd.Series(closes.astype("datetime64[s]"), index=index, copy=False),
+        "deadline": pd.Series(deadline, index=index, copy=False),
+        "deadline_local": pd.Series(deadline_local, index=index, copy=False),
+        "days_left": pd.Series(days_left, index=index, copy=False),
+    }
+    columns.update(claims(orders).items())
+    columns["payment_method"] = orders["payment_method"]
     if "payment_network" in orders.columns:
-        out["payment_network"] = orders["payment_network"]
+        columns["payment_network"] = orders["payment_network"]
     else:  # orders validated without it: the canonical method names no network
-        out["payment_network"] = payment_network(orders["payment_method"].astype("string"))
-    out["amount_usd"] = orders["amount_usd"]
+        columns["payment_network"] = payment_network(orders["payment_method"].astype("string"))
+    columns["amount_usd"] = orders["amount_usd"]
     for name in ("buyer_country", "buyer_timezone"):
-        out[name] = orders[name] if name in orders.columns else pd.Series(pd.NA, index=index, dtype="string")
-    out["protection_days"] = pd.Series(protect, index=index, dtype="Int64")
-    out["protection_ends"] = pd.Series(protection_ends.astype("datetime64[s]"), index=index)
-    out["problem"] = orders["problem"] if "problem" in orders.columns else pd.Series(pd.NA, index=index, dtype="string")
+        columns[name] = orders[name] if name in orders.columns else pd.Series(pd.NA, index=index, dtype="string")
+    columns["protection_days"] = pd.Series(
+        pd.arrays.IntegerArray(protect, np.zeros(len(protect), bool)), index=index, copy=False
+    )
+    columns["protection_ends"] = pd.Series(protection_ends.astype("datetime64[s]"), index=index, copy=False)
+    columns["problem"] = (
+        orders["problem"] if "problem" in orders.columns else pd.Series(pd.NA, index=index, dtype="string")
+    )
     if buyers_data:
         for name in PARTIAL_COLUMNS:
-            out[name] = bounds[name]
+            columns[name] = bounds[name]
+    # copy=False: the columns are new or the orders' own (copy-on-write keeps those safe);
+    # copying would also stack columns of one type into one block, a second copy of each
+    out = pd.DataFrame(columns, index=index, copy=False)
     consumed = set(WINDOW_COLUMNS) | {SHIPPED, RECEIVED, PAID, "problem_amount_usd"}
     if buyers_data:
         consumed |= set(PARTIAL_COLUMNS)
     extra = [c for c in orders.columns if c not in consumed]
     return pd.concat([out, orders[extra]], axis=1) if extra else out
+
+
+_NAT = np.iinfo(np.int64).min  # NaT's integer
+
+
+def _span(days: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """Which ``datetime64[D]`` days are given, the first one's number, and the days from the first to the last."""
+    number = days.view("int64")
+    valid = number != _NAT
+    if not valid.any():
+        return valid, 0, 0
+    first = int(number.min(where=valid, initial=np.iinfo(np.int64).max))
+    return valid, first, int(number.max()) - first + 1  # NaT is the smallest integer: never the largest
+
+
+def _day_offsets(days: np.ndarray, valid: np.ndarray, first: int) -> np.ndarray:
+    """Days since the first day (``int64``), -1 where missing."""
+    offsets = days.view("int64") - first
+    offsets[~valid] = -1
+    return offsets
 
 
 def _midnights(days: np.ndarray, zone: str) -> pd.DatetimeIndex:
@@ -253,16 +298,14 @@ def _midnights(days: np.ndarray, zone: str) -> pd.DatetimeIndex:
     Millions of windows close on a few hundred days: placing each day in the zone once
     is the same answer for a fraction of the work.
     """
-    valid = ~np.isnat(days)
-    if not valid.any():
+    valid, first, span = _span(days)
+    if not valid.any() or span >= len(days):
         return midnight_after(days, zone)
-    first = days[valid].min()
-    span = int((days[valid].max() - first).astype("int64")) + 1
-    if span >= len(days):
-        return midnight_after(days, zone)
-    per_day = midnight_after(first + np.arange(span).astype("timedelta64[D]"), zone)
-    where = np.where(valid, (days - first).astype("int64"), -1)
-    return per_day.take(where, allow_fill=True, fill_value=pd.NaT)
+    per_day = midnight_after(np.datetime64(first, "D") + np.arange(span).astype("timedelta64[D]"), zone)
+    # taken as UTC instants (NaT for a missing day), then shown in the zone again: no clock arithmetic per row
+    utc = per_day.tz_convert("UTC").tz_localize(None).to_numpy()
+    taken = np.append(utc, np.array(["NaT"], dtype=utc.dtype))[_day_offsets(days, valid, first)]
+    return pd.DatetimeIndex(taken, copy=False).tz_localize("UTC").tz_convert(per_day.tz)
 
 
 def _deadlines_in_zones(days: np.ndarray, deadline: pd.DatetimeIndex, zones: pd.Series) -> pd.Categorical:
@@ -272,31 +315,56 @@ def _deadlines_in_zones(days: np.ndarray, deadline: pd.DatetimeIndex, zones: pd.
     them, so the categories come out in the same order. Falls back to it when the pairs
     could be too many to list.
     """
-    valid = ~np.isnat(days)
-    zone_codes, zone_names = pd.factorize(pd.Series(zones).reset_index(drop=True), use_na_sentinel=True)
+    valid, first, span = _span(days)
+    zone_codes, zone_names = factorize(pd.Series(zones).reset_index(drop=True))
     if not valid.any():
         return iso_in_zone(deadline, zones).array
-    first = days[valid].min()
-    span = int((days[valid].max() - first).astype("int64")) + 1
     width = len(zone_names) + 1
     if span * width > max(len(days), 1):
         return iso_in_zone(deadline, zones).array
     has = valid & (zone_codes >= 0)
     if not has.any():
         return iso_in_zone(deadline, zones).array
-    key = np.where(has, (days - first).astype("int64") * width + zone_codes, -1)
-    rows = np.flatnonzero(has)
-    first_seen = np.full(span * width, len(days), dtype=np.int64)
-    np.minimum.at(first_seen, key[rows], rows)
-    present = np.flatnonzero(first_seen < len(days))
-    pairs = present[np.argsort(first_seen[present], kind="stable")]  # distinct pairs, in order of appearance
-    lookup = np.full(span * width + 1, -1, dtype=np.int64)
-    lookup[pairs] = np.arange(len(pairs))
-    row_pair = lookup[key]  # key -1 reads the last slot: -1
-    at_pair = deadline.take(first_seen[pairs])
+    key = _day_offsets(days, valid, first)
+    key *= width
+    key += zone_codes
+    key[~has] = -1
+    pairs, rows = _first_rows(key, span * width)  # distinct pairs, in order of appearance, and where
+    at_pair = deadline.take(rows)
     texts = iso_in_zone(at_pair, pd.Series(zone_names.take(pairs % width), dtype=object)).array
-    codes = np.where(row_pair >= 0, texts.codes[np.maximum(row_pair, 0)], -1)
-    return pd.Categorical.from_codes(codes, dtype=texts.dtype)
+    lookup = np.full(span * width + 1, -1, dtype=texts.codes.dtype)
+    lookup[pairs] = texts.codes
+    return pd.Categorical.from_codes(lookup[key], dtype=texts.dtype)  # key -1 reads the last slot: -1
+
+
+def _first_rows(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys ``0 .. size - 1`` in ``key`` in the order they first appear, and the row of each first one.
+
+    Reads ``key`` in growing blocks until every distinct key has been seen: usually the
+    first block, whatever the length.
+    """
+    distinct = pd.unique(key)
+    wanted = int(np.count_nonzero(distinct >= 0))
+    seen = np.zeros(size + 1, dtype=bool)
+    seen[-1] = True  # key -1: no pair
+    keys, rows = [], []
+    start, step = 0, 1 << 16
+    while wanted and start < len(key):
+        block = key[start : start + step]
+        codes, uniques = pd.factorize(block)  # codes count up from 0 in order of first appearance
+        high = np.maximum.accumulate(codes)
+        firsts = np.flatnonzero(np.diff(high, prepend=-1) > 0)  # where each code first appears
+        new = ~seen[uniques]
+        if new.any():
+            keys.append(uniques[new])
+            rows.append(start + firsts[new])
+            seen[uniques[new]] = True
+            wanted -= int(new.sum())
+        start += step
+        step *= 2
+    if not keys:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.intp)
+    return np.concatenate(keys), np.concatenate(rows)
 
 
 def _exact(bounds: pd.DataFrame, name: str) -> np.ndarray:
