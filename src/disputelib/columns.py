@@ -26,7 +26,8 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], missing: Any, dt
     values
         Any column (strings, categoricals, numbers).
     func
-        Called with each distinct non-missing value.
+        Called with each distinct non-missing value (with each category of a categorical,
+        whether it occurs or not).
     missing
         The result for missing values.
     dtype
@@ -37,6 +38,9 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], missing: Any, dt
     >>> per_distinct(pd.Series(["RU", "US", None, "RU"]), {"RU": 90}.get, 0, object).tolist()
     [90, None, 0, 90]
     """
+    if isinstance(values.dtype, pd.CategoricalDtype):  # the codes index the categories: one lookup per row
+        table = [func(c) for c in values.cat.categories] + [missing]
+        return np.array(table, dtype=dtype)[values.cat.codes.to_numpy()]  # code -1 reads the last entry
     codes, table = _distinct(values, func, missing)
     return np.array(table, dtype=dtype)[codes]
 
@@ -55,12 +59,34 @@ def _small_codes(size: int) -> np.dtype:
     return np.dtype(np.int64)
 
 
+def _first_appearances(codes: np.ndarray, size: int) -> np.ndarray:
+    """The codes ``0 .. size - 1`` that occur in ``codes``, in the order they first appear.
+
+    Reads growing blocks and stops once every code has been seen, which for a column of
+    millions with a few categories is within its first rows.
+    """
+    seen = np.zeros(size + 1, dtype=bool)
+    seen[-1] = True  # code -1, missing, reads the last slot
+    order = []
+    found, start, step = 0, 0, 1 << 16
+    while found < size and start < len(codes):
+        block = pd.unique(codes[start : start + step])  # in order of first appearance
+        new = block[~seen[block]]
+        if len(new):
+            order.append(new)
+            seen[new] = True
+            found += len(new)
+        start += step
+        step *= 2
+    return np.concatenate(order).astype(np.intp) if order else np.zeros(0, dtype=np.intp)
+
+
 def factorize(values: pd.Series) -> tuple[np.ndarray, Any]:
     """``pandas.factorize(values, use_na_sentinel=True)``: codes per row (-1 where missing) and the distinct values.
 
     The same codes and distinct values, in the order they first appear; a categorical's
-    are read from its codes (one pass over a byte per row) rather than by hashing every
-    row, and come in the narrowest integer type that holds them.
+    are read from its codes rather than by hashing every row, and come in the narrowest
+    integer type that holds them.
 
     Examples
     --------
@@ -71,8 +97,7 @@ def factorize(values: pd.Series) -> tuple[np.ndarray, Any]:
     if not isinstance(values.dtype, pd.CategoricalDtype):
         return pd.factorize(values, use_na_sentinel=True)
     codes = values.cat.codes.to_numpy()
-    seen = pd.unique(codes)  # in order of first appearance
-    order = seen[seen >= 0].astype(np.intp)
+    order = _first_appearances(codes, len(values.cat.categories))
     lookup = np.full(len(values.cat.categories) + 1, -1, dtype=_small_codes(len(order)))
     lookup[order] = np.arange(len(order))
     uniques = pd.CategoricalIndex(pd.Categorical.from_codes(order, dtype=values.dtype))
@@ -82,17 +107,28 @@ def factorize(values: pd.Series) -> tuple[np.ndarray, Any]:
 def map_distinct(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     """Apply ``func`` once per distinct non-missing value; a categorical, same index.
 
-    ``func`` returning None makes the value missing; missing values stay missing.
+    ``func`` returning None makes the value missing; missing values stay missing. The
+    categories are the results in the order their values first appear.
 
     Examples
     --------
     >>> map_distinct(pd.Series(["Visa ", "visa"]), lambda v: v.strip().lower()).tolist()
     ['visa', 'visa']
     """
-    codes, table = _distinct(values, func, None)
-    inner, categories = pd.factorize(pd.Series(table, dtype=object), use_na_sentinel=True)
-    inner = inner.astype(_small_codes(len(categories)))  # one narrow code per row, not eight bytes
-    return pd.Series(pd.Categorical.from_codes(inner[codes], categories=categories), index=values.index, copy=False)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # from the categorical's own codes to the result's in one lookup per row
+        codes = values.cat.codes.to_numpy()
+        order = _first_appearances(codes, len(values.cat.categories))
+        table = [func(v) for v in values.cat.categories.take(order)] + [None]
+        inner, categories = pd.factorize(pd.Series(table, dtype=object), use_na_sentinel=True)
+        lookup = np.full(len(values.cat.categories) + 1, -1, dtype=_small_codes(len(categories)))
+        lookup[order] = inner[:-1]
+        result = lookup[codes]  # code -1 reads the last slot: -1
+    else:
+        codes, table = _distinct(values, func, None)
+        inner, categories = pd.factorize(pd.Series(table, dtype=object), use_na_sentinel=True)
+        result = inner.astype(_small_codes(len(categories)))[codes]  # one narrow code per row, not eight bytes
+    return pd.Series(pd.Categorical.from_codes(result, categories=categories), index=values.index, copy=False)
 
 
 def member(values: pd.Series, collection: Collection[Any]) -> np.ndarray:

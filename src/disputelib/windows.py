@@ -76,6 +76,27 @@ def _days(values: pd.Series) -> np.ndarray:
     return values.to_numpy("datetime64[s]").astype("datetime64[D]")
 
 
+_DAY = 86400  # seconds
+_NAT = np.iinfo(np.int64).min  # NaT's integer
+#: Rows checked at a time where a check would otherwise make a temporary as long as the column.
+_BLOCK = 1 << 16
+
+
+def _day_starts(values: pd.Series) -> np.ndarray:
+    """:func:`_days` as midnights in ``datetime64[s]``: the column itself, not a copy, when it already is that.
+
+    Validated orders hold their dates so; working in seconds then spares converting
+    every date to days and every window back to seconds.
+    """
+    seconds = values.to_numpy("datetime64[s]")
+    number = seconds.view("int64")
+    for lo in range(0, len(number), _BLOCK):
+        block = number[lo : lo + _BLOCK]
+        if not ((block % _DAY == 0) | (block == _NAT)).all():
+            return seconds.astype("datetime64[D]").astype("datetime64[s]")
+    return seconds
+
+
 def protection_days(orders: pd.DataFrame, pack: Pack) -> np.ndarray:
     """Protection days per order: the ``protection_days`` column, else the pack's by country."""
     protection = pack.protection
@@ -195,8 +216,9 @@ def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None =
     opens_after = pack.timer("window_opens").offset
     closes_after = pack.timer("window_closes").offset
 
-    shipped = _days(orders[SHIPPED])
-    received = _days(orders[RECEIVED])
+    # days as midnights in seconds, the unit of the table's dates
+    shipped = _day_starts(orders[SHIPPED])
+    received = _day_starts(orders[RECEIVED])
     protect = protection_days(orders, pack)
     protection_ends = shipped + protect.view("timedelta64[D]")
     # completed: received or the protection's end, whichever came first (the end where not received);
@@ -221,7 +243,8 @@ def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None =
         opens = np.where(part, _exact(bounds, "window_opens"), opens)
         closes = np.where(part, _exact(bounds, "window_closes"), closes)
     is_open = (status == STATUSES.index("open")) & ~np.isnat(closes)
-    left = closes.view("int64") - today.astype("int64")  # days: closing day - as_of
+    left = closes.view("int64") - np.datetime64(today, "s").astype("int64")
+    left //= _DAY  # days: closing day - as_of
     left[~is_open] = 0
     days_left = pd.arrays.IntegerArray(left, ~is_open)
 
@@ -237,8 +260,8 @@ def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None =
             index=index,
             copy=False,
         ),
-        "window_opens": pd.Series(opens.astype("datetime64[s]"), index=index, copy=False),
-        "window_closes": pd.Series(closes.astype("datetime64[s]"), index=index, copy=False),
+        "window_opens": pd.Series(opens, index=index, copy=False),
+        "window_closes": pd.Series(closes, index=index, copy=False),
         "deadline": pd.Series(deadline, index=index, copy=False),
         "deadline_local": pd.Series(deadline_local, index=index, copy=False),
         "days_left": pd.Series(days_left, index=index, copy=False),
@@ -255,7 +278,7 @@ def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None =
     columns["protection_days"] = pd.Series(
         pd.arrays.IntegerArray(protect, np.zeros(len(protect), bool)), index=index, copy=False
     )
-    columns["protection_ends"] = pd.Series(protection_ends.astype("datetime64[s]"), index=index, copy=False)
+    columns["protection_ends"] = pd.Series(protection_ends, index=index, copy=False)
     columns["problem"] = (
         orders["problem"] if "problem" in orders.columns else pd.Series(pd.NA, index=index, dtype="string")
     )
@@ -272,24 +295,34 @@ def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None =
     return pd.concat([out, orders[extra]], axis=1) if extra else out
 
 
-_NAT = np.iinfo(np.int64).min  # NaT's integer
+def _per_day(days: np.ndarray) -> int:
+    """Units of ``days`` (``datetime64[D]``, or midnights in ``datetime64[s]``) in a day."""
+    return {"D": 1, "s": _DAY}[np.datetime_data(days.dtype)[0]]
 
 
 def _span(days: np.ndarray) -> tuple[np.ndarray, int, int]:
-    """Which ``datetime64[D]`` days are given, the first one's number, and the days from the first to the last."""
+    """Which days are given, the first one's number (days since 1970) and the days from the first to the last."""
     number = days.view("int64")
     valid = number != _NAT
     if not valid.any():
         return valid, 0, 0
-    first = int(number.min(where=valid, initial=np.iinfo(np.int64).max))
-    return valid, first, int(number.max()) - first + 1  # NaT is the smallest integer: never the largest
+    per = _per_day(days)
+    first = int(number.min(where=valid, initial=np.iinfo(np.int64).max)) // per
+    return valid, first, int(number.max()) // per - first + 1  # NaT is the smallest integer: never the largest
 
 
 def _day_offsets(days: np.ndarray, valid: np.ndarray, first: int) -> np.ndarray:
-    """Days since the first day (``int64``), -1 where missing."""
-    offsets = days.view("int64") - first
-    offsets[~valid] = -1
-    return offsets
+    """Days since the day numbered ``first`` (``int32``: spans here are shorter than the column), -1 where missing."""
+    per = _per_day(days)
+    number = days.view("int64")
+    out = np.empty(len(days), dtype=np.int32)
+    for lo in range(0, len(days), _BLOCK):  # a block at a time: no temporary as long as the column
+        block = number[lo : lo + _BLOCK] - first * per
+        if per != 1:
+            block //= per
+        block[~valid[lo : lo + _BLOCK]] = -1
+        out[lo : lo + _BLOCK] = block
+    return out
 
 
 def _midnights(days: np.ndarray, zone: str) -> pd.DatetimeIndex:
