@@ -82,13 +82,15 @@ _NAT = np.iinfo(np.int64).min  # NaT's integer
 _BLOCK = 1 << 16
 
 
-def _day_starts(values: pd.Series) -> np.ndarray:
+def _day_starts(values: pd.Series, whole_days: bool = False) -> np.ndarray:
     """:func:`_days` as midnights in ``datetime64[s]``: the column itself, not a copy, when it already is that.
 
-    Validated orders hold their dates so; working in seconds then spares converting
-    every date to days and every window back to seconds.
+    Validated orders hold their dates so (``whole_days``: known, not checked); working in
+    seconds then spares converting every date to days and every window back to seconds.
     """
     seconds = values.to_numpy("datetime64[s]")
+    if whole_days and values.dtype == "datetime64[s]":
+        return seconds
     number = seconds.view("int64")
     for lo in range(0, len(number), _BLOCK):
         block = number[lo : lo + _BLOCK]
@@ -212,14 +214,21 @@ def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None =
     >>> compute_windows(v.orders, "2026-03-20")[["status", "window_opens"]].iloc[0].tolist()
     ['open', Timestamp('2026-03-13 00:00:00')]
     """
+    return _windows(orders, as_of, pack, whole_days=False)
+
+
+def _windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None, *, whole_days: bool) -> pd.DataFrame:
+    """:func:`compute_windows`; ``whole_days``: the orders come straight from
+    :func:`~disputelib.orders.validate_orders`, whose dates are midnights in seconds, so not checked again.
+    """
     pack = load_pack(pack)
     today = as_date(as_of)
     opens_after = pack.timer("window_opens").offset
     closes_after = pack.timer("window_closes").offset
 
     # days as midnights in seconds, the unit of the table's dates
-    shipped = _day_starts(orders[SHIPPED])
-    received = _day_starts(orders[RECEIVED])
+    shipped = _day_starts(orders[SHIPPED], whole_days)
+    received = _day_starts(orders[RECEIVED], whole_days)
     protect = protection_days(orders, pack)
     protection_ends = shipped + protect.view("timedelta64[D]")
     # completed: received or the protection's end, whichever came first; the end where not received
@@ -589,7 +598,7 @@ def eligibility(
     pack = load_pack(pack)
     today = as_date(as_of)
     checked = validate_orders(frame, pack, first_row=first_row, duplicates=duplicates)
-    table = compute_windows(checked.orders, today, pack).reset_index(drop=True)
+    table = _windows(checked.orders, today, pack, whole_days=True).reset_index(drop=True)
     return Eligibility(
         table=table,
         rejects=checked.rejects.reset_index(drop=True),
