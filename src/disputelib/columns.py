@@ -40,9 +40,26 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], missing: Any, dt
     """
     if isinstance(values.dtype, pd.CategoricalDtype):  # the codes index the categories: one lookup per row
         table = [func(c) for c in values.cat.categories] + [missing]
-        return np.array(table, dtype=dtype)[values.cat.codes.to_numpy()]  # code -1 reads the last entry
+        return _lookup(np.array(table, dtype=dtype), values.cat.codes.to_numpy())
     codes, table = _distinct(values, func, missing)
-    return np.array(table, dtype=dtype)[codes]
+    return _lookup(np.array(table, dtype=dtype), codes)
+
+
+def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``table[codes]`` (code -1 reads the last entry), a new array.
+
+    One- and two-byte codes into a table of one- or two-byte values go through Arrow's
+    take, which reads the codes as they are; numpy first widens each to eight bytes.
+    """
+    if codes.dtype not in (np.int8, np.int16) or table.dtype.itemsize > 2 or table.dtype.kind not in "biu":
+        return table[codes]
+    unsigned = codes.view(np.uint8 if codes.dtype == np.int8 else np.uint16)  # -1 is the largest
+    values = table.view(np.uint8) if table.dtype == bool else table
+    full = np.empty(np.iinfo(unsigned.dtype).max + 1, dtype=values.dtype)
+    full[: len(values) - 1] = values[:-1]
+    full[-1] = values[-1]
+    taken = pc.take(pa.array(full), pa.array(unsigned)).to_numpy(zero_copy_only=False, writable=True)
+    return taken.view(bool) if table.dtype == bool else taken
 
 
 def _distinct(values: pd.Series, func: Callable[[Any], Any], missing: Any) -> tuple[np.ndarray, list]:
@@ -101,7 +118,7 @@ def factorize(values: pd.Series) -> tuple[np.ndarray, Any]:
     lookup = np.full(len(values.cat.categories) + 1, -1, dtype=_small_codes(len(order)))
     lookup[order] = np.arange(len(order))
     uniques = pd.CategoricalIndex(pd.Categorical.from_codes(order, dtype=values.dtype))
-    return lookup[codes], uniques  # code -1 reads the last slot: -1
+    return _lookup(lookup, codes), uniques  # code -1 reads the last slot: -1
 
 
 def map_distinct(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
@@ -123,12 +140,14 @@ def map_distinct(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
         inner, categories = pd.factorize(pd.Series(table, dtype=object), use_na_sentinel=True)
         lookup = np.full(len(values.cat.categories) + 1, -1, dtype=_small_codes(len(categories)))
         lookup[order] = inner[:-1]
-        result = lookup[codes]  # code -1 reads the last slot: -1
+        result = _lookup(lookup, codes)  # code -1 reads the last slot: -1
     else:
         codes, table = _distinct(values, func, None)
         inner, categories = pd.factorize(pd.Series(table, dtype=object), use_na_sentinel=True)
-        result = inner.astype(_small_codes(len(categories)))[codes]  # one narrow code per row, not eight bytes
-    return pd.Series(pd.Categorical.from_codes(result, categories=categories), index=values.index, copy=False)
+        result = _lookup(inner.astype(_small_codes(len(categories))), codes)  # a narrow code per row
+    # validate=False: every code was made here, -1 or a category's
+    categorical = pd.Categorical.from_codes(result, categories=categories, validate=False)
+    return pd.Series(categorical, index=values.index, copy=False)
 
 
 def member(values: pd.Series, collection: Collection[Any]) -> np.ndarray:
