@@ -483,11 +483,11 @@ def time_column(frame: pd.DataFrame, name: str) -> tuple[pd.Series, np.ndarray, 
     col = frame[name]
     if isinstance(col.dtype, pd.DatetimeTZDtype):
         wall = col.dt.tz_localize(None).to_numpy()
-        outside = ~np.isnat(wall) & ((wall < _EARLIEST) | (wall >= _LATEST))
+        outside = (wall < _EARLIEST) | (wall >= _LATEST)  # NaT compares False
         return (col.mask(outside) if outside.any() else col), outside, none
     if pd.api.types.is_datetime64_dtype(col.dtype):
         values = col.to_numpy()
-        outside = ~np.isnat(values) & ((values < _EARLIEST) | (values >= _LATEST))
+        outside = (values < _EARLIEST) | (values >= _LATEST)  # NaT compares False
         return (col.mask(outside) if outside.any() else col), outside, none
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     kinds = np.array([_kind(v) for v in uniques] + [0], dtype=np.int8)[codes]
