@@ -51,8 +51,13 @@ def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
     One- and two-byte codes into a table of one- or two-byte values go through Arrow's
     take, which reads the codes as they are; numpy first widens each to eight bytes.
     """
-    if codes.dtype not in (np.int8, np.int16) or table.dtype.itemsize > 2 or table.dtype.kind not in "biu":
+    if codes.dtype not in (np.int8, np.int16):
         return table[codes]
+    if table.dtype.itemsize > 2 or table.dtype.kind not in "biu":  # a block at a time: widened codes stay small
+        out = np.empty(len(codes), dtype=table.dtype)
+        for lo in range(0, len(codes), _BLOCK):
+            np.take(table, codes[lo : lo + _BLOCK], out=out[lo : lo + _BLOCK], mode="wrap")  # -1: the last entry
+        return out
     unsigned = codes.view(np.uint8 if codes.dtype == np.int8 else np.uint16)  # -1 is the largest
     values = table.view(np.uint8) if table.dtype == bool else table
     full = np.empty(np.iinfo(unsigned.dtype).max + 1, dtype=values.dtype)

@@ -160,8 +160,11 @@ def claims(orders: pd.DataFrame) -> pd.DataFrame:
         claim = np.minimum(part, paid)
         np.copyto(claim, paid, where=on_paid)
         np.round(claim, 2, out=claim)
-    # none: no claim (NaN); arithmetic rather than masked writes, which cost more on millions of rows
-    claim *= np.array([np.nan if k == none else 1.0 for k in range(len(DISPUTE_TYPES))])[kind]
+    # none: no claim (NaN); arithmetic rather than masked writes, which cost more on millions of rows,
+    # a block at a time so that the factors never make a column of their own
+    factor = np.array([np.nan if k == none else 1.0 for k in range(len(DISPUTE_TYPES))])
+    for lo in range(0, len(claim), _BLOCK):
+        claim[lo : lo + _BLOCK] *= factor[kind[lo : lo + _BLOCK]]
     basis = (~on_paid).view("int8")  # 0: amount_paid, 1: problem_amount
     no_claim = kind == none
     basis -= no_claim.view("int8") * (basis + np.int8(1))  # -1 for none
