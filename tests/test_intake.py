@@ -221,6 +221,29 @@ def test_a_row_with_too_many_fields_is_rejected_with_its_number(tmp_path):
     assert reject["reject_reason"].startswith("unreadable row: the row has 5 fields, the header 4")
 
 
+@pytest.mark.parametrize(
+    ("body", "long_rows"),
+    [
+        ("R1,5,Visa,a,x\nR2,5,Visa,b,y\n", [1, 2]),  # every data row: no good row to compare with
+        ("R1,5,Visa,a,x\nR2,5,Visa,b\n", [1]),  # the first row only
+        ("R1,5,Visa,a,x,y\nR2,5,Visa,b,z\n", [1, 2]),  # by different counts
+        ("R1,5,Visa,a,\nR2,5,Visa,b,\n", [1, 2]),  # a delimiter at the end of every row
+    ],
+)
+def test_rows_too_long_from_the_first_one_are_rejects_with_their_number(tmp_path, body, long_rows):
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id,amount_usd,payment_method,note\n" + body, encoding="utf-8")
+    frame = dl.read_table(path)
+    assert frame["order_id"].tolist() == ["R1", "R2"] and frame["amount_usd"].tolist() == ["5", "5"]
+    result = dl.validate_orders(frame)
+    assert result.rejects["row"].tolist() == long_rows
+    assert result.rejects["order_id"].tolist() == [f"R{i}" for i in long_rows]
+    for reason, i in zip(result.rejects["reject_reason"], long_rows, strict=True):
+        fields = len(body.splitlines()[i - 1].split(","))
+        assert reason.startswith(f"unreadable row: the row has {fields} fields, the header 4")
+    assert result.orders["order_id"].tolist() == [f"R{i}" for i in (1, 2) if i not in long_rows]
+
+
 def test_quoted_delimiters_and_newlines_stay_in_their_field(tmp_path):
     path = tmp_path / "orders.csv"
     path.write_text('order_id;amount_usd;payment_method;note\nQ1;5;Visa;"a;b\nc ""d"""\n', encoding="utf-8")

@@ -23,6 +23,7 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
+from disputelib.columns import factorize
 from disputelib.errors import DisputelibError
 
 #: What an ``as_of`` may be given as: ``YYYY-MM-DD`` text, a ``datetime.date`` or a
@@ -215,7 +216,18 @@ def to_instants(values: pd.Series, zone: str) -> tuple[np.ndarray, np.ndarray]:
         return values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]"), np.zeros(n, bool)
     if pd.api.types.is_datetime64_dtype(values.dtype):
         return localize(values.to_numpy("datetime64[ns]"), zone), np.zeros(n, bool)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, instants, bad = _distinct_instants(values, zone)
+    return _per_row(codes, instants, NAT_NS), _per_row(codes, bad, False)
+
+
+def _per_row(codes: np.ndarray, distinct: np.ndarray, missing: object) -> np.ndarray:
+    """``distinct[codes]``, and ``missing`` where the code is -1."""
+    return np.append(distinct, np.array([missing], dtype=distinct.dtype))[codes]
+
+
+def _distinct_instants(values: pd.Series, zone: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`to_instants` of text or objects, once per distinct value: codes per row, instants and unreadable per distinct value."""
+    codes, uniques = factorize(values)
     distinct = pd.Series(uniques, dtype=object)
     if pd.api.types.infer_dtype(distinct, skipna=True) in ("string", "empty"):  # the usual case, checked in C
         is_text = np.ones(len(distinct), dtype=bool)
@@ -229,13 +241,7 @@ def to_instants(values: pd.Series, zone: str) -> tuple[np.ndarray, np.ndarray]:
         instants[parse] = _parse_text(text[parse], zone)
     for i in np.flatnonzero(~is_text):  # distinct non-text values only: dates, datetimes
         instants[i] = _scalar_instant(distinct.iloc[i], zone)
-    bad = given & np.isnat(instants)
-    found = codes >= 0
-    out = np.full(n, NAT_NS)
-    unreadable = np.zeros(n, dtype=bool)
-    out[found] = instants[codes[found]]
-    unreadable[found] = bad[codes[found]]
-    return out, unreadable
+    return codes, instants, given & np.isnat(instants)
 
 
 def to_timer_dates(values: pd.Series, zone: str) -> tuple[np.ndarray, np.ndarray]:
@@ -264,9 +270,15 @@ def to_timer_dates(values: pd.Series, zone: str) -> tuple[np.ndarray, np.ndarray
     [datetime.date(2026, 3, 12), datetime.date(2026, 3, 12)]
     """
     if pd.api.types.is_datetime64_dtype(values.dtype):  # naive: the wall date is the date
-        return values.to_numpy("datetime64[ns]").astype("datetime64[D]"), np.zeros(len(values), dtype=bool)
-    instants, unreadable = to_instants(values, zone)
-    return local_dates(instants, zone), unreadable
+        return values.to_numpy().astype("datetime64[D]"), np.zeros(len(values), dtype=bool)
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        instants, unreadable = to_instants(values, zone)
+        return local_dates(instants, zone), unreadable
+    if values.isna().all():  # an absent column: nothing to read
+        return np.full(len(values), NAT_DAY), np.zeros(len(values), dtype=bool)
+    # text and objects: each distinct value placed once, then spread by code
+    codes, instants, bad = _distinct_instants(pd.Series(values).reset_index(drop=True), zone)
+    return _per_row(codes, local_dates(instants, zone), NAT_DAY), _per_row(codes, bad, False)
 
 
 def midnight_after(dates: np.ndarray, zone: str) -> pd.DatetimeIndex:

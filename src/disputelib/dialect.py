@@ -179,15 +179,25 @@ def _read(path: Path, head: bytes, enc: str, sep: str | None, decimal: str | Non
     except pd.errors.ParserError as exc:
         if "Expected" not in str(exc):
             raise TableError(f"cannot read {str(path)!r} as CSV: {str(exc).splitlines()[0]}") from None
-        try:
-            frame, bad = _read_ragged(path, sep, enc, skip, errors)
-        except UnicodeDecodeError as exc:
-            raise _undecodable(path, enc, bytes(exc.object[max(0, exc.start - 4096) : exc.start + 4096])) from None
+        frame, bad = _read_ragged_text(path, sep, enc, skip, errors)
+    else:
+        if not isinstance(frame.index, pd.RangeIndex):
+            # The first data row has more fields than the header: pandas then reads the extra leading
+            # fields of every row as an index and raises nothing. Such rows are rejects too.
+            frame, bad = _read_ragged_text(path, sep, enc, skip, errors)
     if errors == "replace":
         frame.attrs[NOT_UTF8_ATTR] = [c for c in frame.columns if frame[c].str.contains("\ufffd", regex=False).any()]
     frame.attrs[DECIMAL_ATTR] = decimal
     frame.attrs[BAD_ROWS_ATTR] = bad
     return frame
+
+
+def _read_ragged_text(path: Path, sep: str, enc: str, skip: int, errors: str) -> tuple[pd.DataFrame, dict[int, str]]:
+    """:func:`_read_ragged`, a file that is not text in ``enc`` being one sentence."""
+    try:
+        return _read_ragged(path, sep, enc, skip, errors)
+    except UnicodeDecodeError as exc:
+        raise _undecodable(path, enc, bytes(exc.object[max(0, exc.start - 4096) : exc.start + 4096])) from None
 
 
 def _read_ragged(

@@ -19,7 +19,7 @@ import pandas as pd
 
 from disputelib import intake
 from disputelib.clock import to_timer_dates
-from disputelib.columns import map_distinct, number_column, per_distinct, repeated, text_column, time_column
+from disputelib.columns import map_distinct, member, number_column, per_distinct, repeated, text_column, time_column
 from disputelib.contracts import ORDERS
 from disputelib.payments import payment_method_or_given, payment_network
 from disputelib.policy import Pack, load_pack
@@ -214,8 +214,9 @@ def validate_orders(
             reasons.append((np.flatnonzero(mask), reason, value))  # positions: rejects are few
 
     cut = np.zeros(n, dtype=bool)
-    cut_reason = pd.Series("", index=frame.index, dtype=object)
-    for position, why in attrs.get(intake.BAD_ROWS_ATTR, {}).items():
+    cut_rows = attrs.get(intake.BAD_ROWS_ATTR, {})
+    cut_reason = pd.Series("", index=frame.index, dtype=object) if cut_rows else None  # no column of blanks for none
+    for position, why in cut_rows.items():
         if 0 <= position < n:
             cut[position] = True
             cut_reason.iloc[position] = why
@@ -261,7 +262,7 @@ def validate_orders(
 
     known = iso_countries()
     country = map_distinct(text_column(frame, "buyer_country"), str.upper)
-    bad_country = country.notna() & ~country.isin(known)
+    bad_country = country.notna() & ~member(country, known)
     reject(bad_country, "unknown buyer_country ", text_column(frame, "buyer_country"))
 
     zone = text_column(frame, "buyer_timezone")
@@ -276,7 +277,7 @@ def validate_orders(
     problem_text = text_column(frame, "problem")
     problem = map_distinct(problem_text, lambda p: "_".join(str(p).lower().replace("-", " ").split()))
     problem = problem.mask(problem == "none")
-    reject(problem.notna() & ~problem.isin(list(PROBLEMS)), "unknown problem ", problem_text)
+    reject(problem.notna() & ~member(problem, PROBLEMS), "unknown problem ", problem_text)
 
     part, part_bad = number_column(frame, "problem_amount_usd", decimal)
     reject(part_bad | np.isinf(part), "problem_amount_usd is not a number" + _NUMBER_HINT)
@@ -300,28 +301,29 @@ def validate_orders(
     rejects.insert(0, "reject_reason", text.astype(str))
     rejects.insert(0, "row", row_number[bad])
 
-    keep = ~bad
+    # Every row kept: whole columns, no copies (slicing everything is a view).
+    keep = ~bad if bad.any() else slice(None)
     # Copy-on-write: a shallow copy shares the caller's columns until one is replaced.
-    orders = frame.copy(deep=False) if keep.all() else frame.loc[keep].copy()
+    orders = frame.copy(deep=False) if isinstance(keep, slice) else frame.loc[keep].copy()
     orders["order_id"] = order_id[keep]
     orders["amount_usd"] = amount[keep]
     orders["payment_method"] = method[keep]
     given_network = frame["payment_network"] if "payment_network" in frame.columns else None
     orders["payment_network"] = payment_network(method_text, given_network)[keep]
-    orders[SHIPPED] = pd.Series(shipped[keep].astype("datetime64[s]"), index=orders.index)
-    orders[RECEIVED] = pd.Series(received[keep].astype("datetime64[s]"), index=orders.index)
+    orders[SHIPPED] = pd.Series(shipped[keep].astype("datetime64[s]"), index=orders.index, copy=False)
+    orders[RECEIVED] = pd.Series(received[keep].astype("datetime64[s]"), index=orders.index, copy=False)
     if buyers_data:
-        orders[PAID] = pd.Series(paid[keep].astype("datetime64[s]"), index=orders.index)
+        orders[PAID] = pd.Series(paid[keep].astype("datetime64[s]"), index=orders.index, copy=False)
     if "estimated_delivery" in frame.columns:
         estimated = dates["estimated_delivery"][0]
-        orders[ESTIMATED] = pd.Series(estimated[keep].astype("datetime64[s]"), index=orders.index)
+        orders[ESTIMATED] = pd.Series(estimated[keep].astype("datetime64[s]"), index=orders.index, copy=False)
     orders["buyer_country"] = country[keep]
     orders["buyer_timezone"] = zone[keep]
-    orders["protection_days"] = days[keep].astype("Int64")
+    orders["protection_days"] = _as_int64(days[keep])
     orders["problem"] = _as_string(problem[keep])
     orders["problem_amount_usd"] = part[keep]
     orders.attrs[ZONE_ATTR] = pack.timer_zone
-    named = method[keep & unknown.to_numpy(bool)].astype(str)
+    named = method[~bad & unknown.to_numpy(bool)].astype(str)
     counts = {str(k): int(v) for k, v in named.value_counts(sort=False).sort_index().items()}
     hints = dict(attrs.get(intake.HINTS_ATTR, {}))
     return ValidatedOrders(orders=orders, rejects=rejects, n_read=n, unknown_methods=counts, column_hints=hints)
@@ -335,6 +337,14 @@ def _as_string(values: pd.Series) -> pd.Series:
     categories = pd.array(values.cat.categories.astype(object), dtype="string")
     taken = categories.take(values.cat.codes.to_numpy(), allow_fill=True)
     return pd.Series(taken, index=values.index, name=values.name)
+
+
+def _as_int64(values: pd.Series) -> pd.Series:
+    """Whole numbers or NaN as ``Int64``: what ``values.astype("Int64")`` gives, without its per-value checks."""
+    missing = values.isna().to_numpy(bool)
+    whole = np.zeros(len(values), dtype="int64")  # pages of zeros: an absent column costs no writes
+    np.copyto(whole, values.to_numpy("float64"), casting="unsafe", where=~missing)
+    return pd.Series(pd.arrays.IntegerArray(whole, missing), index=values.index, name=values.name, copy=False)
 
 
 def _reject_range(reject, amount: pd.Series, name: str) -> None:

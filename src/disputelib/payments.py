@@ -14,7 +14,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from disputelib.columns import map_distinct
+from disputelib.columns import map_distinct, per_distinct
 
 #: Canonical payment methods.
 PAYMENT_METHODS: tuple[str, ...] = (
@@ -248,12 +248,19 @@ def payment_network(values: pd.Series, given: pd.Series | None = None) -> pd.Ser
     >>> payment_network(pd.Series(["Visa", "American Express", "card", "Alipay"])).tolist()
     ['visa', 'amex', nan, nan]
     """
-    network = map_distinct(values, card_network).cat.set_categories(CARD_NETWORKS)
+    network = _networks(values)
     if given is not None:
-        fill = map_distinct(given, card_network).cat.set_categories(CARD_NETWORKS)
+        fill = _networks(given)
         codes = np.where(network.cat.codes.to_numpy() < 0, fill.cat.codes.to_numpy(), network.cat.codes.to_numpy())
         network = pd.Series(pd.Categorical.from_codes(codes, categories=CARD_NETWORKS), index=values.index)
     return network
+
+
+def _networks(values: pd.Series) -> pd.Series:
+    """:func:`card_network` of each row, categorical over :data:`CARD_NETWORKS`, asked once per distinct value."""
+    code = {name: i for i, name in enumerate(CARD_NETWORKS)}
+    codes = per_distinct(values, lambda v: code.get(card_network(v), -1), -1, np.int8)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=CARD_NETWORKS), index=values.index, copy=False)
 
 
 def normalize_payment_method(values: pd.Series) -> pd.Series:

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from disputelib.clock import AsOf, iso_in_zone, midnight_after, parse_as_of
-from disputelib.columns import per_distinct
+from disputelib.columns import factorize, per_distinct, positions
 from disputelib.contracts import ELIGIBILITY
 from disputelib.order_states import ORDER_STATES, RECEIVED_STATES, is_closed, order_states
 from disputelib.orders import (
@@ -86,6 +86,29 @@ def _days(values: pd.Series) -> np.ndarray:
     return values.to_numpy("datetime64[s]").astype("datetime64[D]")
 
 
+_DAY = 86400  # seconds
+_NAT = np.iinfo(np.int64).min  # NaT's integer
+#: Rows checked at a time where a check would otherwise make a temporary as long as the column.
+_BLOCK = 1 << 16
+
+
+def _day_starts(values: pd.Series, whole_days: bool = False) -> np.ndarray:
+    """:func:`_days` as midnights in ``datetime64[s]``: the column itself, not a copy, when it already is that.
+
+    Validated orders hold their dates so (``whole_days``: known, not checked); working in
+    seconds then spares converting every date to days and every window back to seconds.
+    """
+    seconds = values.to_numpy("datetime64[s]")
+    if whole_days and values.dtype == "datetime64[s]":
+        return seconds
+    number = seconds.view("int64")
+    for lo in range(0, len(number), _BLOCK):
+        block = number[lo : lo + _BLOCK]
+        if not ((block % _DAY == 0) | (block == _NAT)).all():
+            return seconds.astype("datetime64[D]").astype("datetime64[s]")
+    return seconds
+
+
 def protection_days(orders: pd.DataFrame, pack: Pack) -> np.ndarray:
     """Protection days per order: the ``protection_days`` column, else the pack's by country."""
     protection = pack.protection
@@ -93,10 +116,17 @@ def protection_days(orders: pd.DataFrame, pack: Pack) -> np.ndarray:
         days = per_distinct(orders["buyer_country"], protection.days_for, protection.default_days, "int64")
     else:
         days = np.full(len(orders), protection.default_days, dtype="int64")
-    if "protection_days" in orders.columns:
-        given = pd.to_numeric(orders["protection_days"], errors="coerce").to_numpy("float64", na_value=np.nan)
+    if "protection_days" in orders.columns and not orders["protection_days"].isna().all():
+        given = _floats(orders["protection_days"])
         days = np.where(np.isnan(given), days, given).astype("int64")
     return days
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    """A column as ``float64`` with NaN for what is missing or not a number (a float column as it is)."""
+    if values.dtype == np.float64:
+        return values.to_numpy()
+    return pd.to_numeric(values, errors="coerce").to_numpy("float64", na_value=np.nan)
 
 
 def claims(orders: pd.DataFrame) -> pd.DataFrame:
@@ -123,21 +153,31 @@ def claims(orders: pd.DataFrame) -> pd.DataFrame:
     """
     none = DISPUTE_TYPES.index("none")
     if "problem" in orders.columns:
-        problem = orders["problem"]
-        kind = per_distinct(problem, lambda p: DISPUTE_TYPES.index(PROBLEMS.get(p, "none")), none, "int8")
-        whole = per_distinct(problem, lambda p: p == "not_received", False, bool)
+        known = positions(orders["problem"], list(PROBLEMS))  # once for both lookups
+        kind = np.array([DISPUTE_TYPES.index(t) for t in PROBLEMS.values()] + [none], dtype="int8")[known]
+        whole = known == list(PROBLEMS).index("not_received")
     else:
         kind = np.full(len(orders), none, dtype="int8")
         whole = np.zeros(len(orders), dtype=bool)
     paid = orders["amount_usd"].to_numpy("float64")
-    if "problem_amount_usd" in orders.columns:
-        part = pd.to_numeric(orders["problem_amount_usd"], errors="coerce").to_numpy("float64", na_value=np.nan)
+    part = _floats(orders["problem_amount_usd"]) if "problem_amount_usd" in orders.columns else None
+    given = None if part is None else ~np.isnan(part)
+    if given is None or not given.any():  # no problem amounts: every claim is on the amount paid
+        on_paid = np.ones(len(orders), dtype=bool)
+        claim = np.round(paid, 2)
     else:
-        part = np.full(len(orders), np.nan)
-    on_paid = np.isnan(part) | whole
-    claim = np.where(on_paid, paid, np.minimum(part, paid))
-    claim = np.where(kind == none, np.nan, np.round(claim, 2))
-    basis = np.where(kind == none, -1, np.where(on_paid, 0, 1))
+        on_paid = ~given | whole
+        claim = np.minimum(part, paid)
+        np.copyto(claim, paid, where=on_paid)
+        np.round(claim, 2, out=claim)
+    # none: no claim (NaN); arithmetic rather than masked writes, which cost more on millions of rows,
+    # a block at a time so that the factors never make a column of their own
+    factor = np.array([np.nan if k == none else 1.0 for k in range(len(DISPUTE_TYPES))])
+    for lo in range(0, len(claim), _BLOCK):
+        claim[lo : lo + _BLOCK] *= factor[kind[lo : lo + _BLOCK]]
+    basis = (~on_paid).view("int8")  # 0: amount_paid, 1: problem_amount
+    no_claim = kind == none
+    basis -= no_claim.view("int8") * (basis + np.int8(1))  # -1 for none
     return pd.DataFrame(
         {
             "dispute_type": pd.Categorical.from_codes(kind, categories=DISPUTE_TYPES),
@@ -145,6 +185,7 @@ def claims(orders: pd.DataFrame) -> pd.DataFrame:
             "claim_basis": pd.Categorical.from_codes(basis, categories=CLAIM_BASES),
         },
         index=orders.index,
+        copy=False,  # new arrays
     )
 
 
@@ -186,24 +227,36 @@ def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None =
     >>> compute_windows(v.orders, "2026-03-20")[["status", "window_opens"]].iloc[0].tolist()
     ['open', Timestamp('2026-03-13 00:00:00')]
     """
+    return _windows(orders, as_of, pack, whole_days=False)
+
+
+def _windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None, *, whole_days: bool) -> pd.DataFrame:
+    """:func:`compute_windows`; ``whole_days``: the orders come straight from
+    :func:`~disputelib.orders.validate_orders`, whose dates are midnights in seconds, so not checked again.
+    """
     pack = load_dispute_pack(pack)
     today = as_date(as_of)
     opens_after = pack.timer("window_opens").offset
     closes_after = pack.timer("window_closes").offset
 
-    shipped = _days(orders[SHIPPED])
-    received = _days(orders[RECEIVED])
+    # days as midnights in seconds, the unit of the table's dates
+    shipped = _day_starts(orders[SHIPPED], whole_days)
+    received = _day_starts(orders[RECEIVED], whole_days)
     protect = protection_days(orders, pack)
-    protection_ends = shipped + protect.astype("timedelta64[D]")
-    completed = np.where(np.isnat(received), protection_ends, np.minimum(received, protection_ends))
+    protection_ends = shipped + protect.view("timedelta64[D]")
+    # completed: received or the protection's end, whichever came first; the end where not received
+    # (fmin skips a missing receipt), missing without a shipment (minimum keeps a missing end).
+    # Arithmetic rather than masked writes, which cost several times as much on millions of rows;
+    # worked in place, as the closing day, so that the column is written once.
+    closes = np.fmin(received, protection_ends)
+    np.minimum(closes, protection_ends, out=closes)
+    closes += np.timedelta64(closes_after, "D")
     opens = shipped + np.timedelta64(opens_after, "D")
-    closes = completed + np.timedelta64(closes_after, "D")
 
-    status = np.select(
-        [np.isnat(shipped), today < opens, today > closes],
-        [np.int8(STATUSES.index(s)) for s in ("not_shipped", "too_early", "expired")],
-        default=np.int8(STATUSES.index("open")),
-    )
+    # np.select(not_shipped, too_early, expired; else open), as arithmetic: a later condition overwrites
+    status = np.full(len(orders), STATUSES.index("open"), dtype="int8")
+    for holds, name in ((today > closes, "expired"), (today < opens, "too_early"), (np.isnat(shipped), "not_shipped")):
+        status += holds.view("int8") * (np.int8(STATUSES.index(name)) - status)
     buyers_data = PAID in orders.columns or "order_status" in orders.columns
     if buyers_data:
         bounds = partial_windows(orders, today, pack, protect)
@@ -214,47 +267,86 @@ def compute_windows(orders: pd.DataFrame, as_of: AsOf, pack: Pack | str | None =
         opens = np.where(part, _exact(bounds, "window_opens"), opens)
         closes = np.where(part, _exact(bounds, "window_closes"), closes)
     is_open = (status == STATUSES.index("open")) & ~np.isnat(closes)
-    days_left = pd.array(np.where(is_open, (closes - today).astype("int64"), 0), dtype="Int64")
-    days_left[~is_open] = pd.NA
+    left = closes.view("int64") - np.datetime64(today, "s").astype("int64")
+    left //= _DAY  # days: closing day - as_of
+    left *= is_open  # 0 under the mask, as pd.array(..., "Int64") with NA set would hold
+    days_left = pd.arrays.IntegerArray(left, ~is_open)
 
     deadline = _midnights(closes, pack.timer_zone)
     zones = orders["buyer_timezone"] if "buyer_timezone" in orders.columns else pd.Series(pd.NA, index=orders.index)
     deadline_local = _deadlines_in_zones(closes, deadline, zones)
     index = orders.index
-    out = pd.DataFrame(
-        {
-            "order_id": orders["order_id"],
-            "status": pd.Series(
-                pd.Categorical.from_codes(status, categories=ALL_STATUSES if buyers_data else STATUSES), index=index
-            ),
-            "window_opens": pd.Series(opens.astype("datetime64[s]"), index=index),
-            "window_closes": pd.Series(closes.astype("datetime64[s]"), index=index),
-            "deadline": pd.Series(deadline, index=index),
-            "deadline_local": pd.Series(deadline_local, index=index),
-            "days_left": pd.Series(days_left, index=index),
-        },
-        index=index,
-    )
-    out = out.join(claims(orders))
-    out["payment_method"] = orders["payment_method"]
+    columns = {
+        "order_id": orders["order_id"],
+        # copy=False: every array below is new, made for this table
+        "status": pd.Series(
+            pd.Categorical.from_codes(status, categories=ALL_STATUSES if buyers_data else STATUSES),
+            index=index,
+            copy=False,
+        ),
+        "window_opens": pd.Series(opens, index=index, copy=False),
+        "window_closes": pd.Series(closes, index=index, copy=False),
+        "deadline": pd.Series(deadline, index=index, copy=False),
+        "deadline_local": pd.Series(deadline_local, index=index, copy=False),
+        "days_left": pd.Series(days_left, index=index, copy=False),
+    }
+    columns.update(claims(orders).items())
+    columns["payment_method"] = orders["payment_method"]
     if "payment_network" in orders.columns:
-        out["payment_network"] = orders["payment_network"]
+        columns["payment_network"] = orders["payment_network"]
     else:  # orders validated without it: the canonical method names no network
-        out["payment_network"] = payment_network(orders["payment_method"].astype("string"))
-    out["amount_usd"] = orders["amount_usd"]
+        columns["payment_network"] = payment_network(orders["payment_method"].astype("string"))
+    columns["amount_usd"] = orders["amount_usd"]
     for name in ("buyer_country", "buyer_timezone"):
-        out[name] = orders[name] if name in orders.columns else pd.Series(pd.NA, index=index, dtype="string")
-    out["protection_days"] = pd.Series(protect, index=index, dtype="Int64")
-    out["protection_ends"] = pd.Series(protection_ends.astype("datetime64[s]"), index=index)
-    out["problem"] = orders["problem"] if "problem" in orders.columns else pd.Series(pd.NA, index=index, dtype="string")
+        columns[name] = orders[name] if name in orders.columns else pd.Series(pd.NA, index=index, dtype="string")
+    columns["protection_days"] = pd.Series(
+        pd.arrays.IntegerArray(protect, np.zeros(len(protect), bool)), index=index, copy=False
+    )
+    columns["protection_ends"] = pd.Series(protection_ends, index=index, copy=False)
+    columns["problem"] = (
+        orders["problem"] if "problem" in orders.columns else pd.Series(pd.NA, index=index, dtype="string")
+    )
     if buyers_data:
         for name in PARTIAL_COLUMNS:
-            out[name] = bounds[name]
+            columns[name] = bounds[name]
+    # copy=False: the columns are new or the orders' own (copy-on-write keeps those safe);
+    # copying would also stack columns of one type into one block, a second copy of each
+    out = pd.DataFrame(columns, index=index, copy=False)
     consumed = set(WINDOW_COLUMNS) | {SHIPPED, RECEIVED, PAID, ESTIMATED, "problem_amount_usd"}
     if buyers_data:
         consumed |= set(PARTIAL_COLUMNS)
     extra = [c for c in orders.columns if c not in consumed]
     return pd.concat([out, orders[extra]], axis=1) if extra else out
+
+
+def _per_day(days: np.ndarray) -> int:
+    """Units of ``days`` (``datetime64[D]``, or midnights in ``datetime64[s]``) in a day."""
+    return {"D": 1, "s": _DAY}[np.datetime_data(days.dtype)[0]]
+
+
+def _span(days: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """Which days are given, the first one's number (days since 1970) and the days from the first to the last."""
+    number = days.view("int64")
+    valid = number != _NAT
+    if not valid.any():
+        return valid, 0, 0
+    per = _per_day(days)
+    first = int(number.min(where=valid, initial=np.iinfo(np.int64).max)) // per
+    return valid, first, int(number.max()) // per - first + 1  # NaT is the smallest integer: never the largest
+
+
+def _day_offsets(days: np.ndarray, valid: np.ndarray, first: int) -> np.ndarray:
+    """Days since the day numbered ``first`` (``int32``: spans here are shorter than the column), -1 where missing."""
+    per = _per_day(days)
+    number = days.view("int64")
+    out = np.empty(len(days), dtype=np.int32)
+    for lo in range(0, len(days), _BLOCK):  # a block at a time: no temporary as long as the column
+        block = number[lo : lo + _BLOCK] - first * per
+        if per != 1:
+            block //= per
+        block[~valid[lo : lo + _BLOCK]] = -1
+        out[lo : lo + _BLOCK] = block
+    return out
 
 
 def _midnights(days: np.ndarray, zone: str) -> pd.DatetimeIndex:
@@ -263,16 +355,15 @@ def _midnights(days: np.ndarray, zone: str) -> pd.DatetimeIndex:
     Millions of windows close on a few hundred days: placing each day in the zone once
     is the same answer for a fraction of the work.
     """
-    valid = ~np.isnat(days)
-    if not valid.any():
+    valid, first, span = _span(days)
+    if not valid.any() or span >= len(days):
         return midnight_after(days, zone)
-    first = days[valid].min()
-    span = int((days[valid].max() - first).astype("int64")) + 1
-    if span >= len(days):
-        return midnight_after(days, zone)
-    per_day = midnight_after(first + np.arange(span).astype("timedelta64[D]"), zone)
-    where = np.where(valid, (days - first).astype("int64"), -1)
-    return per_day.take(where, allow_fill=True, fill_value=pd.NaT)
+    per_day = midnight_after(np.datetime64(first, "D") + np.arange(span).astype("timedelta64[D]"), zone)
+    # taken as UTC instants (NaT for a missing day), which is what a zoned array holds: no copy, no clock
+    # arithmetic per row
+    utc = per_day.asi8
+    taken = np.append(utc, np.datetime64("NaT").astype("int64"))[_day_offsets(days, valid, first)]
+    return pd.DatetimeIndex(pd.array(taken, dtype=per_day.dtype, copy=False), copy=False)
 
 
 def _deadlines_in_zones(days: np.ndarray, deadline: pd.DatetimeIndex, zones: pd.Series) -> pd.Categorical:
@@ -282,31 +373,57 @@ def _deadlines_in_zones(days: np.ndarray, deadline: pd.DatetimeIndex, zones: pd.
     them, so the categories come out in the same order. Falls back to it when the pairs
     could be too many to list.
     """
-    valid = ~np.isnat(days)
-    zone_codes, zone_names = pd.factorize(pd.Series(zones).reset_index(drop=True), use_na_sentinel=True)
+    valid, first, span = _span(days)
+    zone_codes, zone_names = factorize(pd.Series(zones).reset_index(drop=True))
     if not valid.any():
         return iso_in_zone(deadline, zones).array
-    first = days[valid].min()
-    span = int((days[valid].max() - first).astype("int64")) + 1
     width = len(zone_names) + 1
     if span * width > max(len(days), 1):
         return iso_in_zone(deadline, zones).array
     has = valid & (zone_codes >= 0)
     if not has.any():
         return iso_in_zone(deadline, zones).array
-    key = np.where(has, (days - first).astype("int64") * width + zone_codes, -1)
-    rows = np.flatnonzero(has)
-    first_seen = np.full(span * width, len(days), dtype=np.int64)
-    np.minimum.at(first_seen, key[rows], rows)
-    present = np.flatnonzero(first_seen < len(days))
-    pairs = present[np.argsort(first_seen[present], kind="stable")]  # distinct pairs, in order of appearance
-    lookup = np.full(span * width + 1, -1, dtype=np.int64)
-    lookup[pairs] = np.arange(len(pairs))
-    row_pair = lookup[key]  # key -1 reads the last slot: -1
-    at_pair = deadline.take(first_seen[pairs])
+    key = _day_offsets(days, valid, first)
+    key *= width
+    key += zone_codes
+    key *= has  # -1 where there is no pair: arithmetic, cheaper than a masked write
+    key -= ~has
+    pairs, rows = _first_rows(key, span * width)  # distinct pairs, in order of appearance, and where
+    at_pair = deadline.take(rows)
     texts = iso_in_zone(at_pair, pd.Series(zone_names.take(pairs % width), dtype=object)).array
-    codes = np.where(row_pair >= 0, texts.codes[np.maximum(row_pair, 0)], -1)
-    return pd.Categorical.from_codes(codes, dtype=texts.dtype)
+    lookup = np.full(span * width + 1, -1, dtype=texts.codes.dtype)
+    lookup[pairs] = texts.codes
+    return pd.Categorical.from_codes(lookup[key], dtype=texts.dtype)  # key -1 reads the last slot: -1
+
+
+def _first_rows(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys ``0 .. size - 1`` in ``key`` in the order they first appear, and the row of each first one.
+
+    Reads ``key`` in growing blocks until every distinct key has been seen: usually the
+    first block, whatever the length.
+    """
+    distinct = pd.unique(key)
+    wanted = int(np.count_nonzero(distinct >= 0))
+    seen = np.zeros(size + 1, dtype=bool)
+    seen[-1] = True  # key -1: no pair
+    keys, rows = [], []
+    start, step = 0, 1 << 16
+    while wanted and start < len(key):
+        block = key[start : start + step]
+        codes, uniques = pd.factorize(block)  # codes count up from 0 in order of first appearance
+        high = np.maximum.accumulate(codes)
+        firsts = np.flatnonzero(np.diff(high, prepend=-1) > 0)  # where each code first appears
+        new = ~seen[uniques]
+        if new.any():
+            keys.append(uniques[new])
+            rows.append(start + firsts[new])
+            seen[uniques[new]] = True
+            wanted -= int(new.sum())
+        start += step
+        step *= 2
+    if not keys:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.intp)
+    return np.concatenate(keys), np.concatenate(rows)
 
 
 def _exact(bounds: pd.DataFrame, name: str) -> np.ndarray:
@@ -498,7 +615,7 @@ def eligibility(
     pack = load_dispute_pack(pack)
     today = as_date(as_of)
     checked = validate_orders(frame, pack, first_row=first_row, duplicates=duplicates)
-    table = compute_windows(checked.orders, today, pack).reset_index(drop=True)
+    table = _windows(checked.orders, today, pack, whole_days=True).reset_index(drop=True)
     return Eligibility(
         table=table,
         rejects=checked.rejects.reset_index(drop=True),
