@@ -10,6 +10,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import dask.dataframe as dd
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -245,3 +247,31 @@ def test_any_rows_in_any_files_give_the_local_findings(client, faulty_lines, ord
         result = distributed.check_log(client, source, orders, pack)
         local = local_check(Path(tmp) / "whole.csv", orders, pack)
     assert_same(result, local)
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_parts_holding_whole_disputes_are_checked_without_a_shuffle(
+    client, simulated, orders_export, tmp_path, pack, monkeypatch
+):
+    """A dataset written per block of disputes (as the simulator writes it) needs no shuffle, and gives the same findings."""
+    events = simulated.events.sort_values(["dispute_id", "at"], kind="stable", ignore_index=True)
+    ids = events["dispute_id"].astype(str)
+    first_of = ids.ne(ids.shift())
+    starts = list(np.flatnonzero(first_of.to_numpy()))
+    cuts = [0, starts[len(starts) // 3], starts[2 * len(starts) // 3], len(events)]  # at dispute boundaries
+    folder = tmp_path / "events"
+    folder.mkdir()
+    for i in range(3):
+        events.iloc[cuts[i] : cuts[i + 1]].to_parquet(folder / f"events-{i}.parquet", index=False)
+    events.to_parquet(tmp_path / "whole.parquet", index=False)
+    ranges = [distributed._id_range(pd.read_parquet(p)) for p in sorted(folder.iterdir())]
+    assert distributed._disjoint(ranges)
+    shuffles = []
+    real_shuffle = dd.DataFrame.shuffle
+    monkeypatch.setattr(dd.DataFrame, "shuffle", lambda self, *a, **k: shuffles.append(1) or real_shuffle(self, *a, **k))
+    as_of = as_of_after(events, 3)
+    result = distributed.check_log(client, str(folder), orders_export, pack, as_of)
+    assert shuffles == []
+    assert_same(result, local_check(tmp_path / "whole.parquet", orders_export, pack, as_of))
+    # one dispute cut in two: its parts overlap, and the log is shuffled as before
+    assert not distributed._disjoint([("D1", "D5"), ("D5", "D9")])

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import itertools
 import os
 import secrets
 import shutil
@@ -496,8 +497,28 @@ def _no_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.iloc[:0]
 
 
+def _id_range(frame: pd.DataFrame) -> tuple[str, str] | None:
+    """The smallest and largest ``dispute_id`` of a part, as the log reader cleans them; None without ids."""
+    from disputelib import audit
+
+    ids = audit._text(frame, "dispute_id").dropna()
+    return None if ids.empty else (str(ids.min()), str(ids.max()))
+
+
+def _disjoint(ranges: list[tuple[str, str] | None]) -> bool:
+    """True when no two parts' id ranges overlap, so every dispute's events sit in one part.
+
+    Examples
+    --------
+    >>> _disjoint([("D01", "D05"), None, ("D06", "D09")]), _disjoint([("D01", "D05"), ("D05", "D09")])
+    (True, False)
+    """
+    known = sorted(r for r in ranges if r is not None)
+    return all(before[1] < after[0] for before, after in itertools.pairwise(known))
+
+
 def _read_partition(frame: pd.DataFrame, decimal: str, zone: str) -> tuple:
-    """A shuffled partition read as the local engine reads a log: (events, log), rows in input order."""
+    """A partition (shuffled, or a part that holds its disputes whole) read as the local engine reads a log."""
     from disputelib import audit
 
     frame = frame.sort_values(_ROW, kind="stable").reset_index(drop=True)
@@ -676,9 +697,13 @@ def check_log(
     offsets = list(np.cumsum([1] + [n for n, _ in sizes])[:-1])
     numbered = client.map(_numbered, frames, [int(o) for o in offsets], pure=False)
     meta = client.submit(_no_rows, numbered[0], pure=False).result()
-    log = dd.from_delayed(numbered, meta=meta, verify_meta=False)
-    shuffled = log.shuffle("dispute_id", npartitions=len(parts))
-    partitions = client.compute(shuffled.to_delayed())
+    ranges = _wait(client, client.map(_id_range, numbered, pure=False), show_progress)
+    if _disjoint(ranges):  # no dispute spans two parts (a dataset written per block): no shuffle needed
+        partitions = numbered
+    else:
+        log = dd.from_delayed(numbered, meta=meta, verify_meta=False)
+        shuffled = log.shuffle("dispute_id", npartitions=len(parts))
+        partitions = client.compute(shuffled.to_delayed())
     prepared = client.map(_read_partition, partitions, decimal=decimals.pop(), zone=pack.timer_zone, pure=False)
     del frames, numbered, partitions
     lasts = [t for t in _wait(client, client.map(_last_of, prepared, pure=False), show_progress) if t is not None]
