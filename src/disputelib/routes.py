@@ -314,7 +314,7 @@ def marketplace_matches(values: pd.Series, marketplace: str) -> pd.Series:
     return keys.str.split("|").map(lambda k: marketplace in k, na_action="ignore").astype("boolean")
 
 
-def _covered(orders: pd.DataFrame, pack: Pack, today: np.datetime64, dates: Mapping[str, np.ndarray]):
+def _covered(orders: pd.DataFrame, pack: Pack, dates: Mapping[str, np.ndarray]):
     """Which orders ``pack`` covers, and why (one text per covered row)."""
     cov = pack.coverage
     n = len(orders)
@@ -458,12 +458,12 @@ def _missing_text(missing: np.ndarray) -> np.ndarray:
 def _one_route(orders: pd.DataFrame, today: np.datetime64, pack: Pack, base_zone: str | None) -> pd.DataFrame:
     """The rows of one route: the positions of the orders it covers, each with its window on ``today``."""
     dates = _dates_in(orders, pack.timer_zone, base_zone)
-    covered, because = _covered(orders, pack, today, dates)
+    covered, because = _covered(orders, pack, dates)
     if pack.windows:
         frame = _windows_by_rules(orders, today, pack, dates)
     else:
-        frame = _classic_window(orders, today, pack, base_zone)
-    keep = covered & frame["status"].notna().to_numpy(bool)
+        frame = _classic_window(orders, today, pack, dates if pack.timer_zone != base_zone else None)
+    keep = covered & (frame["status_code"].to_numpy() >= 0)
     frame["covered_because"] = because
     frame = frame.loc[keep]
     frame.insert(0, "position", np.flatnonzero(keep))
@@ -508,11 +508,15 @@ def _windows_by_rules(orders: pd.DataFrame, today: np.datetime64, pack: Pack, da
     return _window_frame(orders.index, codes, first_day, last_day, ends, _missing_text(missing), today)
 
 
-def _classic_window(orders: pd.DataFrame, today: np.datetime64, pack: Pack, base_zone: str | None) -> pd.DataFrame:
-    """The classic marketplace window, as ``disputelib eligibility`` computes it."""
+def _classic_window(
+    orders: pd.DataFrame, today: np.datetime64, pack: Pack, dates: Mapping[str, np.ndarray] | None
+) -> pd.DataFrame:
+    """The classic marketplace window, as ``disputelib eligibility`` computes it.
+
+    ``dates``: the anchors placed in the pack's zone, when the orders' typed dates are in another.
+    """
     placed = orders
-    if pack.timer_zone != base_zone:
-        dates = _dates_in(orders, pack.timer_zone, base_zone)
+    if dates is not None:
         placed = orders.copy(deep=False)
         for anchor, typed in _TYPED.items():
             if typed in orders.columns:
@@ -536,11 +540,9 @@ def _window_frame(index, codes, first_day, last_day, ends, missing, today) -> pd
     first_day = np.where(codes == ROUTE_STATUSES.index("needs_data"), _NAT, first_day)
     left = pd.array(np.where(is_open, (last_day - today).astype("int64"), 0), dtype="Int64")
     left[~is_open] = pd.NA
-    status = pd.Series(np.array(ROUTE_STATUSES + (None,), dtype=object)[codes], index=index)
     return pd.DataFrame(
         {
-            "status": status,
-            "status_code": codes.astype(np.int8),
+            "status_code": codes.astype(np.int8),  # -1: no window applies
             "window_opens": first_day.astype("datetime64[s]"),
             "window_closes": last_day.astype("datetime64[s]"),
             "deadline_utc": ends,

@@ -41,6 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="output .csv, .csv.gz or .parquet (default: CSV on stdout); with --engine dask, DIR/ (a trailing slash or an "
         "existing folder) writes a Parquet dataset, one file per part",
     )
+    add_order_outputs(parser, "windows")
+    add_engine(parser)
+
+
+def add_order_outputs(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--rejects``, ``--ics``, ``--strict``, ``--excel`` and the intake options of a command judging an order export."""
     parser.add_argument(
         "--rejects",
         metavar="FILE",
@@ -50,13 +56,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ics",
         metavar="FILE",
-        help="also write the open windows as an iCalendar file: one all-day event on each window's last day, "
+        help=f"also write the open {what} as an iCalendar file: one all-day event on each window's last day, "
         "with the exact deadline and an alarm two days before",
     )
     parser.add_argument("--strict", action="store_true", help="exit with code 1 when any row is rejected")
     add_excel(parser)
     add_intake(parser)
-    add_engine(parser)
+
+
+def write_rejects(rejects, n_rejected: int, rejects_out: Path | None, excel: bool) -> None:
+    """The rejected rows to ``rejects_out`` (written even when empty), else to stderr when there are any."""
+    if rejects_out is not None:
+        write_table(rejects, rejects_out, excel=excel)
+        if n_rejected:
+            print(f"rejected rows written to {rejects_out}", file=sys.stderr)
+    elif n_rejected:
+        print("rejected rows:", file=sys.stderr)
+        write_table(rejects, None, stream=sys.stderr)
 
 
 def rejects_path_for(out: Path) -> Path:
@@ -80,13 +96,7 @@ def run(args: argparse.Namespace) -> int:
     pack = load_dispute_pack(args.pack)
     result = eligibility(read_input(args.orders, args, "orders"), args.as_of, pack)
     write_table(result.table, out, excel=args.excel)
-    if rejects_out is not None:
-        write_table(result.rejects, rejects_out, excel=args.excel)
-        if len(result.rejects):
-            print(f"rejected rows written to {rejects_out}", file=sys.stderr)
-    elif len(result.rejects):
-        print("rejected rows:", file=sys.stderr)
-        write_table(result.rejects, None, stream=sys.stderr)
+    write_rejects(result.rejects, len(result.rejects), rejects_out, args.excel)
     write_calendar(args, result.table, pack)
     return finish(args, result.summary(), len(result.rejects))
 
@@ -156,12 +166,6 @@ def run_dask(args: argparse.Namespace) -> int:
         print(f"wrote {out} and the rejected rows to {rejects_out}", file=sys.stderr)
         return finish(args, result.summary(), result.n_rejected)
     write_table(result.table, out, excel=args.excel)
-    if rejects_out is not None:
-        write_table(result.rejects, rejects_out, excel=args.excel)
-        if result.n_rejected:
-            print(f"rejected rows written to {rejects_out}", file=sys.stderr)
-    elif result.n_rejected:
-        print("rejected rows:", file=sys.stderr)
-        write_table(result.rejects, None, stream=sys.stderr)
+    write_rejects(result.rejects, result.n_rejected, rejects_out, args.excel)
     write_calendar(args, result.table, pack)
     return finish(args, result.summary(), result.n_rejected)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from disputelib.cli.common import add_excel, add_intake, date_arg, out_path, read_input
-from disputelib.cli.eligibility import finish, rejects_path_for, write_calendar
+from disputelib.cli.common import date_arg, out_path, read_input
+from disputelib.cli.eligibility import add_order_outputs, finish, rejects_path_for, write_calendar, write_rejects
 from disputelib.paths import check_input, check_outputs, named_file
 from disputelib.policy import available_packs
 
@@ -27,21 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"(default: {DEFAULT_PACKS}; may be given more than once; `disputelib rules NAME` prints one's rules)",
     )
     parser.add_argument("--out", metavar="FILE", help="output .csv, .csv.gz or .parquet (default: CSV on stdout)")
-    parser.add_argument(
-        "--rejects",
-        metavar="FILE",
-        help="rejected rows with their reasons (default: beside --out as NAME.rejects.EXT, written even when "
-        "empty; without --out, on stderr)",
-    )
-    parser.add_argument(
-        "--ics",
-        metavar="FILE",
-        help="also write the open routes as an iCalendar file: one all-day event on each window's last day, "
-        "with the exact deadline and an alarm two days before",
-    )
-    parser.add_argument("--strict", action="store_true", help="exit with code 1 when any row is rejected")
-    add_excel(parser)
-    add_intake(parser)
+    add_order_outputs(parser, "routes")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,12 +46,6 @@ def run(args: argparse.Namespace) -> int:
     packs = route_packs(named)
     result = routes(read_input(args.orders, args, "orders"), args.as_of, packs)
     write_table(result.table, out, excel=args.excel)
-    if rejects_out is not None:
-        write_table(result.rejects, rejects_out, excel=args.excel)
-        if len(result.rejects):
-            print(f"rejected rows written to {rejects_out}", file=sys.stderr)
-    elif len(result.rejects):
-        print("rejected rows:", file=sys.stderr)
-        write_table(result.rejects, None, stream=sys.stderr)
+    write_rejects(result.rejects, len(result.rejects), rejects_out, args.excel)
     write_calendar(args, result.table, packs[0], what="open routes")
     return finish(args, result.summary(), len(result.rejects))
