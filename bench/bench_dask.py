@@ -8,14 +8,19 @@ peak resident memory of this process and all its children together (the workers)
 every 5 ms. The cluster's start is timed apart and not counted.
 
     python bench/bench_dask.py [--orders 2000000] [--workers 2] [--dask-only]
+                               [--only eligibility,check-log] [--data DIR]
 
 ``--dask-only`` skips the local engine: the out-of-core run (``--orders 100000000``), where
-only the peak memory and the time matter.
+only the peak memory and the time matter. ``--only`` times only the commands named (the
+data is still simulated first, untimed, when a later command needs it); ``--data DIR``
+keeps the simulated data in ``DIR`` and reuses it on the next run with the same
+``--orders`` and ``--seed``.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
 import threading
 import time
@@ -27,6 +32,7 @@ import disputelib as dl
 from disputelib import distributed
 
 AS_OF = "2026-06-01"
+COMMANDS = ("simulate", "eligibility", "check-log")
 
 
 class PeakRSS:
@@ -76,9 +82,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="worker processes of the local cluster")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dask-only", action="store_true", help="skip the local engine (out-of-core runs)")
+    parser.add_argument("--only", default=",".join(COMMANDS), help="commands to time, comma-separated")
+    parser.add_argument("--data", type=Path, help="a folder to keep the simulated data in and reuse")
     args = parser.parse_args()
+    only = [c.strip() for c in args.only.split(",") if c.strip()]
+    if unknown := sorted(set(only) - set(COMMANDS)):
+        parser.error(f"--only: unknown command(s) {', '.join(unknown)}; choose from {', '.join(COMMANDS)}")
     n = args.orders
-    folder = Path(tempfile.mkdtemp(prefix="bench-dask-"))
+    keep = args.data is not None
+    folder = args.data / f"orders-{n}-seed-{args.seed}" if keep else Path(tempfile.mkdtemp(prefix="bench-dask-"))
+    folder.mkdir(parents=True, exist_ok=True)
     rows = []
 
     def local_simulate() -> None:
@@ -93,10 +106,19 @@ def main() -> None:
         events = dl.read_table(folder / "local" / "events.parquet", contract="events")
         dl.write_table(dl.check_log(events).findings, folder / "local-findings.parquet")
 
+    def run(command: str, engine: str, func) -> None:
+        rows.append((command, engine, *timed(func)))
+
+    simulated = {"local": (folder / "local" / "events.parquet").exists(), "dask": (folder / "dask" / "events").is_dir()}
     if not args.dask_only:
-        rows.append(("simulate", "local", *timed(local_simulate)))
-        rows.append(("eligibility", "local", *timed(local_eligibility)))
-        rows.append(("check-log", "local", *timed(local_check_log)))
+        if "simulate" in only:
+            run("simulate", "local", local_simulate)
+        elif not simulated["local"]:
+            local_simulate()
+        if "eligibility" in only:
+            run("eligibility", "local", local_eligibility)
+        if "check-log" in only:
+            run("check-log", "local", local_check_log)
     began = time.perf_counter()
     with distributed.cluster(workers=args.workers) as client:
         client.run(lambda: __import__("disputelib.windows"))  # imports done before the clock starts
@@ -117,9 +139,16 @@ def main() -> None:
         def dask_check_log() -> None:
             distributed.check_log(client, folder / "dask" / "events", out_dir=folder / "dask-findings")
 
-        rows.append(("simulate", "dask", *timed(dask_simulate)))
-        rows.append(("eligibility", "dask", *timed(dask_eligibility)))
-        rows.append(("check-log", "dask", *timed(dask_check_log)))
+        if "simulate" in only:
+            if (folder / "dask").exists():
+                shutil.rmtree(folder / "dask")
+            run("simulate", "dask", dask_simulate)
+        elif not simulated["dask"]:
+            dask_simulate()
+        if "eligibility" in only:
+            run("eligibility", "dask", dask_eligibility)
+        if "check-log" in only:
+            run("check-log", "dask", dask_check_log)
     import pyarrow.dataset as ds
 
     n_events = ds.dataset(folder / "dask" / "events", format="parquet").count_rows()
@@ -132,9 +161,12 @@ def main() -> None:
         count = n_events if cmd == "check-log" else n
         ratio = f"{local[cmd] / seconds:>8.2f}x" if cmd in local else f"{'-':>9}"
         print(f"{cmd:<12} {engine:<6} {seconds:>8.2f} {count / seconds:>11,.0f} {ratio} {peak:>8,.0f}")
-    import shutil
-
-    shutil.rmtree(folder, ignore_errors=True)
+    for output in ("local-eligibility.parquet", "local-eligibility.rejects.parquet", "local-findings.parquet"):
+        (folder / output).unlink(missing_ok=True)
+    for output in ("dask-eligibility", "dask-eligibility.rejects", "dask-findings"):
+        shutil.rmtree(folder / output, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
