@@ -13,7 +13,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report test lint bench sample lock clean notebooks lab docs
+.PHONY: help venv report test nbval lint bench sample lock clean notebooks lab docs
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,11 +34,15 @@ report: $(STAMP) $(KERNEL) ## Run the notebook report (ci config) on the embedde
 	$(BIN)/disputelib report --config conf/reports/ci.yaml --out reports
 
 lint: $(STAMP) ## ruff
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench conftest.py
 
-test: $(STAMP) $(KERNEL) lint ## ruff, the whole test suite and the package's doctests, then the notebooks against their stored outputs (nbval)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --doctest-modules tests src/disputelib
-	$(BIN)/python -m pytest --nbval notebooks --nbval-current-env --nbval-sanitize-with notebooks/.nbval-sanitize.cfg -p no:randomly -p no:cacheprovider
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/.nbval-sanitize.cfg
+
+test: $(STAMP) $(KERNEL) lint ## ruff, the whole test suite and the package's doctests, and the notebooks against their stored outputs (nbval), in one session
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --doctest-modules $(NBVAL) tests src/disputelib notebooks
+
+nbval: $(STAMP) $(KERNEL) ## Only the notebooks against their stored outputs
+	$(BIN)/python -m pytest $(NBVAL) notebooks -p no:cacheprovider
 
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 

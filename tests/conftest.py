@@ -18,25 +18,6 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config, items):
-    """Give ``--dist loadgroup`` the ``@group`` node-id suffix it schedules by.
-
-    pytest-xdist 3.8 writes the suffix to ``item._nodeid``, which pytest 9.2 no longer reads
-    (its node ids are structured ``item._id`` values), so every ``xdist_group`` was ignored and
-    each worker ran the session's shared reports again. Where xdist's own suffix took, nothing
-    changes here.
-    """
-    if not getattr(config.option, "loadgroup", False):  # set in xdist workers only
-        return
-    for item in items:
-        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
-                        for m in item.iter_markers("xdist_group")})  # fmt: skip
-        suffix = "@" + "_".join(names)
-        if names and not item.nodeid.endswith(suffix) and hasattr(item, "_id"):
-            item._id = type(item._id).parse(item.nodeid + suffix)
-
-
 @pytest.fixture(scope="session")
 def client():
     """One in-process Dask cluster (two workers) per test process, shared by the Dask tests."""
