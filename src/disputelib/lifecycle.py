@@ -55,6 +55,7 @@ Replaying: :func:`replay` runs a whole log through the table and the timers at o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -394,9 +395,23 @@ def transition_matrix(pack: Pack | str | None = None) -> np.ndarray:
 
 
 def codes(values, vocabulary: tuple[str, ...]) -> np.ndarray:
-    """Positions of ``values`` in ``vocabulary`` (``int16``), -1 for unknown or missing."""
+    """Positions of ``values`` in ``vocabulary`` (``int16``), -1 for unknown or missing.
+
+    Examples
+    --------
+    >>> codes(["b", None, "z", "a"], ("a", "b")).tolist()
+    [1, -1, -1, 0]
+    """
+    if len(values) <= 64:  # a single dispute's events: a dict is faster than building a hash index
+        lookup = _positions(vocabulary)
+        return np.fromiter((lookup.get(v, -1) if isinstance(v, str) else -1 for v in values), np.int16, len(values))
     values = pd.Series(values, dtype="object")
     return pd.Index(vocabulary, dtype="object").get_indexer(values.where(values.notna(), None)).astype(np.int16)
+
+
+@functools.lru_cache(maxsize=16)
+def _positions(vocabulary: tuple[str, ...]) -> dict[str, int]:
+    return {name: i for i, name in enumerate(vocabulary)}
 
 
 def next_states(states, events, pack: Pack | str | None = None) -> np.ndarray:

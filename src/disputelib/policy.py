@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -357,10 +358,18 @@ def load_pack(
     """
     if isinstance(pack, Pack):
         return pack.with_overrides(overrides) if overrides else pack
-    raw, where = datafiles.read_toml(DEFAULT_PACK if pack is None else pack, "packs", "rule pack", PackError)
+    name = DEFAULT_PACK if pack is None else pack
+    if not overrides and isinstance(name, str) and not name.endswith(".toml") and not Path(name).exists():
+        return _shipped_pack(name)  # a shipped pack is read once per process (packs are immutable)
+    raw, where = datafiles.read_toml(name, "packs", "rule pack", PackError)
     if overrides:
         raw = _apply_overrides(raw, overrides, where)
     return _build(raw, where)
+
+
+@functools.lru_cache(maxsize=32)
+def _shipped_pack(name: str) -> Pack:
+    return _build(*datafiles.read_toml(name, "packs", "rule pack", PackError))
 
 
 def load_dispute_pack(
