@@ -11,6 +11,10 @@ KERNEL := $(VENV)/share/jupyter/kernels/$(KERNEL_NAME)/kernel.json
 # JupyterLab refuses to start as root without --allow-root
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser)
+# Every test worker, notebook kernel and command the tests start imports disputelib: with
+# PYTHONDONTWRITEBYTECODE set (some CI images set it) each of them would compile the package and
+# pytest would rewrite the test modules again. pip has compiled the libraries in .venv already.
+unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
 .PHONY: help venv report test nbval lint bench sample lock clean notebooks lab docs
