@@ -222,13 +222,13 @@ def test_ids_repeated_over_three_parts_missing_and_untidy_ids(client, export, tm
 
 def test_parts_without_repeated_ids_are_read_once(client, export, tmp_path, monkeypatch):
     reads = []
-    read_part = distributed._read_part
+    read_batch = distributed._read_batch
 
-    def counted(part, read_options):
-        reads.append(part.row_groups)
-        return read_part(part, read_options)
+    def counted(batch, read_options):
+        reads.append(tuple(g for part in batch for g in part.row_groups))
+        return read_batch(batch, read_options)
 
-    monkeypatch.setattr(distributed, "_read_part", counted)
+    monkeypatch.setattr(distributed, "_read_batch", counted)
     frame = export.copy()
     frame.loc[10, "order_id"] = "fixed"  # the missing id
     frame.loc[7, "order_id"] = "O-7"  # the duplicate within the first part
@@ -244,6 +244,40 @@ def test_parts_without_repeated_ids_are_read_once(client, export, tmp_path, monk
     result = distributed.eligibility(client, source, AS_OF, rows_per_part=1_000)
     assert_same(result, local_of_file(source))
     assert sorted(reads) == [(0,), (1,), (1,), (2,), (2,)]
+
+
+
+def test_small_parquet_files_are_checked_a_batch_at_a_time(client, export, tmp_path):
+    folder = tmp_path / "orders"
+    folder.mkdir()
+    frame = export.astype("string")
+    frame["store_id"] = frame["store_id"].astype("category")  # categories differing from file to file
+    for i, piece in enumerate(split(frame, 6)):
+        pq.write_table(_arrow_table(piece), folder / f"part-{i}.parquet", row_group_size=250)
+    pq.write_table(_arrow_table(frame), tmp_path / "all.parquet")
+    parts = distributed.parts_of(distributed.input_files(folder), 1_000)
+    assert [len(b) for b in distributed._batches(parts, 1_000)] == [2, 2, 2]
+    out = tmp_path / "result"
+    result = distributed.eligibility(client, folder, AS_OF, out_dir=out, rows_per_part=1_000)
+    local = local_of_file(tmp_path / "all.parquet")
+    assert result.summary() == local.summary()
+    assert sorted(f.name for f in out.glob("*.parquet")) == [f"part-{r:012d}.parquet" for r in (1, 1_001, 2_001)]
+    gathered = distributed.eligibility(client, folder, AS_OF, rows_per_part=1_000)
+    assert_same(gathered, local)
+
+
+@pytest.mark.parametrize(
+    ("rows", "batches"),
+    [
+        ([300, 300, 300, 300], [[300, 300, 300], [300]]),  # as many whole parts as fit
+        ([1_000, 1, 999, 2], [[1_000], [1, 999], [2]]),  # a full part stays alone
+        ([None, 300, 300, None], [[None], [300, 300], [None]]),  # a CSV file, size unknown, alone
+        ([2_000, 5], [[2_000], [5]]),  # a row group larger than a part is never cut
+    ],
+)
+def test_batches_join_consecutive_parts_up_to_the_rows_of_a_part(rows, batches):
+    parts = [distributed.Part(f"f{i}", None if n is None else (0,), n) for i, n in enumerate(rows)]
+    assert [[p.rows for p in b] for b in distributed._batches(parts, 1_000)] == batches
 
 
 @settings(max_examples=60, deadline=None)

@@ -6,10 +6,15 @@ its own part of the input (a Parquet row group, or one file), runs the same pand
 as the local engine on it, and writes its own part of the output, so only counts and the
 duplicate order ids travel over the network.
 
-``eligibility`` makes two passes: the first reads every part's ``order_id`` and counts
-them across all parts (a groupby size), the second validates each part knowing the
-``order_id``\\ s that appear more than once anywhere, and the 1-based row number of its
-first row in the whole input (the files in name order, then their rows).
+``eligibility`` checks each part knowing the 1-based number of its first row in the whole
+input (the files in name order, then their rows) and returns the sorted 64-bit numbers of
+its ``order_id``\\ s (:func:`disputelib.columns.text_numbers`), 8 bytes a row. The numbers
+that occur more than once over all parts name the suspects: only the parts holding one
+read their ids again and send back those ids' text, which settles the counts (two ids that
+merely share a number are told apart there), and only the parts holding an id repeated
+somewhere are checked again, knowing it. Parquet parts are checked in the first pass (the
+metadata gives each part's first row); CSV parts, whose sizes are known only once read,
+are first read for their ids and sizes, then checked.
 
 ``check_log`` reads the parts, numbers every row in the whole input, shuffles the rows on
 ``dispute_id`` (a dispute's events in one partition) and checks each partition with the
@@ -159,11 +164,50 @@ def _id_header(path: str, read_options: dict) -> str | None:
     return next((theirs for theirs, ours in zip(names, conformed.columns, strict=True) if ours == "order_id"), None)
 
 
-def _ids_of(part: Part, read_options: dict) -> pd.Series:
-    """A part's order ids as cleaned (missing ones included: the part's length counts them).
+def _batches(parts: list[Part], rows_per_part: int) -> list[tuple[Part, ...]]:
+    """Consecutive Parquet parts joined into runs of at most ``rows_per_part`` rows (one task each).
+
+    A dataset written in small files (one per block of a simulation) is read a million rows
+    a task rather than a file a task: the checks and the writes cost less per row on larger
+    frames. A CSV file, whose size is unknown before it is read, is a batch of its own.
+    """
+    batches: list[tuple[Part, ...]] = []
+    run: list[Part] = []
+    rows = 0
+    for part in parts:
+        if run and (part.rows is None or rows + part.rows > rows_per_part):
+            batches.append(tuple(run))
+            run, rows = [], 0
+        run.append(part)
+        rows += part.rows or 0
+        if part.rows is None:
+            batches.append(tuple(run))
+            run, rows = [], 0
+    if run:
+        batches.append(tuple(run))
+    return batches
+
+
+def _read_batch(batch: tuple[Part, ...], read_options: dict) -> pd.DataFrame:
+    """The parts of a batch as one frame, as :func:`_read_part` reads one part."""
+    if len(batch) == 1:
+        return _read_part(batch[0], read_options)
+    frames = [_read_parquet(Path(p.path), list(p.row_groups or ())) for p in batch]
+    repaired = list(dict.fromkeys(name for f in frames for name in f.attrs.get(intake.NOT_UTF8_ATTR, ())))
+    frame = concat_parts(frames)
+    frame.attrs = {intake.NOT_UTF8_ATTR: repaired}
+    return intake.conform(frame, intake.ORDERS, read_options.get("columns"))
+
+
+def _ids_of(batch: tuple[Part, ...], read_options: dict) -> pd.Series:
+    """A batch's order ids as cleaned (missing ones included: the batch's length counts them).
 
     Of a Parquet part only the id column is read.
     """
+    return pd.concat([_part_ids(part, read_options) for part in batch], ignore_index=True)
+
+
+def _part_ids(part: Part, read_options: dict) -> pd.Series:
     if part.row_groups is None:
         frame = _read_part(part, read_options)
     else:
@@ -184,15 +228,15 @@ def _sorted_numbers(ids: pd.Series) -> np.ndarray:
     return numbers
 
 
-def _count_part(part: Part, read_options: dict) -> dict:
-    """A part's rows and its ids' sorted numbers (the pass before eligibility when parts' sizes are unknown)."""
-    ids = _ids_of(part, read_options)
+def _count_part(batch: tuple[Part, ...], read_options: dict) -> dict:
+    """A batch's rows and its ids' sorted numbers (the pass before eligibility when sizes are unknown)."""
+    ids = _ids_of(batch, read_options)
     return {"n": len(ids), "numbers": _sorted_numbers(ids)}
 
 
-def _ids_numbered(part: Part, read_options: dict, numbers: np.ndarray) -> dict[str, int]:
-    """A part's ids whose number is in ``numbers`` (sorted), with their counts in the part."""
-    ids = _ids_of(part, read_options)
+def _ids_numbered(batch: tuple[Part, ...], read_options: dict, numbers: np.ndarray) -> dict[str, int]:
+    """A batch's ids whose number is in ``numbers`` (sorted), with their counts in the batch."""
+    ids = _ids_of(batch, read_options)
     mine = text_numbers(ids)
     at = np.minimum(np.searchsorted(numbers, mine), len(numbers) - 1)
     hit = (numbers[at] == mine) & ids.notna().to_numpy(bool)
@@ -226,11 +270,11 @@ def _holds_any(run: np.ndarray, numbers: np.ndarray) -> bool:
 
 
 def _duplicates(
-    client: Client, parts: list[Part], runs: list[np.ndarray], read_options: dict, show: bool
+    client: Client, parts: list[tuple[Part, ...]], runs: list[np.ndarray], read_options: dict, show: bool
 ) -> list[dict]:
-    """Per part, the ids it holds that appear more than once over all parts, with their counts over all parts.
+    """Per batch, the ids it holds that appear more than once over all batches, with their counts over all.
 
-    Only the parts holding a number that occurs twice read their ids again, and only the
+    Only the batches holding a number that occurs twice read their ids again, and only the
     ids with such a number come back: ids that share a number without being equal (a
     64-bit collision) are told apart by their text here.
     """
@@ -253,10 +297,17 @@ def _duplicates(
 
 
 def _eligibility_part(
-    part: Part, first_row: int, dup_counts: dict, as_of, pack: Pack, read_options: dict, out_dirs, numbers: bool = False
+    batch: tuple[Part, ...],
+    first_row: int,
+    dup_counts: dict,
+    as_of,
+    pack: Pack,
+    read_options: dict,
+    out_dirs,
+    numbers: bool = False,
 ) -> dict:
-    """Eligibility of one part, written to ``out_dirs`` (else returned); with ``numbers``, its ids' sorted numbers too."""
-    frame = _read_part(part, read_options)
+    """Eligibility of one batch, written to ``out_dirs`` (else returned); with ``numbers``, its ids' sorted numbers too."""
+    frame = _read_batch(batch, read_options)
     result = local_eligibility(frame, as_of, pack, first_row=first_row, duplicates=dup_counts)
     counts = {str(k): int(v) for k, v in result.table["status"].value_counts().items()}
     stats = {"n": result.n_read, "rejected": len(result.rejects), "statuses": counts, "unknown": result.unknown_methods}
@@ -327,7 +378,7 @@ def eligibility(
     """
     pack = load_dispute_pack(pack)
     options = dict(read_options or {})
-    parts = parts_of(input_files(source), rows_per_part)
+    parts = _batches(parts_of(input_files(source), rows_per_part), rows_per_part)
     with _datasets([out_dir, rejects_dir]) as temps:
         out_dirs = None if out_dir is None else (str(temps[0]), None if rejects_dir is None else str(temps[1]))
 
@@ -348,8 +399,8 @@ def eligibility(
 
         every = list(range(len(parts)))
         none: list[dict] = [{} for _ in parts]
-        if all(p.rows is not None for p in parts):  # Parquet: each part's first row is known before reading it
-            offsets = _offsets([p.rows or 0 for p in parts])
+        if all(p.rows is not None for b in parts for p in b):  # Parquet: each first row is known before reading
+            offsets = _offsets([sum(p.rows or 0 for p in b) for b in parts])
             results = run(every, offsets, none, numbers=True)
             runs = [r.pop("numbers") for r in results]
         else:
