@@ -72,7 +72,12 @@ def cluster(scheduler: str | None = None, workers: int | None = None, processes:
         False runs the local workers as threads of this process (for tests).
     """
     # pandas dtypes as the local engine has them; the id count's shuffle as plain tasks (small, few parts)
-    settings = {"dataframe.convert-string": False, "dataframe.shuffle.method": "tasks"}
+    settings: dict = {"dataframe.convert-string": False, "dataframe.shuffle.method": "tasks"}
+    # glibc's own malloc thresholds in the workers: Dask's MALLOC_TRIM_THRESHOLD_ also fixes
+    # the mmap threshold, so that every array above 128 KiB is mapped and faulted in afresh
+    # (a simulated block took 60-80% longer, most of it system time)
+    environ = dask.config.get("distributed.nanny.pre-spawn-environ", {})
+    settings["distributed.nanny.pre-spawn-environ"] = {k: v for k, v in environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}  # fmt: skip
     with dask.config.set(settings):
         if scheduler:
             with Client(scheduler) as client:
