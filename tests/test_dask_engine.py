@@ -10,6 +10,7 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
@@ -273,11 +274,21 @@ def test_small_parquet_files_are_checked_a_batch_at_a_time(client, export, tmp_p
         ([1_000, 1, 999, 2], [[1_000], [1, 999], [2]]),  # a full part stays alone
         ([None, 300, 300, None], [[None], [300, 300], [None]]),  # a CSV file, size unknown, alone
         ([2_000, 5], [[2_000], [5]]),  # a row group larger than a part is never cut
+        ([300, "other", 300, 300], [[300], ["other"], [300, 300]]),  # files with other columns apart
     ],
 )
-def test_batches_join_consecutive_parts_up_to_the_rows_of_a_part(rows, batches):
-    parts = [distributed.Part(f"f{i}", None if n is None else (0,), n) for i, n in enumerate(rows)]
-    assert [[p.rows for p in b] for b in distributed._batches(parts, 1_000)] == batches
+def test_batches_join_consecutive_parts_up_to_the_rows_of_a_part(tmp_path, rows, batches):
+    parts = []
+    for i, n in enumerate(rows):
+        path = tmp_path / f"f{i}.parquet"
+        if n is None:
+            parts.append(distributed.Part(str(tmp_path / f"f{i}.csv")))
+            continue
+        name = "store_id" if n == "other" else "order_id"
+        pq.write_table(pa.table({name: ["x"] * (300 if n == "other" else n)}), path)
+        parts.append(distributed.Part(str(path), (0,), 300 if n == "other" else n))
+    got = [[p.rows for p in b] for b in distributed._batches(parts, 1_000)]
+    assert got == [[300 if n == "other" else n for n in b] for b in batches]
 
 
 @settings(max_examples=60, deadline=None)

@@ -38,6 +38,7 @@ from pathlib import Path
 import dask
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 from distributed import Client, LocalCluster, progress
 
@@ -170,17 +171,31 @@ def _id_header(path: str, read_options: dict) -> str | None:
 
 
 def _batches(parts: list[Part], rows_per_part: int) -> list[tuple[Part, ...]]:
-    """Consecutive Parquet parts joined into runs of at most ``rows_per_part`` rows (one task each).
+    """Consecutive Parquet parts of files with one schema, joined up to ``rows_per_part`` rows (one task each).
 
     A dataset written in small files (one per block of a simulation) is read a million rows
     a task rather than a file a task: the checks and the writes cost less per row on larger
-    frames. A CSV file, whose size is unknown before it is read, is a batch of its own.
+    frames. A CSV file, whose size is unknown before it is read, is a batch of its own, and
+    so is a run of files whose columns differ from the file before.
     """
+    schemas: dict[str, pa.Schema] = {}
+
+    def schema(part: Part) -> pa.Schema:
+        if part.path not in schemas:
+            schemas[part.path] = pq.read_schema(part.path)
+        return schemas[part.path]
+
     batches: list[tuple[Part, ...]] = []
     run: list[Part] = []
     rows = 0
     for part in parts:
-        if run and (part.rows is None or rows + part.rows > rows_per_part):
+        joins = (
+            run
+            and part.rows is not None
+            and rows + part.rows <= rows_per_part
+            and (part.path == run[-1].path or schema(part).equals(schema(run[-1])))
+        )
+        if run and not joins:
             batches.append(tuple(run))
             run, rows = [], 0
         run.append(part)
