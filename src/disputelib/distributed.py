@@ -383,8 +383,9 @@ def eligibility(
     as_of, pack
         As for :func:`disputelib.eligibility`.
     out_dir, rejects_dir
-        Folders to write as Parquet datasets, one file per part, each published in one
-        step; when ``out_dir`` is None the tables are gathered and returned instead.
+        Folders to write as Parquet datasets, one file per task (a part, or small files read
+        together), each published in one step; when ``out_dir`` is None the tables are
+        gathered and returned instead.
     read_options
         ``sep``, ``decimal``, ``encoding``, ``columns`` as for :func:`disputelib.read_table`.
     show_progress
