@@ -6,9 +6,15 @@ reach it through ``--scheduler``.
 
 from __future__ import annotations
 
+from collections import Counter
+
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import disputelib as dl
 from disputelib import distributed
@@ -18,6 +24,8 @@ from disputelib.simulate.run import _arrow_table
 PACKS = ["aliexpress-2022", "aliexpress-legacy"]
 AS_OF = "2026-06-01"
 N = 3_000
+#: Numbers at the ends of the ranges the repeated numbers are looked for in.
+EDGES = [0, 1, 2**60 - 1, 2**60, 2**61, 2**63, 2**64 - 1]
 
 
 @pytest.fixture(scope="session")
@@ -155,6 +163,141 @@ def test_a_glob_matching_nothing_is_one_sentence(client, tmp_path, capsys):
     pattern = str(tmp_path / "nothing-*.parquet")
     assert main(["eligibility", pattern, "--as-of", AS_OF, "--engine", "dask", "--scheduler", address]) == 2
     assert "no input file matches" in capsys.readouterr().err
+
+
+# --- ids repeated across parts: 64-bit numbers, then their text ------------------------------------
+
+
+def write_parquet_parts(frame: pd.DataFrame, path, rows: int = 1_000) -> str:
+    """One Parquet file of row groups of ``rows`` rows: a part each (``rows_per_part=rows``)."""
+    pq.write_table(_arrow_table(frame.astype("string")), path, row_group_size=rows)
+    return str(path)
+
+
+def local_of_file(path) -> dl.Eligibility:
+    return dl.eligibility(dl.read_table(path, contract="orders"), AS_OF)
+
+
+@pytest.mark.parametrize("kind", ["parquet", "csv"])
+def test_ids_sharing_a_number_are_told_apart_by_their_text(client, export, tmp_path, monkeypatch, kind):
+    """Every id given the same number (a collision everywhere): only the equal ids are rejected."""
+    seen = []
+
+    def one_number(ids: pd.Series) -> np.ndarray:
+        seen.append(len(ids))
+        return np.full(len(ids), 7, dtype=np.uint64)
+
+    monkeypatch.setattr(distributed, "text_numbers", one_number)
+    if kind == "csv":
+        source = write_csv_parts(export, tmp_path / "in")
+        result = distributed.eligibility(client, source, AS_OF)
+        local = local_result(export, tmp_path, "aliexpress-2022")
+    else:
+        source = write_parquet_parts(export, tmp_path / "orders.parquet")
+        result = distributed.eligibility(client, source, AS_OF, rows_per_part=1_000)
+        local = local_of_file(source)
+    assert seen  # the numbers came from the stand-in
+    assert_same(result, local)
+    reasons = result.rejects["reject_reason"]
+    assert reasons.str.startswith("duplicate order_id").sum() == 7  # 2 + 3 across parts, 2 within one
+
+
+def test_ids_repeated_over_three_parts_missing_and_untidy_ids(client, export, tmp_path):
+    frame = export.copy()
+    frame.loc[[50, 1_050, 2_050], "order_id"] = ["  X-1", "X-1", "X-1  "]  # equal once trimmed, in three parts
+    frame.loc[[60, 1_060, 2_060, 2_061], "order_id"] = [None, "   ", "", None]  # missing in three parts
+    frame.loc[[70, 2_070], "order_id"] = ["L" * 100, "L" * 100]  # long ids (numbered another way)
+    frame.loc[80, "order_id"] = "L" * 99
+    frame.loc[[90, 1_090], "amount_usd"] = "twelve"  # a duplicate with another fault too
+    frame.loc[[90, 1_090], "order_id"] = "Y-2"
+    source = write_parquet_parts(frame, tmp_path / "orders.parquet")
+    result = distributed.eligibility(client, source, AS_OF, rows_per_part=1_000)
+    assert_same(result, local_of_file(source))
+    reasons = dict(zip(result.rejects["row"], result.rejects["reject_reason"], strict=True))
+    assert reasons[51] == reasons[1_051] == reasons[2_051] == "duplicate order_id (3 rows)"
+    assert reasons[61] == reasons[1_061] == reasons[2_061] == reasons[2_062] == "missing order_id"
+    assert reasons[71] == reasons[2_071] == "duplicate order_id (2 rows)"
+    assert 81 not in reasons
+    assert reasons[91].startswith("duplicate order_id (2 rows); amount_usd is not a number")
+
+
+def test_parts_without_repeated_ids_are_read_once(client, export, tmp_path, monkeypatch):
+    reads = []
+    read_batch = distributed._read_batch
+
+    def counted(batch, read_options):
+        reads.append(tuple(g for part in batch for g in part.row_groups))
+        return read_batch(batch, read_options)
+
+    monkeypatch.setattr(distributed, "_read_batch", counted)
+    frame = export.copy()
+    frame.loc[10, "order_id"] = "fixed"  # the missing id
+    frame.loc[7, "order_id"] = "O-7"  # the duplicate within the first part
+    frame.loc[[100, 1_600], "order_id"] = ["O-100", "O-1600"]  # the three copies: one left, in the last part
+    frame.loc[5, "order_id"] = "O-5"  # the copy in the first part: one left, in the last part
+    source = write_parquet_parts(frame, tmp_path / "orders.parquet")
+    result = distributed.eligibility(client, source, AS_OF, rows_per_part=1_000)
+    assert_same(result, local_of_file(source))
+    assert sorted(reads) == [(0,), (1,), (2,)]
+    frame.loc[1_999, "order_id"] = frame.loc[2_999, "order_id"]  # now the last two parts share an id
+    reads.clear()
+    write_parquet_parts(frame, tmp_path / "orders.parquet")
+    result = distributed.eligibility(client, source, AS_OF, rows_per_part=1_000)
+    assert_same(result, local_of_file(source))
+    assert sorted(reads) == [(0,), (1,), (1,), (2,), (2,)]
+
+
+
+def test_small_parquet_files_are_checked_a_batch_at_a_time(client, export, tmp_path):
+    folder = tmp_path / "orders"
+    folder.mkdir()
+    frame = export.astype("string")
+    frame["store_id"] = frame["store_id"].astype("category")  # categories differing from file to file
+    for i, piece in enumerate(split(frame, 6)):
+        pq.write_table(_arrow_table(piece), folder / f"part-{i}.parquet", row_group_size=250)
+    pq.write_table(_arrow_table(frame), tmp_path / "all.parquet")
+    parts = distributed.parts_of(distributed.input_files(folder), 1_000)
+    assert [len(b) for b in distributed._batches(parts, 1_000)] == [2, 2, 2]
+    out = tmp_path / "result"
+    result = distributed.eligibility(client, folder, AS_OF, out_dir=out, rows_per_part=1_000)
+    local = local_of_file(tmp_path / "all.parquet")
+    assert result.summary() == local.summary()
+    assert sorted(f.name for f in out.glob("*.parquet")) == [f"part-{r:012d}.parquet" for r in (1, 1_001, 2_001)]
+    gathered = distributed.eligibility(client, folder, AS_OF, rows_per_part=1_000)
+    assert_same(gathered, local)
+
+
+@pytest.mark.parametrize(
+    ("rows", "batches"),
+    [
+        ([300, 300, 300, 300], [[300, 300, 300], [300]]),  # as many whole parts as fit
+        ([1_000, 1, 999, 2], [[1_000], [1, 999], [2]]),  # a full part stays alone
+        ([None, 300, 300, None], [[None], [300, 300], [None]]),  # a CSV file, size unknown, alone
+        ([2_000, 5], [[2_000], [5]]),  # a row group larger than a part is never cut
+        ([300, "other", 300, 300], [[300], ["other"], [300, 300]]),  # files with other columns apart
+    ],
+)
+def test_batches_join_consecutive_parts_up_to_the_rows_of_a_part(tmp_path, rows, batches):
+    parts = []
+    for i, n in enumerate(rows):
+        path = tmp_path / f"f{i}.parquet"
+        if n is None:
+            parts.append(distributed.Part(str(tmp_path / f"f{i}.csv")))
+            continue
+        name = "store_id" if n == "other" else "order_id"
+        pq.write_table(pa.table({name: ["x"] * (300 if n == "other" else n)}), path)
+        parts.append(distributed.Part(str(path), (0,), 300 if n == "other" else n))
+    got = [[p.rows for p in b] for b in distributed._batches(parts, 1_000)]
+    assert got == [[300 if n == "other" else n for n in b] for b in batches]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(EDGES) | st.integers(0, 2**64 - 1), max_size=30), min_size=1, max_size=5))
+def test_repeated_numbers_over_sorted_runs(runs):
+    arrays = [np.sort(np.array(run, dtype=np.uint64)) for run in runs]
+    counts = Counter(v for run in runs for v in run)
+    expected = sorted(v for v, c in counts.items() if c > 1)
+    assert distributed._repeated_numbers(arrays).tolist() == expected
 
 
 @pytest.mark.parametrize("pack", PACKS)

@@ -6,10 +6,15 @@ its own part of the input (a Parquet row group, or one file), runs the same pand
 as the local engine on it, and writes its own part of the output, so only counts and the
 duplicate order ids travel over the network.
 
-``eligibility`` makes two passes: the first reads every part's ``order_id`` and counts
-them across all parts (a groupby size), the second validates each part knowing the
-``order_id``\\ s that appear more than once anywhere, and the 1-based row number of its
-first row in the whole input (the files in name order, then their rows).
+``eligibility`` checks each part knowing the 1-based number of its first row in the whole
+input (the files in name order, then their rows) and returns the sorted 64-bit numbers of
+its ``order_id``\\ s (:func:`disputelib.columns.text_numbers`), 8 bytes a row. The numbers
+that occur more than once over all parts name the suspects: only the parts holding one
+read their ids again and send back those ids' text, which settles the counts (two ids that
+merely share a number are told apart there), and only the parts holding an id repeated
+somewhere are checked again, knowing it. Parquet parts are checked in the first pass (the
+metadata gives each part's first row); CSV parts, whose sizes are known only once read,
+are first read for their ids and sizes, then checked.
 
 ``check_log`` reads the parts, numbers every row in the whole input, shuffles the rows on
 ``dispute_id`` (a dispute's events in one partition) and checks each partition with the
@@ -33,12 +38,13 @@ from pathlib import Path
 import dask
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 from distributed import Client, LocalCluster, progress
 
 from disputelib import intake
 from disputelib.clock import AsOf
-from disputelib.columns import text_column
+from disputelib.columns import text_column, text_numbers
 from disputelib.paths import clean_stale, make_temp_folder, os_reason, release_temp_folder, signals_held
 from disputelib.policy import Pack, load_dispute_pack
 from disputelib.tables import TableError, _read_parquet, read_table, table_format, write_table
@@ -67,7 +73,12 @@ def cluster(scheduler: str | None = None, workers: int | None = None, processes:
         False runs the local workers as threads of this process (for tests).
     """
     # pandas dtypes as the local engine has them; the id count's shuffle as plain tasks (small, few parts)
-    settings = {"dataframe.convert-string": False, "dataframe.shuffle.method": "tasks"}
+    settings: dict = {"dataframe.convert-string": False, "dataframe.shuffle.method": "tasks"}
+    # glibc's own malloc thresholds in the workers: Dask's MALLOC_TRIM_THRESHOLD_ also fixes
+    # the mmap threshold, so that every array above 128 KiB is mapped and faulted in afresh
+    # (a simulated block took 60-80% longer, most of it system time)
+    environ = dask.config.get("distributed.nanny.pre-spawn-environ", {})
+    settings["distributed.nanny.pre-spawn-environ"] = {k: v for k, v in environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}  # fmt: skip
     with dask.config.set(settings):
         if scheduler:
             with Client(scheduler) as client:
@@ -159,46 +170,169 @@ def _id_header(path: str, read_options: dict) -> str | None:
     return next((theirs for theirs, ours in zip(names, conformed.columns, strict=True) if ours == "order_id"), None)
 
 
-def _ids_of(part: Part, read_options: dict) -> pd.DataFrame:
-    """A part's order ids as cleaned (missing ones included: the part's length counts them).
+def _batches(parts: list[Part], rows_per_part: int) -> list[tuple[Part, ...]]:
+    """Consecutive Parquet parts of files with one schema, joined up to ``rows_per_part`` rows (one task each).
+
+    A dataset written in small files (one per block of a simulation) is read a million rows
+    a task rather than a file a task: the checks and the writes cost less per row on larger
+    frames. A CSV file, whose size is unknown before it is read, is a batch of its own, and
+    so is a run of files whose columns differ from the file before.
+    """
+    schemas: dict[str, pa.Schema] = {}
+
+    def schema(part: Part) -> pa.Schema:
+        if part.path not in schemas:
+            schemas[part.path] = pq.read_schema(part.path)
+        return schemas[part.path]
+
+    batches: list[tuple[Part, ...]] = []
+    run: list[Part] = []
+    rows = 0
+    for part in parts:
+        joins = (
+            run
+            and part.rows is not None
+            and rows + part.rows <= rows_per_part
+            and (part.path == run[-1].path or schema(part).equals(schema(run[-1])))
+        )
+        if run and not joins:
+            batches.append(tuple(run))
+            run, rows = [], 0
+        run.append(part)
+        rows += part.rows or 0
+        if part.rows is None:
+            batches.append(tuple(run))
+            run, rows = [], 0
+    if run:
+        batches.append(tuple(run))
+    return batches
+
+
+def _read_batch(batch: tuple[Part, ...], read_options: dict) -> pd.DataFrame:
+    """The parts of a batch as one frame, as :func:`_read_part` reads one part."""
+    if len(batch) == 1:
+        return _read_part(batch[0], read_options)
+    frames = [_read_parquet(Path(p.path), list(p.row_groups or ())) for p in batch]
+    repaired = list(dict.fromkeys(name for f in frames for name in f.attrs.get(intake.NOT_UTF8_ATTR, ())))
+    frame = concat_parts(frames)
+    frame.attrs = {intake.NOT_UTF8_ATTR: repaired}
+    return intake.conform(frame, intake.ORDERS, read_options.get("columns"))
+
+
+def _ids_of(batch: tuple[Part, ...], read_options: dict) -> pd.Series:
+    """A batch's order ids as cleaned (missing ones included: the batch's length counts them).
 
     Of a Parquet part only the id column is read.
     """
+    return pd.concat([_part_ids(part, read_options) for part in batch], ignore_index=True)
+
+
+def _part_ids(part: Part, read_options: dict) -> pd.Series:
     if part.row_groups is None:
         frame = _read_part(part, read_options)
     else:
         header = _id_header(part.path, read_options)
-        if header is None:  # the second pass says which column is missing
-            return pd.DataFrame({"order_id": pd.array([pd.NA] * (part.rows or 0), dtype="string")})
+        if header is None:  # the eligibility pass says which column is missing
+            return pd.Series(pd.array([pd.NA] * (part.rows or 0), dtype="string"))
         frame = _read_parquet(Path(part.path), list(part.row_groups), [header])
         frame = frame.rename(columns={header: "order_id"})
-    return pd.DataFrame({"order_id": text_column(frame, "order_id").to_numpy()}, dtype="string")
+    return text_column(frame, "order_id")
 
 
-def _first_pass(client: Client, parts: list[Part], read_options: dict, show: bool) -> tuple[list[int], dict]:
-    """Rows per part, and every order id that appears more than once over all parts with its count.
+def _sorted_numbers(ids: pd.Series) -> np.ndarray:
+    """The 64-bit numbers of the present ids (:func:`~disputelib.columns.text_numbers`), sorted."""
+    numbers = text_numbers(ids)
+    present = ids.notna().to_numpy(bool)
+    numbers = numbers if present.all() else numbers[present]
+    numbers.sort()
+    return numbers
 
-    The count is a groupby size computed on the cluster (split over as many outputs as
-    there are parts), so only the repeated ids come back, never the whole id column.
+
+def _count_part(batch: tuple[Part, ...], read_options: dict) -> dict:
+    """A batch's rows and its ids' sorted numbers (the pass before eligibility when sizes are unknown)."""
+    ids = _ids_of(batch, read_options)
+    return {"n": len(ids), "numbers": _sorted_numbers(ids)}
+
+
+def _ids_numbered(batch: tuple[Part, ...], read_options: dict, numbers: np.ndarray) -> dict[str, int]:
+    """A batch's ids whose number is in ``numbers`` (sorted), with their counts in the batch."""
+    ids = _ids_of(batch, read_options)
+    mine = text_numbers(ids)
+    at = np.minimum(np.searchsorted(numbers, mine), len(numbers) - 1)
+    hit = (numbers[at] == mine) & ids.notna().to_numpy(bool)
+    return {str(k): int(v) for k, v in ids[hit].value_counts().items()}
+
+
+def _repeated_numbers(runs: list[np.ndarray]) -> np.ndarray:
+    """The numbers that occur more than once over ``runs`` (each sorted), sorted and distinct.
+
+    Taken a sixteenth of the number range at a time (each run cut where the range ends), so
+    that about a sixteenth of all the numbers is copied at once.
     """
-    import dask.dataframe as dd
+    bounds = np.array([k << 60 for k in range(1, 16)], dtype=np.uint64)
+    cuts = [np.concatenate([[0], np.searchsorted(run, bounds), [len(run)]]) for run in runs]
+    found = []
+    for k in range(len(bounds) + 1):
+        merged = np.concatenate([run[cut[k] : cut[k + 1]] for run, cut in zip(runs, cuts, strict=True)])
+        merged.sort(kind="stable")  # sorted runs one after the other: a merge
+        twice = merged[1:] == merged[:-1]
+        if twice.any():
+            found.append(np.unique(merged[1:][twice]))
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.uint64)
 
-    meta = pd.DataFrame({"order_id": pd.Series(dtype="string")})
-    ids = dd.from_map(_ids_of, parts, read_options=read_options, meta=meta, enforce_metadata=False)
-    sizes = ids["order_id"].value_counts(split_out=max(1, len(parts) // 4), dropna=True)
-    lengths = ids.map_partitions(len, meta=(None, "int64"))
-    futures = client.compute([lengths, sizes[sizes > 1]])
-    n_rows, repeated_ids = _wait(client, futures, show)
-    return [int(v) for v in n_rows], {str(k): int(v) for k, v in repeated_ids.items()}
+
+def _holds_any(run: np.ndarray, numbers: np.ndarray) -> bool:
+    """True if the sorted ``run`` holds one of the sorted ``numbers``."""
+    if not len(run) or not len(numbers):
+        return False
+    at = np.minimum(np.searchsorted(run, numbers), len(run) - 1)
+    return bool((run[at] == numbers).any())
+
+
+def _duplicates(
+    client: Client, parts: list[tuple[Part, ...]], runs: list[np.ndarray], read_options: dict, show: bool
+) -> list[dict]:
+    """Per batch, the ids it holds that appear more than once over all batches, with their counts over all.
+
+    Only the batches holding a number that occurs twice read their ids again, and only the
+    ids with such a number come back: ids that share a number without being equal (a
+    64-bit collision) are told apart by their text here.
+    """
+    repeated = _repeated_numbers(runs)
+    found: list[dict] = [{} for _ in parts]
+    suspects = [i for i, run in enumerate(runs) if _holds_any(run, repeated)]
+    if not suspects:
+        return found
+    shared = client.scatter(repeated, broadcast=True)
+    futures = client.map(
+        _ids_numbered, [parts[i] for i in suspects], read_options=read_options, numbers=shared, pure=False
+    )
+    held = dict(zip(suspects, _wait(client, futures, show), strict=True))
+    total: Counter = Counter()
+    for ids in held.values():
+        total.update(ids)
+    for i, ids in held.items():
+        found[i] = {k: total[k] for k in ids if total[k] > 1}
+    return found
 
 
 def _eligibility_part(
-    part: Part, first_row: int, dup_counts: dict, as_of, pack: Pack, read_options: dict, out_dirs
+    batch: tuple[Part, ...],
+    first_row: int,
+    dup_counts: dict,
+    as_of,
+    pack: Pack,
+    read_options: dict,
+    out_dirs,
+    numbers: bool = False,
 ) -> dict:
-    frame = _read_part(part, read_options)
+    """Eligibility of one batch, written to ``out_dirs`` (else returned); with ``numbers``, its ids' sorted numbers too."""
+    frame = _read_batch(batch, read_options)
     result = local_eligibility(frame, as_of, pack, first_row=first_row, duplicates=dup_counts)
     counts = {str(k): int(v) for k, v in result.table["status"].value_counts().items()}
     stats = {"n": result.n_read, "rejected": len(result.rejects), "statuses": counts, "unknown": result.unknown_methods}
+    if numbers:
+        stats["numbers"] = _sorted_numbers(text_column(frame, "order_id"))
     if out_dirs is None:
         return {**stats, "table": result.table, "rejects": result.rejects}
     name = f"part-{first_row:012d}.parquet"
@@ -249,8 +383,9 @@ def eligibility(
     as_of, pack
         As for :func:`disputelib.eligibility`.
     out_dir, rejects_dir
-        Folders to write as Parquet datasets, one file per part, each published in one
-        step; when ``out_dir`` is None the tables are gathered and returned instead.
+        Folders to write as Parquet datasets, one file per task (a part, or small files read
+        together), each published in one step; when ``out_dir`` is None the tables are
+        gathered and returned instead.
     read_options
         ``sep``, ``decimal``, ``encoding``, ``columns`` as for :func:`disputelib.read_table`.
     show_progress
@@ -264,27 +399,42 @@ def eligibility(
     """
     pack = load_dispute_pack(pack)
     options = dict(read_options or {})
-    parts = parts_of(input_files(source), rows_per_part)
-    n_rows, repeated_ids = _first_pass(client, parts, options, show_progress)
-    dup_counts = client.scatter([repeated_ids], broadcast=True)[0]
-    offsets, row = [], 1
-    for n in n_rows:
-        offsets.append(row)
-        row += n
+    parts = _batches(parts_of(input_files(source), rows_per_part), rows_per_part)
     with _datasets([out_dir, rejects_dir]) as temps:
         out_dirs = None if out_dir is None else (str(temps[0]), None if rejects_dir is None else str(temps[1]))
-        futures = client.map(
-            _eligibility_part,
-            parts,
-            offsets,
-            dup_counts=dup_counts,
-            as_of=as_of,
-            pack=pack,
-            read_options=options,
-            out_dirs=out_dirs,
-            pure=False,
-        )
-        results = _wait(client, futures, show_progress)
+
+        def run(which: list[int], offsets: list[int], dups: list[dict], numbers: bool) -> list[dict]:
+            futures = client.map(
+                _eligibility_part,
+                [parts[i] for i in which],
+                [offsets[i] for i in which],
+                [dups[i] for i in which],
+                as_of=as_of,
+                pack=pack,
+                read_options=options,
+                out_dirs=out_dirs,
+                numbers=numbers,
+                pure=False,
+            )
+            return _wait(client, futures, show_progress)
+
+        every = list(range(len(parts)))
+        none: list[dict] = [{} for _ in parts]
+        if all(p.rows is not None for b in parts for p in b):  # Parquet: each first row is known before reading
+            offsets = _offsets([sum(p.rows or 0 for p in b) for b in parts])
+            results = run(every, offsets, none, numbers=True)
+            runs = [r.pop("numbers") for r in results]
+        else:
+            futures = client.map(_count_part, parts, read_options=options, pure=False)
+            counted = _wait(client, futures, show_progress)
+            offsets = _offsets([c["n"] for c in counted])
+            runs = [c["numbers"] for c in counted]
+            results = None
+        dups = _duplicates(client, parts, runs, options, show_progress)
+        del runs
+        again = every if results is None else [i for i, d in enumerate(dups) if d]
+        redone = dict(zip(again, run(again, offsets, dups, numbers=False), strict=True)) if again else {}
+        results = [redone.get(i) or results[i] for i in every] if results is not None else [redone[i] for i in every]
     statuses: Counter = Counter()
     unknown: Counter = Counter()
     for r in results:
@@ -301,6 +451,11 @@ def eligibility(
     table = concat_parts([r["table"] for r in results])
     rejects = concat_parts([r["rejects"] for r in results])
     return DaskEligibility(**{**done.__dict__, "table": table, "rejects": rejects})
+
+
+def _offsets(sizes: list[int]) -> list[int]:
+    """The 1-based number of each part's first row in the whole input, from the parts' sizes."""
+    return [1 + int(v) for v in np.cumsum([0, *sizes[:-1]])] if sizes else []
 
 
 def concat_parts(frames: list[pd.DataFrame]) -> pd.DataFrame:
