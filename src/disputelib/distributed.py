@@ -449,24 +449,100 @@ def simulate(
 #: Columns carried with the events through the shuffle: the row's number in the whole input,
 #: and why the reader could not read it (None for a good row).
 _ROW, _CUT = "_row", "_cut"
+#: The columns whose text, where not valid UTF-8, makes a row unreadable (as :func:`disputelib.check_log` reads them).
 _UNREADABLE_COLUMNS = ("dispute_id", "order_id", "event", "at")
 
 
-def _read_events(part: Part, read_options: dict, with_orders: bool) -> pd.DataFrame:
-    """A part of the event log as :func:`disputelib.check_log` reads it, with ``_cut`` from the reader's notes.
+def _shares(parts: list[Part], rows_per_part: int) -> list[tuple[Part, ...]]:
+    """Parts in runs of at most ``rows_per_part`` rows, one run per task; a part of unknown length alone.
 
-    The reader's notes on a frame (rows cut short, columns not UTF-8) are positional and
-    would not survive the shuffle, so they travel as a column.
+    A dataset written per block holds many small files: one task per file would spend
+    more time on the cluster's bookkeeping and on each frame's fixed costs than on the rows.
+
+    Examples
+    --------
+    >>> [len(s) for s in _shares([Part("a", (0,), 4), Part("b", (0,), 4), Part("c", (0,), 4), Part("d.csv")], 9)]
+    [2, 1, 1]
+    """
+    shares: list[tuple[Part, ...]] = []
+    run: list[Part] = []
+    rows = 0
+    for part in parts:
+        if part.rows is None or part.row_groups is None:
+            shares.extend([tuple(run)] if run else [])
+            shares.append((part,))
+            run, rows = [], 0
+            continue
+        if run and rows + part.rows > rows_per_part:
+            shares.append(tuple(run))
+            run, rows = [], 0
+        run.append(part)
+        rows += part.rows
+    shares.extend([tuple(run)] if run else [])
+    return shares
+
+
+def _event_headers(path: str, read_options: dict, with_orders: bool) -> dict[str, str]:
+    """A Parquet file's headers -> our names, after checking the required columns are there.
+
+    The same matching and the same error as reading the whole file and conforming it.
     """
     from disputelib import audit
 
-    if part.row_groups is None:
-        frame = read_table(part.path, contract="events", **read_options)
-    else:
-        frame = _read_parquet(Path(part.path), list(part.row_groups))
-        frame = intake.conform(frame, intake.EVENTS, read_options.get("columns"))
-    frame = intake.conform(frame, intake.EVENTS)
+    names = pq.ParquetFile(path).schema_arrow.names
+    empty = intake.conform(pd.DataFrame(columns=names), intake.EVENTS, read_options.get("columns"))
+    empty = intake.conform(empty, intake.EVENTS)
+    audit._require(empty, with_orders)
+    return dict(zip(names, empty.columns, strict=True))
+
+
+def _read_parquet_share(share: tuple[Part, ...], read_options: dict, with_orders: bool, only) -> pd.DataFrame:
+    """Parquet parts one under the other as one frame with our column names; of ``only`` (ours) just those.
+
+    Joined as Arrow before turning into pandas, so a text column stays one categorical
+    rather than becoming objects; parts whose columns differ in type are joined as pandas.
+    """
+    import pyarrow as pa
+
+    from disputelib.tables import _arrow_frame
+
+    tables = []
+    for part in share:
+        names = _event_headers(part.path, read_options, with_orders)
+        headers = None if only is None else [h for h, ours in names.items() if ours in only]
+        table = pq.ParquetFile(part.path).read_row_groups(list(part.row_groups or ()), columns=headers)
+        tables.append(table.rename_columns([names.get(h, h) for h in table.column_names]))
+    try:
+        table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        frames = [_arrow_frame(t) for t in tables]
+        frame = pd.concat(frames, ignore_index=True)
+        frame.attrs = {intake.NOT_UTF8_ATTR: sorted({c for f in frames for c in f.attrs[intake.NOT_UTF8_ATTR]})}
+        return frame
+    return _arrow_frame(table)
+
+
+def _read_events(share: tuple[Part, ...], read_options: dict, with_orders: bool, only=None) -> pd.DataFrame:
+    """A share of the event log as :func:`disputelib.check_log` reads it, the reader's notes in ``attrs``.
+
+    ``only``: our names of the columns to read from Parquet (a CSV file is read whole).
+    """
+    from disputelib import audit
+
+    if share[0].row_groups is not None:
+        return _read_parquet_share(share, read_options, with_orders, only).reset_index(drop=True)
+    (part,) = share
+    frame = intake.conform(read_table(part.path, contract="events", **read_options), intake.EVENTS)
     audit._require(frame, with_orders)
+    return frame.reset_index(drop=True)
+
+
+def _unreadable(frame: pd.DataFrame) -> np.ndarray:
+    """Why the reader could not read each row (objects, None for a good row), from its notes on the frame.
+
+    The notes (rows cut short, columns not UTF-8) are positional and would not survive a
+    shuffle, so there they travel as a column.
+    """
     n = len(frame)
     why = np.full(n, None, dtype=object)
     for position, text in frame.attrs.get(intake.BAD_ROWS_ATTR, {}).items():
@@ -476,25 +552,40 @@ def _read_events(part: Part, read_options: dict, with_orders: bool) -> pd.DataFr
         if name in _UNREADABLE_COLUMNS and name in frame.columns:
             broken = text_column(frame, name).str.contains("\ufffd", regex=False).fillna(False).to_numpy(bool)
             why[broken & pd.isna(why)] = f"'{name}' is not valid UTF-8 text"
-    decimal = frame.attrs.get(intake.DECIMAL_ATTR, ".")
-    frame = frame.reset_index(drop=True)
-    frame.attrs = {intake.DECIMAL_ATTR: decimal}
-    frame[_CUT] = pd.Series(why, dtype=object)
-    return frame
+    return why
 
 
-def _length_and_decimal(frame: pd.DataFrame) -> tuple[int, str]:
-    return len(frame), frame.attrs.get(intake.DECIMAL_ATTR, ".")
+def _last_readable(frame: pd.DataFrame, zone: str) -> int | None:
+    """The latest ``at`` (ns UTC) of the rows :func:`disputelib.check_log` can read, None when none.
+
+    The rows :func:`disputelib.audit._read` replays: a ``dispute_id``, a readable
+    ``at`` from 1970 to 2199, and nothing the reader had to cut or could not decode.
+    """
+    from disputelib import audit
+    from disputelib.clock import to_instants
+    from disputelib.columns import time_column
+
+    safe_at, outside, _ = time_column(frame, "at")
+    at, _ = to_instants(safe_at, zone)
+    ok = audit._text(frame, "dispute_id").notna().to_numpy(bool) & ~np.isnat(at) & ~outside
+    ok &= pd.isna(_unreadable(frame))
+    return int(at[ok].astype("int64").max()) if ok.any() else None
 
 
-def _numbered(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
-    out = frame.copy()
-    out[_ROW] = np.arange(first_row, first_row + len(frame), dtype=np.int64)
-    return out
+@dataclass(frozen=True)
+class _Scan:
+    """What the first pass learns of a share: its rows, decimal mark, ``dispute_id`` range and last readable instant."""
+
+    rows: int
+    decimal: str
+    ids: tuple[str, str] | None
+    last: int | None
 
 
-def _no_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.iloc[:0]
+def _scan(share: tuple[Part, ...], read_options: dict, with_orders: bool, zone: str) -> _Scan:
+    """The first pass over a share: of Parquet only the columns that say which rows are readable."""
+    frame = _read_events(share, read_options, with_orders, only=_UNREADABLE_COLUMNS)
+    return _Scan(len(frame), frame.attrs.get(intake.DECIMAL_ATTR, "."), _id_range(frame), _last_readable(frame, zone))
 
 
 def _id_range(frame: pd.DataFrame) -> tuple[str, str] | None:
@@ -517,8 +608,35 @@ def _disjoint(ranges: list[tuple[str, str] | None]) -> bool:
     return all(before[1] < after[0] for before, after in itertools.pairwise(known))
 
 
-def _read_partition(frame: pd.DataFrame, decimal: str, zone: str) -> tuple:
-    """A partition (shuffled, or a part that holds its disputes whole) read as the local engine reads a log."""
+def _check_share(
+    share: tuple[Part, ...], first_row: int, read_options: dict, with_orders: bool, end, orders, pack: Pack
+) -> dict:
+    """Read a share that holds its disputes whole and check it: its findings and counts (the events are not kept)."""
+    from disputelib import audit
+
+    events = _read_events(share, read_options, with_orders)
+    rows = np.arange(first_row, first_row + len(events), dtype=np.int64)
+    log = audit._read(events, pack.timer_zone, row_numbers=rows)
+    return _check_partition((events, log, rows), end, orders, pack)
+
+
+def _numbered(share: tuple[Part, ...], first_row: int, read_options: dict, with_orders: bool) -> pd.DataFrame:
+    """A share's rows for the shuffle: each with its number in the whole input and why it is unreadable."""
+    frame = _read_events(share, read_options, with_orders)
+    why = _unreadable(frame)
+    frame.attrs = {}
+    frame[_CUT] = pd.Series(why, dtype=object)
+    frame[_ROW] = np.arange(first_row, first_row + len(frame), dtype=np.int64)
+    return frame
+
+
+def _no_rows(share: tuple[Part, ...], read_options: dict, with_orders: bool) -> pd.DataFrame:
+    """The columns and types of :func:`_numbered`'s frames (read from the first share)."""
+    return _numbered(share, 1, read_options, with_orders).iloc[:0]
+
+
+def _check_shuffled(frame: pd.DataFrame, decimal: str, end, orders, pack: Pack) -> dict:
+    """Check a partition of the shuffled log (a dispute's events all in it): findings and counts."""
     from disputelib import audit
 
     frame = frame.sort_values(_ROW, kind="stable").reset_index(drop=True)
@@ -529,13 +647,8 @@ def _read_partition(frame: pd.DataFrame, decimal: str, zone: str) -> tuple:
         intake.DECIMAL_ATTR: decimal,
         intake.BAD_ROWS_ATTR: {int(i): cut[i] for i in np.flatnonzero(pd.notna(cut))},
     }
-    return events, audit._read(events, zone, row_numbers=rows), rows
-
-
-def _last_of(prepared: tuple) -> int | None:
-    from disputelib import audit
-
-    return audit._last_instant(prepared[1])
+    log = audit._read(events, pack.timer_zone, row_numbers=rows)
+    return _check_partition((events, log, rows), end, orders, pack)
 
 
 #: The step of :func:`disputelib.check_log` that adds each rule's findings: reading 0, order in
@@ -578,6 +691,21 @@ def _check_partition(prepared: tuple, end: int | None, orders, pack: Pack) -> di
             firsts[str(rule)] = (int(row["a"]), int(row["b"]), int(row["c"]))
     counts = {str(k): int(v) for k, v in findings["rule"].value_counts().items()}
     return {"n": len(events), "disputes": len(log.ids), "counts": counts, "firsts": firsts, "findings": findings}
+
+
+def _shuffled_checks(client: Client, shares, offsets, common: dict, decimal: str, end, orders, pack: Pack) -> list:
+    """The checks of a log whose disputes span shares: read, shuffle on ``dispute_id``, check, as one graph.
+
+    Dask's p2p shuffle moves the rows through the workers' disks, so no step holds the
+    whole log; each check keeps only its findings.
+    """
+    import dask.dataframe as dd
+
+    meta = client.submit(_no_rows, shares[0], **common, pure=False).result()
+    log = dd.from_map(_numbered, shares, offsets, **common, meta=meta, enforce_metadata=False)
+    shuffled = log.shuffle("dispute_id", npartitions=len(shares), method="p2p")
+    check = dask.delayed(_check_shuffled, pure=False)
+    return client.compute([check(d, decimal, end, orders, pack) for d in shuffled.to_delayed()])
 
 
 def _stats_of(checked: dict) -> dict:
@@ -682,38 +810,30 @@ def check_log(
     disputelib.audit.LogColumnsError, disputelib.clock.AsOfError
         As :func:`disputelib.check_log`.
     """
-    import dask.dataframe as dd
-
     from disputelib import audit
 
     pack = load_dispute_pack(pack)
     options = dict(read_options or {})
-    parts = parts_of(input_files(source), rows_per_part)
-    frames = client.map(_read_events, parts, read_options=options, with_orders=orders is not None, pure=False)
-    sizes = _wait(client, client.map(_length_and_decimal, frames, pure=False), show_progress)
-    decimals = {d for _, d in sizes}
+    shares = _shares(parts_of(input_files(source), rows_per_part), rows_per_part)
+    with_orders = orders is not None
+    scans = client.map(_scan, shares, read_options=options, with_orders=with_orders, zone=pack.timer_zone, pure=False)
+    scans = _wait(client, scans, show_progress)
+    decimals = {s.decimal for s in scans}
     if len(decimals) > 1:
         raise DaskInputError(f"the files of {str(source)!r} use different decimal marks: give --decimal (decimal= in read_options)")
-    offsets = list(np.cumsum([1] + [n for n, _ in sizes])[:-1])
-    numbered = client.map(_numbered, frames, [int(o) for o in offsets], pure=False)
-    meta = client.submit(_no_rows, numbered[0], pure=False).result()
-    ranges = _wait(client, client.map(_id_range, numbered, pure=False), show_progress)
-    if _disjoint(ranges):  # no dispute spans two parts (a dataset written per block): no shuffle needed
-        partitions = numbered
-    else:
-        log = dd.from_delayed(numbered, meta=meta, verify_meta=False)
-        shuffled = log.shuffle("dispute_id", npartitions=len(parts))
-        partitions = client.compute(shuffled.to_delayed())
-    prepared = client.map(_read_partition, partitions, decimal=decimals.pop(), zone=pack.timer_zone, pure=False)
-    del frames, numbered, partitions
-    lasts = [t for t in _wait(client, client.map(_last_of, prepared, pure=False), show_progress) if t is not None]
+    offsets = [int(o) for o in np.cumsum([1] + [s.rows for s in scans])[:-1]]
+    lasts = [s.last for s in scans if s.last is not None]
     last = max(lasts) if lasts else None
     end = audit._checked_end(as_of, last, pack)
     end = last if end is None else end
     table = None
     if orders is not None and end is not None:
         table = client.scatter([audit._orders_table(orders, audit._last_day(end, pack), pack)], broadcast=True)[0]
-    checked = client.map(_check_partition, prepared, end=end, orders=table, pack=pack, pure=False)
+    common = {"read_options": options, "with_orders": with_orders}
+    if _disjoint([s.ids for s in scans]):  # no dispute spans two shares (a dataset written per block): no shuffle
+        checked = client.map(_check_share, shares, offsets, **common, end=end, orders=table, pack=pack, pure=False)
+    else:
+        checked = _shuffled_checks(client, shares, offsets, common, decimals.pop(), end, table, pack)
     results = _wait(client, client.map(_stats_of, checked, pure=False), show_progress)
     firsts: dict = {}
     for r in results:
