@@ -11,9 +11,14 @@ them across all parts (a groupby size), the second validates each part knowing t
 ``order_id``\\ s that appear more than once anywhere, and the 1-based row number of its
 first row in the whole input (the files in name order, then their rows).
 
-``check_log`` reads the parts, numbers every row in the whole input, shuffles the rows on
-``dispute_id`` (a dispute's events in one partition) and checks each partition with the
-steps of :func:`disputelib.check_log`; the findings are then put in the local order.
+``check_log`` also makes two passes, and never holds the log: the first reads of each part
+only what says which rows can be read (of Parquet the columns ``dispute_id``, ``order_id``,
+``event`` and ``at``) for its length, decimal mark, ``dispute_id`` range and last instant,
+so the log's end is known before any check; the second reads, numbers and checks each
+part with the steps of :func:`disputelib.check_log` in one task that keeps only its
+findings. When the parts' ``dispute_id`` ranges overlap, the second pass is instead one
+graph of reading, a shuffle on ``dispute_id`` (Dask's p2p shuffle, through the workers'
+disks) and checking each partition. The findings are then put in the local order.
 """
 
 from __future__ import annotations
@@ -782,10 +787,13 @@ def check_log(
 ) -> DaskAudit:
     """:func:`disputelib.check_log` on a cluster, for a file, a folder of Parquet files or a glob.
 
-    Every dispute's events are put in one partition (a shuffle on ``dispute_id``, each row
-    carrying its number in the whole input: the files in name order, then their rows), and
-    each partition is checked by the local engine's code. The orders are validated once,
-    here, and the small table sent to every worker once.
+    A first pass reads of every share of the input (a few Parquet files or row groups up
+    to ``rows_per_part`` rows, or a CSV file) the columns that say which rows are readable,
+    for the log's end; a second checks each share with the local engine's code, the events
+    read there and dropped, only the findings kept. When a dispute's events sit in several
+    shares, the second pass shuffles the rows on ``dispute_id`` first, each row carrying
+    its number in the whole input (the files in name order, then their rows). The orders
+    are validated once, here, and the small table sent to every worker once.
 
     Parameters
     ----------
@@ -797,13 +805,16 @@ def check_log(
     orders, pack, as_of
         As for :func:`disputelib.check_log` (``orders`` a pandas frame).
     out_dir
-        A folder to write the findings to as a Parquet dataset, one file per partition
-        (each in the local engine's order), published in one step; when None the findings
-        are gathered and returned.
+        A folder to write the findings to as a Parquet dataset, one file per share (each in
+        the local engine's order), published in one step; when None the findings are
+        gathered and returned.
     read_options
         ``sep``, ``decimal``, ``encoding``, ``columns`` as for :func:`disputelib.read_table`.
     show_progress
         Dask's progress bar on stderr.
+    rows_per_part
+        Rows a task reads at most, in whole Parquet row groups (a CSV file is read whole);
+        fewer when that gives fewer than four tasks per worker thread.
 
     Returns
     -------
