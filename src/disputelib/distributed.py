@@ -527,6 +527,11 @@ def _read_parquet_share(share: tuple[Part, ...], read_options: dict, with_orders
         tables.append(table.rename_columns([ours.get(h, h) for h in table.column_names]))
     try:
         table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+        if only is not None:  # a column read only for its bad bytes: none, no need to turn it into pandas
+            for name in set(only) & set(table.column_names) - {"dispute_id", "at"}:
+                with contextlib.suppress(pa.ArrowInvalid):
+                    table.column(name).validate(full=True)
+                    table = table.drop_columns([name])
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         frames = [_arrow_frame(t) for t in tables]
         frame = pd.concat(frames, ignore_index=True)
@@ -568,11 +573,12 @@ def _unreadable(frame: pd.DataFrame) -> np.ndarray:
     return why
 
 
-def _last_readable(frame: pd.DataFrame, zone: str) -> int | None:
+def _last_readable(frame: pd.DataFrame, zone: str, ids: pd.Series | None = None) -> int | None:
     """The latest ``at`` (ns UTC) of the rows :func:`disputelib.check_log` can read, None when none.
 
     The rows :func:`disputelib.audit._read` replays: a ``dispute_id``, a readable
     ``at`` from 1970 to 2199, and nothing the reader had to cut or could not decode.
+    ``ids``: the ``dispute_id`` column as the log reader cleans it, when known.
     """
     from disputelib import audit
     from disputelib.clock import to_instants
@@ -580,7 +586,8 @@ def _last_readable(frame: pd.DataFrame, zone: str) -> int | None:
 
     safe_at, outside, _ = time_column(frame, "at")
     at, _ = to_instants(safe_at, zone)
-    ok = audit._text(frame, "dispute_id").notna().to_numpy(bool) & ~np.isnat(at) & ~outside
+    ids = audit._text(frame, "dispute_id") if ids is None else ids
+    ok = ids.notna().to_numpy(bool) & ~np.isnat(at) & ~outside
     ok &= pd.isna(_unreadable(frame))
     return int(at[ok].astype("int64").max()) if ok.any() else None
 
@@ -597,16 +604,23 @@ class _Scan:
 
 def _scan(share: tuple[Part, ...], read_options: dict, with_orders: bool, zone: str) -> _Scan:
     """The first pass over a share: of Parquet only the columns that say which rows are readable."""
+    from disputelib import audit
+
     frame = _read_events(share, read_options, with_orders, only=_UNREADABLE_COLUMNS)
-    return _Scan(len(frame), frame.attrs.get(intake.DECIMAL_ATTR, "."), _id_range(frame), _last_readable(frame, zone))
+    ids = audit._text(frame, "dispute_id")
+    return _Scan(len(frame), frame.attrs.get(intake.DECIMAL_ATTR, "."), _span(ids), _last_readable(frame, zone, ids))
 
 
 def _id_range(frame: pd.DataFrame) -> tuple[str, str] | None:
     """The smallest and largest ``dispute_id`` of a part, as the log reader cleans them; None without ids."""
     from disputelib import audit
 
-    ids = audit._text(frame, "dispute_id").dropna()
-    return None if ids.empty else (str(ids.min()), str(ids.max()))
+    return _span(audit._text(frame, "dispute_id"))
+
+
+def _span(ids: pd.Series) -> tuple[str, str] | None:
+    known = ids.dropna()
+    return None if known.empty else (str(known.min()), str(known.max()))
 
 
 def _disjoint(ranges: list[tuple[str, str] | None]) -> bool:
