@@ -357,3 +357,28 @@ def test_csv_files_with_no_rows_and_unreadable_rows_keep_the_whole_inputs_number
     unreadable = local.findings[local.findings["rule"] == "unreadable_row"]
     assert f"row {len(faulty_lines)}:" in " ".join(unreadable["message"])  # the row with surplus fields, last
     assert len(unreadable) >= 3
+
+
+def test_a_dispute_across_files_with_different_columns_is_shuffled_and_checked_as_one(client, tmp_path):
+    """One file has a column the other lacks, and no amounts: the shuffle carries the columns the checks read, alike."""
+    folder = tmp_path / "log"
+    folder.mkdir()
+    (folder / "a.csv").write_text(
+        "dispute_id,order_id,event,at,amount_usd,note\n"
+        "D1,O1,opened,2026-03-01T10:00:00-08:00,5.00,first\n"
+        "D2,O2,opened,2026-03-01T11:00:00-08:00,abc,bad amount\n"
+    )
+    (folder / "b.csv").write_text(
+        "dispute_id,order_id,event,at\nD1,O1,buyer_escalated,2026-03-02T10:00:00-08:00\nD2,O2,teleported,2026-03-03T10:00:00-08:00\n"
+    )
+    (tmp_path / "whole.csv").write_text(
+        "dispute_id,order_id,event,at,amount_usd,note\n"
+        "D1,O1,opened,2026-03-01T10:00:00-08:00,5.00,first\n"
+        "D2,O2,opened,2026-03-01T11:00:00-08:00,abc,bad amount\n"
+        "D1,O1,buyer_escalated,2026-03-02T10:00:00-08:00,,\n"
+        "D2,O2,teleported,2026-03-03T10:00:00-08:00,,\n"
+    )
+    result = distributed.check_log(client, str(folder / "*.csv"))
+    local = local_check(tmp_path / "whole.csv", None, None)
+    assert_same(result, local)
+    assert set(local.findings["rule"]) >= {"early_escalation", "unreadable_row", "unknown_event"}

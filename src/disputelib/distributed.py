@@ -647,14 +647,23 @@ def _check_share(
     return _check_partition((events, log, rows), end, orders, pack)
 
 
+#: The columns the checks read: the only ones a shuffle carries.
+_CHECKED = ("dispute_id", "order_id", "event", "at", "amount_usd", "buyer_country")
+
+
 def _numbered(share: tuple[Part, ...], first_row: int, read_options: dict, with_orders: bool) -> pd.DataFrame:
-    """A share's rows for the shuffle: each with its number in the whole input and why it is unreadable."""
+    """A share's rows for the shuffle: the columns the checks read, each row's number in the whole input and why it is unreadable.
+
+    A column a file lacks is carried as missing values (the checks read both alike), so
+    every share has the same columns.
+    """
     frame = _read_events(share, read_options, with_orders)
-    why = _unreadable(frame)
-    frame.attrs = {}
-    frame[_CUT] = pd.Series(why, dtype=object)
-    frame[_ROW] = np.arange(first_row, first_row + len(frame), dtype=np.int64)
-    return frame
+    out = pd.DataFrame(
+        {name: frame[name] if name in frame.columns else pd.Series(None, index=frame.index, dtype=object) for name in _CHECKED}
+    )
+    out[_CUT] = pd.Series(_unreadable(frame), index=frame.index, dtype=object)
+    out[_ROW] = np.arange(first_row, first_row + len(frame), dtype=np.int64)
+    return out
 
 
 def _no_rows(share: tuple[Part, ...], read_options: dict, with_orders: bool) -> pd.DataFrame:
