@@ -5,16 +5,19 @@ For ``simulate`` (orders, events and disputes simulated and written to Parquet),
 ``check-log`` (the simulated events read back and replayed, findings written), prints each
 engine's time, throughput (orders/s; events/s for check-log), the ratio of the two and the
 peak resident memory of this process and all its children together (the workers), sampled
-every 5 ms. The cluster's start is timed apart and not counted.
+every 10 ms. The cluster's start is timed apart and not counted.
 
     python bench/bench_dask.py [--orders 2000000] [--workers 2] [--dask-only]
-                               [--only eligibility,check-log] [--data DIR]
+                               [--only eligibility,check-log] [--data DIR] [--repeat 1]
 
 ``--dask-only`` skips the local engine: the out-of-core run (``--orders 100000000``), where
 only the peak memory and the time matter. ``--only`` times only the commands named (the
 data is still simulated first, untimed, when a later command needs it); ``--data DIR``
 keeps the simulated data in ``DIR`` and reuses it on the next run with the same
-``--orders`` and ``--seed``.
+``--orders`` and ``--seed``; ``--repeat N`` runs each timed command N times and shows the
+run of median time (and the highest peak). The CPU time of all processes is shown beside
+the wall time: on a machine where other jobs run, it is the figure their load does not
+inflate.
 """
 
 from __future__ import annotations
@@ -36,27 +39,17 @@ COMMANDS = ("simulate", "eligibility", "check-log")
 
 
 class PeakRSS:
-    """Peak resident memory of this process and its children (the cluster's workers), together.
-
-    The children are listed again every 0.2 s, not at every sample: listing them reads every
-    process's ``/proc`` entry, which cost about a third of a core at a sample every 5 ms,
-    taken from the engine being timed.
-    """
+    """Peak resident memory of this process and its children (the cluster's workers), together."""
 
     def __init__(self) -> None:
         self.me = psutil.Process()
         self.peak = 0
-        self._children: list[psutil.Process] = []
-        self._listed = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
-    def _total(self) -> int:
+    def _total(self, children: list[psutil.Process]) -> int:
         total = self.me.memory_info().rss
-        if time.perf_counter() - self._listed > 0.2:
-            self._children = self.me.children(recursive=True)
-            self._listed = time.perf_counter()
-        for child in self._children:
+        for child in children:
             try:
                 total += child.memory_info().rss
             except psutil.Error:
@@ -64,11 +57,16 @@ class PeakRSS:
         return total
 
     def _watch(self) -> None:
-        while not self._stop.wait(0.005):
-            self.peak = max(self.peak, self._total())
+        # Listing the children scans every process of the machine (1 ms): done every 0.5 s, not
+        # at every sample, since this thread shares the GIL with the command (and the scheduler)
+        children, listed = [], 0.0
+        while not self._stop.wait(0.01):
+            if time.monotonic() - listed > 0.5:
+                children, listed = self.me.children(recursive=True), time.monotonic()
+            self.peak = max(self.peak, self._total(children))
 
     def __enter__(self) -> PeakRSS:
-        self.peak = self._total()
+        self.peak = self._total(self.me.children(recursive=True))
         self._thread.start()
         return self
 
@@ -77,13 +75,27 @@ class PeakRSS:
         self._thread.join()
 
 
-def timed(func) -> tuple[float, float]:
-    """Seconds and peak MB (all processes) of one call."""
+def cpu_seconds() -> float:
+    """CPU time (user + system) used so far by this process and its living children (the workers)."""
+    me = psutil.Process()
+    total = sum(me.cpu_times()[:2])
+    for child in me.children(recursive=True):
+        try:
+            total += sum(child.cpu_times()[:2])
+        except psutil.Error:
+            pass
+    return total
+
+
+def timed(func) -> tuple[float, float, float]:
+    """Seconds, CPU seconds and peak MB (all processes) of one call."""
     with PeakRSS() as rss:
+        cpu = cpu_seconds()
         start = time.perf_counter()
         func()
         seconds = time.perf_counter() - start
-    return seconds, rss.peak / 2**20
+        cpu = cpu_seconds() - cpu
+    return seconds, cpu, rss.peak / 2**20
 
 
 def main() -> None:
@@ -94,6 +106,7 @@ def main() -> None:
     parser.add_argument("--dask-only", action="store_true", help="skip the local engine (out-of-core runs)")
     parser.add_argument("--only", default=",".join(COMMANDS), help="commands to time, comma-separated")
     parser.add_argument("--data", type=Path, help="a folder to keep the simulated data in and reuse")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each command: the median is shown (peak: the highest)")
     args = parser.parse_args()
     only = [c.strip() for c in args.only.split(",") if c.strip()]
     if unknown := sorted(set(only) - set(COMMANDS)):
@@ -117,7 +130,9 @@ def main() -> None:
         dl.write_table(dl.check_log(events).findings, folder / "local-findings.parquet")
 
     def run(command: str, engine: str, func) -> None:
-        rows.append((command, engine, *timed(func)))
+        runs = [timed(func) for _ in range(args.repeat)]
+        seconds, cpu, _ = sorted(runs)[len(runs) // 2]
+        rows.append((command, engine, seconds, cpu, max(peak for _, _, peak in runs)))
 
     simulated = {"local": (folder / "local" / "events.parquet").exists(), "dask": (folder / "dask" / "events").is_dir()}
     if not args.dask_only:
@@ -165,12 +180,13 @@ def main() -> None:
     print(f"{n:,} orders, {n_events:,} events; Dask: a local cluster of {args.workers} worker processes, "
           f"started in {started:.1f} s")  # fmt: skip
     print("peak MB = resident memory of this process and its workers together, at its highest")
-    print(f"{'command':<12} {'engine':<6} {'seconds':>8} {'rows/s':>11} {'vs local':>9} {'peak MB':>8}")
-    local = {cmd: s for cmd, engine, s, _ in rows if engine == "local"}
-    for cmd, engine, seconds, peak in rows:
+    print("cpu s = CPU time (user + system) of this process and its workers: what the machine's load does not inflate")
+    print(f"{'command':<12} {'engine':<6} {'seconds':>8} {'rows/s':>11} {'vs local':>9} {'cpu s':>7} {'peak MB':>8}")
+    local = {cmd: s for cmd, engine, s, _, _ in rows if engine == "local"}
+    for cmd, engine, seconds, cpu, peak in rows:
         count = n_events if cmd == "check-log" else n
         ratio = f"{local[cmd] / seconds:>8.2f}x" if cmd in local else f"{'-':>9}"
-        print(f"{cmd:<12} {engine:<6} {seconds:>8.2f} {count / seconds:>11,.0f} {ratio} {peak:>8,.0f}")
+        print(f"{cmd:<12} {engine:<6} {seconds:>8.2f} {count / seconds:>11,.0f} {ratio} {cpu:>7.1f} {peak:>8,.0f}")
     for output in ("local-eligibility.parquet", "local-eligibility.rejects.parquet", "local-findings.parquet"):
         (folder / output).unlink(missing_ok=True)
     for output in ("dask-eligibility", "dask-eligibility.rejects", "dask-findings"):

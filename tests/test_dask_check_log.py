@@ -13,12 +13,14 @@ from pathlib import Path
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import disputelib as dl
-from disputelib import distributed
+from disputelib import audit, distributed, intake
 from disputelib.cli import main
 
 PACKS = ["aliexpress-2022", "aliexpress-legacy"]
@@ -275,3 +277,108 @@ def test_parts_holding_whole_disputes_are_checked_without_a_shuffle(
     assert_same(result, local_check(tmp_path / "whole.parquet", orders_export, pack, as_of))
     # one dispute cut in two: its parts overlap, and the log is shuffled as before
     assert not distributed._disjoint([("D1", "D5"), ("D5", "D9")])
+
+
+def not_utf8(values: list[bytes]) -> pa.Array:
+    """A text column holding bytes that are not UTF-8, as a broken export writes it."""
+    raw = pa.array(values, pa.large_binary())
+    return pa.Array.from_buffers(pa.large_string(), len(values), raw.buffers())
+
+
+def test_many_small_files_are_read_in_shares_and_give_the_local_findings(client, simulated, orders_export, tmp_path):
+    """Files of whole disputes under the export's own headers, one of them empty, read a few per task.
+
+    The log's latest ``at`` is on a row whose event is not UTF-8: the first pass must not
+    take it for the log's end (the local engine does not replay it), and the row keeps its
+    number in the whole input.
+    """
+    events = simulated.events.sort_values(["dispute_id", "at"], kind="stable", ignore_index=True)
+    table = pa.Table.from_pandas(events, preserve_index=False).rename_columns(
+        ["Dispute ID", "order_id", "Event", "AT", "amount_usd"]
+    )
+    late = events["at"].max() + pd.Timedelta(days=30)
+    broken = pa.table({
+        "Dispute ID": pa.array([events["dispute_id"].iloc[-1]], pa.large_string()), "order_id": [events["order_id"].iloc[-1]],
+        "Event": not_utf8([b"refund_\xffreceived"]), "AT": pa.array([late], table.schema.field("AT").type),
+        "amount_usd": [None],
+    }).cast(table.schema)  # fmt: skip
+    table = pa.concat_tables([table, broken])
+    ids = table.column("Dispute ID").to_numpy(zero_copy_only=False)
+    starts = np.flatnonzero(ids[1:] != ids[:-1]) + 1
+    cuts = [0, *starts[:: max(1, len(starts) // 8)][1:8], table.num_rows]
+    folder = tmp_path / "events"
+    folder.mkdir()
+    for i in range(len(cuts) - 1):
+        pq.write_table(table.slice(cuts[i], cuts[i + 1] - cuts[i]), folder / f"part-{i:02d}.parquet")
+    pq.write_table(table.slice(0, 0), folder / "part-03a.parquet")  # a file with no rows, among the others
+    pq.write_table(table, tmp_path / "whole.parquet")
+    parts = distributed.parts_of(distributed.input_files(folder))
+    rows_per_part = table.num_rows // 3
+    shares = distributed._shares(parts, rows_per_part)
+    assert len(parts) > len(shares) > 1 and max(len(s) for s in shares) > 1
+    pack = dl.load_pack("aliexpress-2022")
+    whole = dl.read_table(tmp_path / "whole.parquet", contract="events")
+    scans = [distributed._scan(s, {}, True, pack.timer_zone) for s in shares]
+    local_last = audit._last_instant(audit._read(whole, pack.timer_zone))
+    assert max(s.last for s in scans if s.last is not None) == local_last < late.value
+    result = distributed.check_log(client, str(folder), orders_export, pack, rows_per_part=rows_per_part)
+    local = dl.check_log(whole, orders_export, pack)
+    assert_same(result, local)
+    unreadable = local.findings[local.findings["rule"] == "unreadable_row"]
+    assert unreadable["message"].tolist() == [f"row {table.num_rows}: 'event' is not valid UTF-8 text"]
+
+
+def test_files_whose_columns_differ_in_type_are_read_one_under_the_other(tmp_path):
+    """A share of files where one holds amounts as text: joined as pandas, the broken-text note of every file kept."""
+    first = pa.table({"dispute_id": ["D1"], "event": not_utf8([b"op\xffened"]), "at": ["2026-03-01T10:00:00Z"],
+                      "amount_usd": [5.0]})  # fmt: skip
+    second = pa.table({"dispute_id": ["D2"], "event": ["opened"], "at": ["2026-03-02T10:00:00Z"], "amount_usd": ["7,5"]})
+    pq.write_table(first, tmp_path / "a.parquet")
+    pq.write_table(second, tmp_path / "b.parquet")
+    share = tuple(distributed.parts_of(distributed.input_files(tmp_path)))
+    frame = distributed._read_events(share, {}, False)
+    assert frame["dispute_id"].tolist() == ["D1", "D2"]
+    assert frame.attrs[intake.NOT_UTF8_ATTR] == ["event"]
+    assert distributed._unreadable(frame).tolist() == ["'event' is not valid UTF-8 text", None]
+
+
+def test_csv_files_with_no_rows_and_unreadable_rows_keep_the_whole_inputs_numbers(client, faulty_lines, tmp_path):
+    """Header-only files between the others (no rows), a dispute across files (the shuffle), cut rows numbered as in the whole file."""
+    header = "dispute_id,order_id,event,at,amount_usd"
+    folder = tmp_path / "log"
+    folder.mkdir()
+    pieces = [faulty_lines[:500], [], faulty_lines[500:1_000], [], faulty_lines[1_000:]]
+    for i, lines in enumerate(pieces):
+        (folder / f"log-{i}.csv").write_text("\n".join([header, *lines]) + "\n")
+    (tmp_path / "whole.csv").write_text("\n".join([header, *faulty_lines]) + "\n")
+    result = distributed.check_log(client, str(folder / "log-*.csv"))
+    local = local_check(tmp_path / "whole.csv", None, None)
+    assert_same(result, local)
+    unreadable = local.findings[local.findings["rule"] == "unreadable_row"]
+    assert f"row {len(faulty_lines)}:" in " ".join(unreadable["message"])  # the row with surplus fields, last
+    assert len(unreadable) >= 3
+
+
+def test_a_dispute_across_files_with_different_columns_is_shuffled_and_checked_as_one(client, tmp_path):
+    """One file has a column the other lacks, and no amounts: the shuffle carries the columns the checks read, alike."""
+    folder = tmp_path / "log"
+    folder.mkdir()
+    (folder / "a.csv").write_text(
+        "dispute_id,order_id,event,at,amount_usd,note\n"
+        "D1,O1,opened,2026-03-01T10:00:00-08:00,5.00,first\n"
+        "D2,O2,opened,2026-03-01T11:00:00-08:00,abc,bad amount\n"
+    )
+    (folder / "b.csv").write_text(
+        "dispute_id,order_id,event,at\nD1,O1,buyer_escalated,2026-03-02T10:00:00-08:00\nD2,O2,teleported,2026-03-03T10:00:00-08:00\n"
+    )
+    (tmp_path / "whole.csv").write_text(
+        "dispute_id,order_id,event,at,amount_usd,note\n"
+        "D1,O1,opened,2026-03-01T10:00:00-08:00,5.00,first\n"
+        "D2,O2,opened,2026-03-01T11:00:00-08:00,abc,bad amount\n"
+        "D1,O1,buyer_escalated,2026-03-02T10:00:00-08:00,,\n"
+        "D2,O2,teleported,2026-03-03T10:00:00-08:00,,\n"
+    )
+    result = distributed.check_log(client, str(folder / "*.csv"))
+    local = local_check(tmp_path / "whole.csv", None, None)
+    assert_same(result, local)
+    assert set(local.findings["rule"]) >= {"early_escalation", "unreadable_row", "unknown_event"}

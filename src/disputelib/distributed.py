@@ -16,9 +16,14 @@ somewhere are checked again, knowing it. Parquet parts are checked in the first 
 metadata gives each part's first row); CSV parts, whose sizes are known only once read,
 are first read for their ids and sizes, then checked.
 
-``check_log`` reads the parts, numbers every row in the whole input, shuffles the rows on
-``dispute_id`` (a dispute's events in one partition) and checks each partition with the
-steps of :func:`disputelib.check_log`; the findings are then put in the local order.
+``check_log`` also makes two passes, and never holds the log: the first reads of each part
+only what says which rows can be read (of Parquet the columns ``dispute_id``, ``order_id``,
+``event`` and ``at``) for its length, decimal mark, ``dispute_id`` range and last instant,
+so the log's end is known before any check; the second reads, numbers and checks each
+part with the steps of :func:`disputelib.check_log` in one task that keeps only its
+findings. When the parts' ``dispute_id`` ranges overlap, the second pass is instead one
+graph of reading, a shuffle on ``dispute_id`` (Dask's p2p shuffle, through the workers'
+disks) and checking each partition. The findings are then put in the local order.
 """
 
 from __future__ import annotations
@@ -72,13 +77,14 @@ def cluster(scheduler: str | None = None, workers: int | None = None, processes:
     processes
         False runs the local workers as threads of this process (for tests).
     """
-    # pandas dtypes as the local engine has them; the id count's shuffle as plain tasks (small, few parts)
-    settings: dict = {"dataframe.convert-string": False, "dataframe.shuffle.method": "tasks"}
-    # glibc's own malloc thresholds in the workers: Dask's MALLOC_TRIM_THRESHOLD_ also fixes
-    # the mmap threshold, so that every array above 128 KiB is mapped and faulted in afresh
-    # (a simulated block took 60-80% longer, most of it system time)
-    environ = dask.config.get("distributed.nanny.pre-spawn-environ", {})
-    settings["distributed.nanny.pre-spawn-environ"] = {k: v for k, v in environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}  # fmt: skip
+    # pandas dtypes as the local engine has them (no str column turned into string[pyarrow])
+    settings: dict = {"dataframe.convert-string": False}
+    # glibc's own malloc thresholds in the workers: Dask's MALLOC_TRIM_THRESHOLD_ also fixes the
+    # mmap threshold, so every array above 128 KiB is mapped and faulted in afresh and freed memory
+    # handed back at once (a simulated block took 60-80% longer, check-log a fifth more CPU)
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    settings["distributed.nanny.pre-spawn-environ"] = environ
     with dask.config.set(settings):
         if scheduler:
             with Client(scheduler) as client:
@@ -604,24 +610,108 @@ def simulate(
 #: Columns carried with the events through the shuffle: the row's number in the whole input,
 #: and why the reader could not read it (None for a good row).
 _ROW, _CUT = "_row", "_cut"
+#: The columns whose text, where not valid UTF-8, makes a row unreadable (as :func:`disputelib.check_log` reads them).
 _UNREADABLE_COLUMNS = ("dispute_id", "order_id", "event", "at")
 
 
-def _read_events(part: Part, read_options: dict, with_orders: bool) -> pd.DataFrame:
-    """A part of the event log as :func:`disputelib.check_log` reads it, with ``_cut`` from the reader's notes.
+def _shares(parts: list[Part], rows_per_part: int) -> list[tuple[Part, ...]]:
+    """Parts in runs of at most ``rows_per_part`` rows, one run per task; a part of unknown length alone.
 
-    The reader's notes on a frame (rows cut short, columns not UTF-8) are positional and
-    would not survive the shuffle, so they travel as a column.
+    A dataset written per block holds many small files: one task per file would spend
+    more time on the cluster's bookkeeping and on each frame's fixed costs than on the rows.
+
+    Examples
+    --------
+    >>> [len(s) for s in _shares([Part("a", (0,), 4), Part("b", (0,), 4), Part("c", (0,), 4), Part("d.csv")], 9)]
+    [2, 1, 1]
+    """
+    shares: list[tuple[Part, ...]] = []
+    run: list[Part] = []
+    rows = 0
+    for part in parts:
+        if part.rows is None or part.row_groups is None:
+            shares.extend([tuple(run)] if run else [])
+            shares.append((part,))
+            run, rows = [], 0
+            continue
+        if run and rows + part.rows > rows_per_part:
+            shares.append(tuple(run))
+            run, rows = [], 0
+        run.append(part)
+        rows += part.rows
+    shares.extend([tuple(run)] if run else [])
+    return shares
+
+
+def _event_headers(names: tuple[str, ...], read_options: dict, with_orders: bool) -> dict[str, str]:
+    """A Parquet file's headers -> our names, after checking the required columns are there.
+
+    The same matching and the same error as reading the whole file and conforming it.
     """
     from disputelib import audit
 
-    if part.row_groups is None:
-        frame = read_table(part.path, contract="events", **read_options)
-    else:
-        frame = _read_parquet(Path(part.path), list(part.row_groups))
-        frame = intake.conform(frame, intake.EVENTS, read_options.get("columns"))
-    frame = intake.conform(frame, intake.EVENTS)
+    empty = intake.conform(pd.DataFrame(columns=list(names)), intake.EVENTS, read_options.get("columns"))
+    empty = intake.conform(empty, intake.EVENTS)
+    audit._require(empty, with_orders)
+    return dict(zip(names, empty.columns, strict=True))
+
+
+def _read_parquet_share(share: tuple[Part, ...], read_options: dict, with_orders: bool, only) -> pd.DataFrame:
+    """Parquet parts one under the other as one frame with our column names; of ``only`` (ours) just those.
+
+    Joined as Arrow before turning into pandas, so a text column stays one categorical
+    rather than becoming objects; parts whose columns differ in type are joined as pandas.
+    """
+    import pyarrow as pa
+
+    from disputelib.tables import _arrow_frame
+
+    tables, matched = [], {}
+    for part in share:
+        file = pq.ParquetFile(part.path)
+        names = tuple(file.schema_arrow.names)
+        if names not in matched:  # the files of a dataset mostly share their headers
+            matched[names] = _event_headers(names, read_options, with_orders)
+        ours = matched[names]
+        headers = None if only is None else [h for h in names if ours[h] in only]
+        table = file.read_row_groups(list(part.row_groups or ()), columns=headers)
+        tables.append(table.rename_columns([ours.get(h, h) for h in table.column_names]))
+    try:
+        table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+        if only is not None:  # a column read only for its bad bytes: none, no need to turn it into pandas
+            for name in set(only) & set(table.column_names) - {"dispute_id", "at"}:
+                with contextlib.suppress(pa.ArrowInvalid):
+                    table.column(name).validate(full=True)
+                    table = table.drop_columns([name])
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        frames = [_arrow_frame(t) for t in tables]
+        frame = pd.concat(frames, ignore_index=True)
+        frame.attrs = {intake.NOT_UTF8_ATTR: sorted({c for f in frames for c in f.attrs[intake.NOT_UTF8_ATTR]})}
+        return frame
+    return _arrow_frame(table)
+
+
+def _read_events(share: tuple[Part, ...], read_options: dict, with_orders: bool, only=None) -> pd.DataFrame:
+    """A share of the event log as :func:`disputelib.check_log` reads it, the reader's notes in ``attrs``.
+
+    ``only``: our names of the columns to read from Parquet (a CSV file is read whole).
+    """
+    from disputelib import audit
+
+    if share[0].row_groups is not None:
+        return _read_parquet_share(share, read_options, with_orders, only).reset_index(drop=True)
+    (part,) = share
+    frame = intake.conform(read_table(part.path, contract="events", **read_options), intake.EVENTS)
     audit._require(frame, with_orders)
+    return frame.reset_index(drop=True)
+
+
+def _unreadable(frame: pd.DataFrame) -> np.ndarray:
+    """Why the reader could not read each row (objects, None for a good row), from its notes on the frame.
+
+    The notes (rows cut short, columns not UTF-8) are positional and would not survive a
+    shuffle, so there they travel as a column.
+    """
     n = len(frame)
     why = np.full(n, None, dtype=object)
     for position, text in frame.attrs.get(intake.BAD_ROWS_ATTR, {}).items():
@@ -631,33 +721,57 @@ def _read_events(part: Part, read_options: dict, with_orders: bool) -> pd.DataFr
         if name in _UNREADABLE_COLUMNS and name in frame.columns:
             broken = text_column(frame, name).str.contains("\ufffd", regex=False).fillna(False).to_numpy(bool)
             why[broken & pd.isna(why)] = f"'{name}' is not valid UTF-8 text"
-    decimal = frame.attrs.get(intake.DECIMAL_ATTR, ".")
-    frame = frame.reset_index(drop=True)
-    frame.attrs = {intake.DECIMAL_ATTR: decimal}
-    frame[_CUT] = pd.Series(why, dtype=object)
-    return frame
+    return why
 
 
-def _length_and_decimal(frame: pd.DataFrame) -> tuple[int, str]:
-    return len(frame), frame.attrs.get(intake.DECIMAL_ATTR, ".")
+def _last_readable(frame: pd.DataFrame, zone: str, ids: pd.Series | None = None) -> int | None:
+    """The latest ``at`` (ns UTC) of the rows :func:`disputelib.check_log` can read, None when none.
+
+    The rows :func:`disputelib.audit._read` replays: a ``dispute_id``, a readable
+    ``at`` from 1970 to 2199, and nothing the reader had to cut or could not decode.
+    ``ids``: the ``dispute_id`` column as the log reader cleans it, when known.
+    """
+    from disputelib import audit
+    from disputelib.clock import to_instants
+    from disputelib.columns import time_column
+
+    safe_at, outside, _ = time_column(frame, "at")
+    at, _ = to_instants(safe_at, zone)
+    ids = audit._text(frame, "dispute_id") if ids is None else ids
+    ok = ids.notna().to_numpy(bool) & ~np.isnat(at) & ~outside
+    ok &= pd.isna(_unreadable(frame))
+    return int(at[ok].astype("int64").max()) if ok.any() else None
 
 
-def _numbered(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
-    out = frame.copy()
-    out[_ROW] = np.arange(first_row, first_row + len(frame), dtype=np.int64)
-    return out
+@dataclass(frozen=True)
+class _Scan:
+    """What the first pass learns of a share: its rows, decimal mark, ``dispute_id`` range and last readable instant."""
+
+    rows: int
+    decimal: str
+    ids: tuple[str, str] | None
+    last: int | None
 
 
-def _no_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.iloc[:0]
+def _scan(share: tuple[Part, ...], read_options: dict, with_orders: bool, zone: str) -> _Scan:
+    """The first pass over a share: of Parquet only the columns that say which rows are readable."""
+    from disputelib import audit
+
+    frame = _read_events(share, read_options, with_orders, only=_UNREADABLE_COLUMNS)
+    ids = audit._text(frame, "dispute_id")
+    return _Scan(len(frame), frame.attrs.get(intake.DECIMAL_ATTR, "."), _span(ids), _last_readable(frame, zone, ids))
 
 
 def _id_range(frame: pd.DataFrame) -> tuple[str, str] | None:
     """The smallest and largest ``dispute_id`` of a part, as the log reader cleans them; None without ids."""
     from disputelib import audit
 
-    ids = audit._text(frame, "dispute_id").dropna()
-    return None if ids.empty else (str(ids.min()), str(ids.max()))
+    return _span(audit._text(frame, "dispute_id"))
+
+
+def _span(ids: pd.Series) -> tuple[str, str] | None:
+    known = ids.dropna()
+    return None if known.empty else (str(known.min()), str(known.max()))
 
 
 def _disjoint(ranges: list[tuple[str, str] | None]) -> bool:
@@ -672,8 +786,44 @@ def _disjoint(ranges: list[tuple[str, str] | None]) -> bool:
     return all(before[1] < after[0] for before, after in itertools.pairwise(known))
 
 
-def _read_partition(frame: pd.DataFrame, decimal: str, zone: str) -> tuple:
-    """A partition (shuffled, or a part that holds its disputes whole) read as the local engine reads a log."""
+def _check_share(
+    share: tuple[Part, ...], first_row: int, read_options: dict, with_orders: bool, end, orders, pack: Pack
+) -> dict:
+    """Read a share that holds its disputes whole and check it: its findings and counts (the events are not kept)."""
+    from disputelib import audit
+
+    events = _read_events(share, read_options, with_orders)
+    rows = np.arange(first_row, first_row + len(events), dtype=np.int64)
+    log = audit._read(events, pack.timer_zone, row_numbers=rows)
+    return _check_partition((events, log, rows), end, orders, pack)
+
+
+#: The columns the checks read: the only ones a shuffle carries.
+_CHECKED = ("dispute_id", "order_id", "event", "at", "amount_usd", "buyer_country")
+
+
+def _numbered(share: tuple[Part, ...], first_row: int, read_options: dict, with_orders: bool) -> pd.DataFrame:
+    """A share's rows for the shuffle: the columns the checks read, each row's number in the whole input and why it is unreadable.
+
+    A column a file lacks is carried as missing values (the checks read both alike), so
+    every share has the same columns.
+    """
+    frame = _read_events(share, read_options, with_orders)
+    out = pd.DataFrame(
+        {name: frame[name] if name in frame.columns else pd.Series(None, index=frame.index, dtype=object) for name in _CHECKED}
+    )
+    out[_CUT] = pd.Series(_unreadable(frame), index=frame.index, dtype=object)
+    out[_ROW] = np.arange(first_row, first_row + len(frame), dtype=np.int64)
+    return out
+
+
+def _no_rows(share: tuple[Part, ...], read_options: dict, with_orders: bool) -> pd.DataFrame:
+    """The columns and types of :func:`_numbered`'s frames (read from the first share)."""
+    return _numbered(share, 1, read_options, with_orders).iloc[:0]
+
+
+def _check_shuffled(frame: pd.DataFrame, decimal: str, end, orders, pack: Pack) -> dict:
+    """Check a partition of the shuffled log (a dispute's events all in it): findings and counts."""
     from disputelib import audit
 
     frame = frame.sort_values(_ROW, kind="stable").reset_index(drop=True)
@@ -684,13 +834,8 @@ def _read_partition(frame: pd.DataFrame, decimal: str, zone: str) -> tuple:
         intake.DECIMAL_ATTR: decimal,
         intake.BAD_ROWS_ATTR: {int(i): cut[i] for i in np.flatnonzero(pd.notna(cut))},
     }
-    return events, audit._read(events, zone, row_numbers=rows), rows
-
-
-def _last_of(prepared: tuple) -> int | None:
-    from disputelib import audit
-
-    return audit._last_instant(prepared[1])
+    log = audit._read(events, pack.timer_zone, row_numbers=rows)
+    return _check_partition((events, log, rows), end, orders, pack)
 
 
 #: The step of :func:`disputelib.check_log` that adds each rule's findings: reading 0, order in
@@ -733,6 +878,21 @@ def _check_partition(prepared: tuple, end: int | None, orders, pack: Pack) -> di
             firsts[str(rule)] = (int(row["a"]), int(row["b"]), int(row["c"]))
     counts = {str(k): int(v) for k, v in findings["rule"].value_counts().items()}
     return {"n": len(events), "disputes": len(log.ids), "counts": counts, "firsts": firsts, "findings": findings}
+
+
+def _shuffled_checks(client: Client, shares, offsets, common: dict, decimal: str, end, orders, pack: Pack) -> list:
+    """The checks of a log whose disputes span shares: read, shuffle on ``dispute_id``, check, as one graph.
+
+    Dask's p2p shuffle moves the rows through the workers' disks, so no step holds the
+    whole log; each check keeps only its findings.
+    """
+    import dask.dataframe as dd
+
+    meta = client.submit(_no_rows, shares[0], **common, pure=False).result()
+    log = dd.from_map(_numbered, shares, offsets, **common, meta=meta, enforce_metadata=False)
+    shuffled = log.shuffle("dispute_id", npartitions=len(shares), method="p2p")
+    check = dask.delayed(_check_shuffled, pure=False)
+    return client.compute([check(d, decimal, end, orders, pack) for d in shuffled.to_delayed()])
 
 
 def _stats_of(checked: dict) -> dict:
@@ -801,10 +961,13 @@ def check_log(
 ) -> DaskAudit:
     """:func:`disputelib.check_log` on a cluster, for a file, a folder of Parquet files or a glob.
 
-    Every dispute's events are put in one partition (a shuffle on ``dispute_id``, each row
-    carrying its number in the whole input: the files in name order, then their rows), and
-    each partition is checked by the local engine's code. The orders are validated once,
-    here, and the small table sent to every worker once.
+    A first pass reads of every share of the input (a few Parquet files or row groups up
+    to ``rows_per_part`` rows, or a CSV file) the columns that say which rows are readable,
+    for the log's end; a second checks each share with the local engine's code, the events
+    read there and dropped, only the findings kept. When a dispute's events sit in several
+    shares, the second pass shuffles the rows on ``dispute_id`` first, each row carrying
+    its number in the whole input (the files in name order, then their rows). The orders
+    are validated once, here, and the small table sent to every worker once.
 
     Parameters
     ----------
@@ -816,13 +979,16 @@ def check_log(
     orders, pack, as_of
         As for :func:`disputelib.check_log` (``orders`` a pandas frame).
     out_dir
-        A folder to write the findings to as a Parquet dataset, one file per partition
-        (each in the local engine's order), published in one step; when None the findings
-        are gathered and returned.
+        A folder to write the findings to as a Parquet dataset, one file per share (each in
+        the local engine's order), published in one step; when None the findings are
+        gathered and returned.
     read_options
         ``sep``, ``decimal``, ``encoding``, ``columns`` as for :func:`disputelib.read_table`.
     show_progress
         Dask's progress bar on stderr.
+    rows_per_part
+        Rows a task reads at most, in whole Parquet row groups (a CSV file is read whole);
+        fewer when that gives fewer than four tasks per worker thread.
 
     Returns
     -------
@@ -837,38 +1003,33 @@ def check_log(
     disputelib.audit.LogColumnsError, disputelib.clock.AsOfError
         As :func:`disputelib.check_log`.
     """
-    import dask.dataframe as dd
-
     from disputelib import audit
 
     pack = load_dispute_pack(pack)
     options = dict(read_options or {})
     parts = parts_of(input_files(source), rows_per_part)
-    frames = client.map(_read_events, parts, read_options=options, with_orders=orders is not None, pure=False)
-    sizes = _wait(client, client.map(_length_and_decimal, frames, pure=False), show_progress)
-    decimals = {d for _, d in sizes}
+    # a few shares per worker thread, so that the last ones to finish finish together
+    threads = sum(client.nthreads().values()) or 1
+    shares = _shares(parts, min(rows_per_part, -(-sum(p.rows or 0 for p in parts) // (4 * threads))))
+    with_orders = orders is not None
+    scans = client.map(_scan, shares, read_options=options, with_orders=with_orders, zone=pack.timer_zone, pure=False)
+    scans = _wait(client, scans, show_progress)
+    decimals = {s.decimal for s in scans}
     if len(decimals) > 1:
         raise DaskInputError(f"the files of {str(source)!r} use different decimal marks: give --decimal (decimal= in read_options)")
-    offsets = list(np.cumsum([1] + [n for n, _ in sizes])[:-1])
-    numbered = client.map(_numbered, frames, [int(o) for o in offsets], pure=False)
-    meta = client.submit(_no_rows, numbered[0], pure=False).result()
-    ranges = _wait(client, client.map(_id_range, numbered, pure=False), show_progress)
-    if _disjoint(ranges):  # no dispute spans two parts (a dataset written per block): no shuffle needed
-        partitions = numbered
-    else:
-        log = dd.from_delayed(numbered, meta=meta, verify_meta=False)
-        shuffled = log.shuffle("dispute_id", npartitions=len(parts))
-        partitions = client.compute(shuffled.to_delayed())
-    prepared = client.map(_read_partition, partitions, decimal=decimals.pop(), zone=pack.timer_zone, pure=False)
-    del frames, numbered, partitions
-    lasts = [t for t in _wait(client, client.map(_last_of, prepared, pure=False), show_progress) if t is not None]
+    offsets = [int(o) for o in np.cumsum([1] + [s.rows for s in scans])[:-1]]
+    lasts = [s.last for s in scans if s.last is not None]
     last = max(lasts) if lasts else None
     end = audit._checked_end(as_of, last, pack)
     end = last if end is None else end
     table = None
     if orders is not None and end is not None:
         table = client.scatter([audit._orders_table(orders, audit._last_day(end, pack), pack)], broadcast=True)[0]
-    checked = client.map(_check_partition, prepared, end=end, orders=table, pack=pack, pure=False)
+    common = {"read_options": options, "with_orders": with_orders}
+    if _disjoint([s.ids for s in scans]):  # no dispute spans two shares (a dataset written per block): no shuffle
+        checked = client.map(_check_share, shares, offsets, **common, end=end, orders=table, pack=pack, pure=False)
+    else:
+        checked = _shuffled_checks(client, shares, offsets, common, decimals.pop(), end, table, pack)
     results = _wait(client, client.map(_stats_of, checked, pure=False), show_progress)
     firsts: dict = {}
     for r in results:

@@ -147,6 +147,11 @@ def _read_parquet(path: Path, row_groups: list[int] | None = None, columns: list
         table = pq.read_table(path, columns=columns)
     else:
         table = pq.ParquetFile(path).read_row_groups(row_groups, columns=columns)
+    return _arrow_frame(table)
+
+
+def _arrow_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table as pandas, text that is not valid UTF-8 decoded with U+FFFD and its columns noted."""
     repaired = []
     for i, field in enumerate(table.schema):
         kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
