@@ -2,9 +2,10 @@
 
 Import this module only to run on Dask (``--engine dask``); the rest of the package never
 imports Dask. The functions take file paths rather than Dask DataFrames: each task reads
-its own part of the input (a Parquet row group, or one file), runs the same pandas code
-as the local engine on it, and writes its own part of the output, so only counts and the
-duplicate order ids travel over the network.
+its own part of the input (whole row groups of a Parquet file, a few small Parquet files
+together, or one CSV file), runs the same pandas code as the local engine on it, and
+writes its own part of the output, so only counts, findings, the 64-bit numbers of the
+order ids and the text of the few ids suspected of repeating travel over the network.
 
 ``eligibility`` checks each part knowing the 1-based number of its first row in the whole
 input (the files in name order, then their rows) and returns the sorted 64-bit numbers of
