@@ -284,6 +284,25 @@ def test_parquet_style_datetime_column_gives_the_same_findings():
     assert a.findings["rule"].tolist()[:1] == ["early_escalation"]
 
 
+
+@pytest.mark.parametrize("far_future", [False, True], ids=["clean", "a row after 2199"])
+@pytest.mark.parametrize("zone", ["UTC", "America/Los_Angeles"])
+def test_a_log_read_back_from_parquet_with_timestamps_is_checked(tmp_path, zone, far_future):
+    """A Parquet timestamp column in nanoseconds arrives as read-only memory: reading it must not write into it."""
+    events = pd.concat([*CLEAN_2022, log(("opened", T0), ("buyer_escalated", "2026-03-02T10:00:00-08:00"), dispute="X")])
+    if far_future:  # outside 1970-2199: an unreadable row
+        events = pd.concat([events, log(("opened", "2250-01-01T00:00:00+00:00"), dispute="Y")])
+    typed = events.assign(
+        at=pd.to_datetime(events["at"], utc=True, format="ISO8601").astype("datetime64[ns, UTC]").dt.tz_convert(zone),
+        amount_usd=pd.to_numeric(events["amount_usd"]),
+    )
+    typed.to_parquet(tmp_path / "events.parquet")
+    back = dl.read_table(tmp_path / "events.parquet", contract="events")
+    assert back["at"].dtype == pd.DatetimeTZDtype("ns", zone)
+    rules = check_log(back).findings["rule"].tolist()
+    assert rules == check_log(events).findings["rule"].tolist()
+    assert rules[0] == "early_escalation" and ("unreadable_row" in rules) == far_future, rules
+
 # ----------------------------------------------------------------- random legal histories
 
 

@@ -246,7 +246,8 @@ def _read(events: pd.DataFrame, zone: str, row_numbers: np.ndarray | None = None
             broken = _text(events, name).str.contains("\ufffd", regex=False).fillna(False).to_numpy(bool)
             cut_text[broken & ~cut] = f"'{name}' is not valid UTF-8 text"
             cut |= broken
-    at[cut | outside] = np.datetime64("NaT", "ns")
+    if (cut | outside).any():  # a new array: the instants of a datetime column are a read-only view of it
+        at = np.where(cut | outside, np.datetime64("NaT", "ns"), at)
     at_bad = (at_bad | relative) & ~cut & ~outside
     amount_bad = amount_bad & ~cut
     no_id = dispute.isna().to_numpy(bool) & ~cut
