@@ -486,6 +486,7 @@ RELATIVE_WORDS = frozenset({"now", "today", "yesterday", "tomorrow"})
 #: 1970-01-01..2199-12-31 anyway, and some would not fit in nanoseconds (1677, 2263).
 _EARLIEST, _LATEST = np.datetime64("1969-12-30", "D"), np.datetime64("2200-01-02", "D")
 _YEAR = r"^\s*([+-]?\d{4})(?:[-/.T ]|\d{4}|$)"
+_YEAR_AT = re.compile(_YEAR).match
 
 
 def time_column(frame: pd.DataFrame, name: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
@@ -526,7 +527,8 @@ def time_column(frame: pd.DataFrame, name: str) -> tuple[pd.Series, np.ndarray, 
         outside = (values < _EARLIEST) | (values >= _LATEST)  # NaT compares False
         return (col.mask(outside) if outside.any() else col), outside, none
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    kinds = np.array([_kind(v) for v in uniques] + [0], dtype=np.int8)[codes]
+    kinds = np.fromiter(map(_kind, uniques), np.int8, len(uniques))
+    kinds = np.append(kinds, np.int8(0))[codes]
     outside, relative = kinds == 1, kinds == 2
     if not (outside.any() or relative.any()):
         return col, none, none
@@ -536,10 +538,10 @@ def time_column(frame: pd.DataFrame, name: str) -> tuple[pd.Series, np.ndarray, 
 def _kind(value: object) -> int:
     """0: fine to read; 1: far outside the years we read; 2: a word relative to today."""
     if isinstance(value, str):
-        if value.strip().casefold() in RELATIVE_WORDS:
-            return 2
-        match = re.match(_YEAR, value)
-        return int(match is not None and not 1969 <= int(match.group(1)) <= 2200)
+        match = _YEAR_AT(value)
+        if match is not None:  # a leading year: no relative word starts with one
+            return int(not 1969 <= int(match.group(1)) <= 2200)
+        return 2 if value.strip().casefold() in RELATIVE_WORDS else 0
     if isinstance(value, dt.date):  # datetime too
         return int(not 1969 <= value.year <= 2200)
     if isinstance(value, np.datetime64) and not np.isnat(value):
