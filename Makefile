@@ -38,7 +38,7 @@ report: $(STAMP) $(KERNEL) ## Run the notebook report (ci config) on the embedde
 	$(BIN)/disputelib report --config conf/reports/ci.yaml --out reports
 
 lint: $(STAMP) ## ruff
-	$(BIN)/ruff check src tests bench conftest.py
+	$(BIN)/ruff check src tests bench
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/.nbval-sanitize.cfg
 
