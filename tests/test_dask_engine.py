@@ -6,6 +6,7 @@ reach it through ``--scheduler``.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 
 import numpy as np
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 import disputelib as dl
 from disputelib import distributed
 from disputelib.cli import main
+from disputelib.orders import OrderColumnsError
 from disputelib.simulate.run import _arrow_table
 
 PACKS = ["aliexpress-2022", "aliexpress-legacy"]
@@ -335,3 +337,31 @@ def test_parquet_headers_matched_like_the_local_engine(client, export, tmp_path)
     result = distributed.eligibility(client, path, AS_OF, rows_per_part=1_000)
     assert_same(result, dl.eligibility(dl.read_table(path, contract="orders"), AS_OF))
     assert (result.rejects["reject_reason"] == "duplicate order_id (3 rows)").sum() == 3
+
+
+def test_look_alike_headers_are_named_in_the_summary_as_locally(client, export, tmp_path):
+    renamed = export.assign(ordered_at="2026-01-02")  # a header that looks like one we read, not read
+    source = write_csv_parts(renamed, tmp_path / "in")
+    result = distributed.eligibility(client, source, AS_OF)
+    local = local_result(renamed, tmp_path, "aliexpress-2022")
+    assert "headers not read: 'ordered_at' looks like order_status" in local.summary()
+    assert result.summary() == local.summary()
+
+
+def test_a_users_error_in_a_task_is_not_logged_by_the_worker(client, export, tmp_path, caplog):
+    source = write_csv_parts(export.drop(columns=["amount_usd"]), tmp_path / "in")
+    with caplog.at_level(logging.WARNING), pytest.raises(OrderColumnsError, match="no 'amount_usd' column"):
+        distributed.eligibility(client, source, AS_OF)
+    assert not [r for r in caplog.records if str(r.msg).startswith("Compute Failed")]
+
+
+@pytest.mark.parametrize(
+    ("exception", "kept"),
+    [('OrderColumnsError("the orders have no ...")', False), ('TableError("cannot read ...")', False),
+     ("ValueError('a bug')", True), ("KeyError('x')", True)],
+)  # fmt: skip
+def test_only_users_errors_are_kept_out_of_the_workers_log(exception, kept):
+    record = logging.LogRecord("distributed.worker", logging.ERROR, __file__, 1,
+                               "Compute Failed\nKey: %s\nState: %s\nTask: %s\nException: %r\nTraceback: %r\n",
+                               ("k", "executing", "task", exception, "tb"), None)  # fmt: skip
+    assert distributed._UserErrorFilter().filter(record) is kept

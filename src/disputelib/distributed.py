@@ -32,13 +32,14 @@ from __future__ import annotations
 import contextlib
 import glob
 import itertools
+import logging
 import os
 import secrets
 import shutil
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dask
@@ -51,6 +52,7 @@ from distributed import Client, LocalCluster, progress
 from disputelib import intake
 from disputelib.clock import AsOf
 from disputelib.columns import text_column, text_numbers
+from disputelib.orders import column_hints_note
 from disputelib.paths import clean_stale, make_temp_folder, os_reason, release_temp_folder, signals_held
 from disputelib.policy import Pack, load_dispute_pack
 from disputelib.tables import TableError, _read_parquet, read_table, table_format, write_table
@@ -96,7 +98,43 @@ def cluster(scheduler: str | None = None, workers: int | None = None, processes:
             LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=":0") as local,
             Client(local) as client,
         ):
+            client.run(_quiet_user_errors)
             yield client
+
+
+class _UserErrorFilter(logging.Filter):
+    """Drops a worker's "Compute Failed" log of a user-fixable error, and the cancellations at closing.
+
+    The command reports such an error in one sentence (exit 2); the worker's log of it
+    would print the task, the exception and a traceback to the terminal first. Any other
+    failure (a bug) is still logged with its traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = str(record.msg)
+        if text.startswith("Compute Failed") and isinstance(record.args, tuple) and len(record.args) > 3:
+            exception = str(record.args[3])
+            return not any(exception.startswith(name + "(") for name in _error_names())
+        return not (text.startswith("Async instruction for") and text.endswith("ended with CancelledError"))
+
+
+def _error_names() -> set[str]:
+    from disputelib.errors import DisputelibError
+
+    names, todo = set(), [DisputelibError]
+    while todo:
+        cls = todo.pop()
+        names.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return names
+
+
+def _quiet_user_errors() -> None:
+    """Install :class:`_UserErrorFilter` in a local cluster's worker (once per process)."""
+    for name in ("distributed.worker", "distributed.worker.state_machine"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _UserErrorFilter) for f in logger.filters):
+            logger.addFilter(_UserErrorFilter())
 
 
 def _wait(client: Client, futures: list, show: bool) -> list:
@@ -337,7 +375,8 @@ def _eligibility_part(
     frame = _read_batch(batch, read_options)
     result = local_eligibility(frame, as_of, pack, first_row=first_row, duplicates=dup_counts)
     counts = {str(k): int(v) for k, v in result.table["status"].value_counts().items()}
-    stats = {"n": result.n_read, "rejected": len(result.rejects), "statuses": counts, "unknown": result.unknown_methods}
+    stats = {"n": result.n_read, "rejected": len(result.rejects), "statuses": counts, "unknown": result.unknown_methods,
+             "hints": dict(result.column_hints)}  # fmt: skip
     if numbers:
         stats["numbers"] = _sorted_numbers(text_column(frame, "order_id"))
     if out_dirs is None:
@@ -360,10 +399,12 @@ class DaskEligibility:
     unknown_methods: dict
     table: pd.DataFrame | None = None
     rejects: pd.DataFrame | None = None
+    column_hints: dict = field(default_factory=dict)
 
     def summary(self) -> str:
         """The same line as :meth:`disputelib.windows.Eligibility.summary`."""
-        return summary_line(self.n_read, self.n_rejected, self.statuses, self.unknown_methods)
+        line = summary_line(self.n_read, self.n_rejected, self.statuses, self.unknown_methods)
+        return line + column_hints_note(self.column_hints)
 
 
 def eligibility(
@@ -444,14 +485,17 @@ def eligibility(
         results = [redone.get(i) or results[i] for i in every] if results is not None else [redone[i] for i in every]
     statuses: Counter = Counter()
     unknown: Counter = Counter()
+    hints: dict = {}
     for r in results:
         statuses.update(r["statuses"])
         unknown.update(r["unknown"])
+        hints.update({ours: theirs for ours, theirs in r["hints"].items() if ours not in hints})
     done = DaskEligibility(
         n_read=sum(r["n"] for r in results),
         n_rejected=sum(r["rejected"] for r in results),
         statuses=dict(statuses),
         unknown_methods={k: unknown[k] for k in sorted(unknown)},
+        column_hints=hints,
     )
     if out_dir is not None:
         return done
