@@ -58,7 +58,7 @@ def dask_client(args: argparse.Namespace) -> Iterator[object]:
         raise UserError(
             f"--engine dask needs dask[dataframe] and distributed installed ({exc.name} is missing)"
         ) from None
-    workers = f"{args.workers} workers" if args.workers else "one worker per core"
+    workers = f"{args.workers} worker{'s' * (args.workers != 1)}" if args.workers else "one worker per core"
     where = args.scheduler or f"a local cluster of {workers}"
     print(f"running on Dask: {where}", file=sys.stderr, flush=True)
     with contextlib.ExitStack() as stack:
