@@ -255,9 +255,20 @@ def test_stale_temporary_folders_are_cleaned_and_live_ones_kept(tmp_path):
 
 
 def start(argv: list[str], cwd: Path) -> subprocess.Popen:
-    """The installed command in its own process group (so a test can also kill its kernel)."""
-    return subprocess.Popen([str(DISPUTELIB), *argv], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)  # fmt: skip
+    """The installed command in its own process group (so a test can also kill its kernel).
+
+    SIGINT and SIGTERM reach the command as they would from a terminal (default action,
+    not blocked), whatever the test run itself inherited: started in the background
+    (``make test &``) its processes get SIGINT ignored, and Python then keeps ignoring it.
+    """
+    return subprocess.Popen([sys.executable, "-c", _AS_FROM_A_TERMINAL, str(DISPUTELIB), *argv], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+
+
+_AS_FROM_A_TERMINAL = """import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+os.execv(sys.argv[1], sys.argv[1:])"""
 
 
 def wait_for(process: subprocess.Popen, words: str, timeout: float = 120) -> str:
