@@ -314,7 +314,7 @@ def test_many_small_files_are_read_in_shares_and_give_the_local_findings(client,
     pq.write_table(table, tmp_path / "whole.parquet")
     parts = distributed.parts_of(distributed.input_files(folder))
     rows_per_part = table.num_rows // 3
-    shares = distributed._shares(parts, rows_per_part)
+    shares = distributed._batches(parts, rows_per_part, one_schema=False)
     assert len(parts) > len(shares) > 1 and max(len(s) for s in shares) > 1
     pack = dl.load_pack("aliexpress-2022")
     whole = dl.read_table(tmp_path / "whole.parquet", contract="events")

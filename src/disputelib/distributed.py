@@ -215,13 +215,20 @@ def _id_header(path: str, read_options: dict) -> str | None:
     return next((theirs for theirs, ours in zip(names, conformed.columns, strict=True) if ours == "order_id"), None)
 
 
-def _batches(parts: list[Part], rows_per_part: int) -> list[tuple[Part, ...]]:
-    """Consecutive Parquet parts of files with one schema, joined up to ``rows_per_part`` rows (one task each).
+def _batches(parts: list[Part], rows_per_part: int, *, one_schema: bool = True) -> list[tuple[Part, ...]]:
+    """Consecutive Parquet parts joined up to ``rows_per_part`` rows, one task each.
 
     A dataset written in small files (one per block of a simulation) is read a million rows
     a task rather than a file a task: the checks and the writes cost less per row on larger
-    frames. A CSV file, whose size is unknown before it is read, is a batch of its own, and
+    frames, and the cluster's bookkeeping less per task. A CSV file, whose size is unknown
+    before it is read, is a batch of its own; with ``one_schema`` (parts read as one frame)
     so is a run of files whose columns differ from the file before.
+
+    Examples
+    --------
+    >>> parts = [Part("a", (0,), 4), Part("b", (0,), 4), Part("c", (0,), 4), Part("d.csv")]
+    >>> [len(b) for b in _batches(parts, 9, one_schema=False)]
+    [2, 1, 1]
     """
     schemas: dict[str, pa.Schema] = {}
 
@@ -230,22 +237,21 @@ def _batches(parts: list[Part], rows_per_part: int) -> list[tuple[Part, ...]]:
             schemas[part.path] = pq.read_schema(part.path)
         return schemas[part.path]
 
+    def joins(part: Part, run: list[Part], rows: int) -> bool:
+        if not run or part.rows is None or part.row_groups is None or rows + part.rows > rows_per_part:
+            return False
+        return not one_schema or part.path == run[-1].path or schema(part).equals(schema(run[-1]))
+
     batches: list[tuple[Part, ...]] = []
     run: list[Part] = []
     rows = 0
     for part in parts:
-        joins = (
-            run
-            and part.rows is not None
-            and rows + part.rows <= rows_per_part
-            and (part.path == run[-1].path or schema(part).equals(schema(run[-1])))
-        )
-        if run and not joins:
+        if run and not joins(part, run, rows):
             batches.append(tuple(run))
             run, rows = [], 0
         run.append(part)
         rows += part.rows or 0
-        if part.rows is None:
+        if part.rows is None or part.row_groups is None:
             batches.append(tuple(run))
             run, rows = [], 0
     if run:
@@ -659,35 +665,6 @@ _ROW, _CUT = "_row", "_cut"
 _UNREADABLE_COLUMNS = ("dispute_id", "order_id", "event", "at")
 
 
-def _shares(parts: list[Part], rows_per_part: int) -> list[tuple[Part, ...]]:
-    """Parts in runs of at most ``rows_per_part`` rows, one run per task; a part of unknown length alone.
-
-    A dataset written per block holds many small files: one task per file would spend
-    more time on the cluster's bookkeeping and on each frame's fixed costs than on the rows.
-
-    Examples
-    --------
-    >>> [len(s) for s in _shares([Part("a", (0,), 4), Part("b", (0,), 4), Part("c", (0,), 4), Part("d.csv")], 9)]
-    [2, 1, 1]
-    """
-    shares: list[tuple[Part, ...]] = []
-    run: list[Part] = []
-    rows = 0
-    for part in parts:
-        if part.rows is None or part.row_groups is None:
-            shares.extend([tuple(run)] if run else [])
-            shares.append((part,))
-            run, rows = [], 0
-            continue
-        if run and rows + part.rows > rows_per_part:
-            shares.append(tuple(run))
-            run, rows = [], 0
-        run.append(part)
-        rows += part.rows
-    shares.extend([tuple(run)] if run else [])
-    return shares
-
-
 def _event_headers(names: tuple[str, ...], read_options: dict, with_orders: bool) -> dict[str, str]:
     """A Parquet file's headers -> our names, after checking the required columns are there.
 
@@ -1055,7 +1032,8 @@ def check_log(
     parts = parts_of(input_files(source), rows_per_part)
     # a few shares per worker thread, so that the last ones to finish finish together
     threads = sum(client.nthreads().values()) or 1
-    shares = _shares(parts, min(rows_per_part, -(-sum(p.rows or 0 for p in parts) // (4 * threads))))
+    at_most = min(rows_per_part, -(-sum(p.rows or 0 for p in parts) // (4 * threads)))  # 4 tasks a worker at least
+    shares = _batches(parts, at_most, one_schema=False)
     with_orders = orders is not None
     scans = client.map(_scan, shares, read_options=options, with_orders=with_orders, zone=pack.timer_zone, pure=False)
     scans = _wait(client, scans, show_progress)
