@@ -134,16 +134,19 @@ def main() -> None:
         seconds, cpu, _ = sorted(runs)[len(runs) // 2]
         rows.append((command, engine, seconds, cpu, max(peak for _, _, peak in runs)))
 
-    simulated = {"local": (folder / "local" / "events.parquet").exists(), "dask": (folder / "dask" / "events").is_dir()}
-    if not args.dask_only:
+    def run_engine(engine: str, commands: dict, simulated: bool) -> None:
+        """Time the commands asked for; simulate untimed first when a later one needs data not yet there."""
         if "simulate" in only:
-            run("simulate", "local", local_simulate)
-        elif not simulated["local"]:
-            local_simulate()
-        if "eligibility" in only:
-            run("eligibility", "local", local_eligibility)
-        if "check-log" in only:
-            run("check-log", "local", local_check_log)
+            run("simulate", engine, commands["simulate"])
+        elif not simulated:
+            commands["simulate"]()
+        for command in COMMANDS[1:]:
+            if command in only:
+                run(command, engine, commands[command])
+
+    if not args.dask_only:
+        on_local = {"simulate": local_simulate, "eligibility": local_eligibility, "check-log": local_check_log}
+        run_engine("local", on_local, (folder / "local" / "events.parquet").exists())
     began = time.perf_counter()
     with distributed.cluster(workers=args.workers) as client:
         client.run(lambda: __import__("disputelib.windows"))  # imports done before the clock starts
@@ -164,16 +167,10 @@ def main() -> None:
         def dask_check_log() -> None:
             distributed.check_log(client, folder / "dask" / "events", out_dir=folder / "dask-findings")
 
-        if "simulate" in only:
-            if (folder / "dask").exists():
-                shutil.rmtree(folder / "dask")
-            run("simulate", "dask", dask_simulate)
-        elif not simulated["dask"]:
-            dask_simulate()
-        if "eligibility" in only:
-            run("eligibility", "dask", dask_eligibility)
-        if "check-log" in only:
-            run("check-log", "dask", dask_check_log)
+        if "simulate" in only:  # timed from an empty folder, as the local run is
+            shutil.rmtree(folder / "dask", ignore_errors=True)
+        on_dask = {"simulate": dask_simulate, "eligibility": dask_eligibility, "check-log": dask_check_log}
+        run_engine("dask", on_dask, (folder / "dask" / "events").is_dir())
     import pyarrow.dataset as ds
 
     n_events = ds.dataset(folder / "dask" / "events", format="parquet").count_rows()
