@@ -50,12 +50,12 @@ import pyarrow.parquet as pq
 from distributed import Client, LocalCluster, progress
 
 from disputelib import intake
-from disputelib.clock import AsOf
-from disputelib.columns import text_column, text_numbers
+from disputelib.clock import AsOf, to_instants
+from disputelib.columns import text_column, text_numbers, time_column
 from disputelib.orders import column_hints_note
 from disputelib.paths import clean_stale, make_temp_folder, os_reason, release_temp_folder, signals_held
 from disputelib.policy import Pack, load_dispute_pack
-from disputelib.tables import TableError, _read_parquet, read_table, table_format, write_table
+from disputelib.tables import TableError, _arrow_frame, _read_parquet, read_table, table_format, write_table
 from disputelib.windows import eligibility as local_eligibility
 from disputelib.windows import summary_line
 
@@ -684,9 +684,6 @@ def _read_parquet_share(share: tuple[Part, ...], read_options: dict, with_orders
     Joined as Arrow before turning into pandas, so a text column stays one categorical
     rather than becoming objects; parts whose columns differ in type are joined as pandas.
     """
-    import pyarrow as pa
-
-    from disputelib.tables import _arrow_frame
 
     tables, matched = [], {}
     for part in share:
@@ -754,8 +751,6 @@ def _last_readable(frame: pd.DataFrame, zone: str, ids: pd.Series | None = None)
     ``ids``: the ``dispute_id`` column as the log reader cleans it, when known.
     """
     from disputelib import audit
-    from disputelib.clock import to_instants
-    from disputelib.columns import time_column
 
     safe_at, outside, _ = time_column(frame, "at")
     at, _ = to_instants(safe_at, zone)
