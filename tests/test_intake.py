@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import io
+import re
 
 import numpy as np
 import openpyxl
@@ -184,6 +185,55 @@ def test_other_encodings_are_one_sentence_naming_the_likely_one(tmp_path, text, 
     frame = dl.read_table(path, encoding=encoding)
     sep = ";" if encoding == "cp1251" else ","
     assert frame.shape == (30, 4) and frame.iloc[0].tolist() == text.splitlines()[1].split(sep)
+
+
+# Small exports in the code pages real tools write: a few words are all there is to judge by.
+SMALL_EXPORTS = [
+    ("a store name", "order_id;amount_usd;store_name\nA1;12,50;Магазин Лучший\n", "cp1251"),
+    ("one word", "order_id;store\nA1;Лавка\n", "cp1251"),
+    ("a header", "номер заказа;сумма;способ оплаты\n1001;12,50;Visa\n1002;8,00;Мир\n", "cp1251"),
+    ("capitals", "ЗАКАЗ;СУММА\nA1;12,50\n", "cp1251"),
+    ("Ukrainian", "номер;магазин;місто\nA1;Їжак і Єнот;Київ\n", "cp1251"),
+    ("KOI8-R", "номер заказа;сумма;Магазин\nA1;12,50;Лавка Ёлка\n", "koi8_r"),
+    ("DOS Cyrillic", "номер заказа;сумма\nA1;12,50\n", "cp866"),
+    ("Korean", "order_id,amount_usd,store_name\nA1,12.50,좋은 가게\n", "euc_kr"),
+    ("Japanese", "注文番号,金額,店舗\nA1,12.50,東京のお店\n", "shift_jis"),
+    ("Chinese", "订单号,金额,店铺\nA1,12.50,深圳电子商店\n", "gb18030"),
+    ("Traditional Chinese", "訂單號,金額,店鋪\nA1,12.50,臺北電子商店\n", "big5"),
+    ("Polish", "zamówienie;sklep\nA1;Sklep Łódź Świętokrzyska\n", "cp1250"),
+    ("Portuguese", "pedido;loja;cidade\nA1;Loja São João;São Paulo\n", "cp1252"),
+    ("Greek", "παραγγελία;κατάστημα\nA1;Αθήνα\n", "cp1253"),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "encoding"), SMALL_EXPORTS, ids=[c[0] for c in SMALL_EXPORTS])
+def test_a_small_export_gets_an_encoding_that_reads_it(tmp_path, case, text, encoding):
+    path = tmp_path / "export.csv"
+    path.write_bytes(text.encode(encoding))
+    with pytest.raises(dl.TableError, match="it is not utf-8 text; it looks like ") as info:
+        dl.read_table(path)
+    guess = re.search(r"try --encoding (\S+) ", str(info.value)).group(1)
+    assert path.read_bytes().decode(guess) == text, f"{case}: --encoding {guess} would misread it"
+    header, row = text.splitlines()[:2]
+    sep = ";" if ";" in header else ","
+    frame = dl.read_table(path, encoding=guess)
+    assert frame.columns.tolist() == header.split(sep) and frame.iloc[0].tolist() == row.split(sep)
+
+
+def test_a_character_cut_by_the_sniffed_head_does_not_hide_the_encoding(tmp_path):
+    rows = "".join(f"K{i},{i}.5,신용카드,경기도 성남시 분당구 판교역로 {i}\n" for i in range(3000))
+    for pad in range(2):  # shift the rows until the first 64 KiB end inside a two-byte character
+        data = (f"order_id,amount_usd,payment_method,address{'_' * pad}\n" + rows).encode("euc_kr")
+        try:
+            data[: 64 * 1024].decode("euc_kr")
+        except UnicodeDecodeError:
+            break
+    else:
+        pytest.fail("no padding cuts a character at 64 KiB")
+    path = tmp_path / "orders.csv"
+    path.write_bytes(data)
+    with pytest.raises(dl.TableError, match="it looks like cp949: try --encoding cp949 "):
+        dl.read_table(path)
 
 
 def test_unknown_encoding_name_is_one_sentence(tmp_path):

@@ -23,6 +23,7 @@ import codecs
 import csv
 import gzip
 import re
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -57,10 +58,89 @@ def _encoding(head: bytes, given: str | None) -> str:
     return "utf-8"
 
 
+#: The code pages exports are written in, the most used first: of readings equally
+#: plausible, the earlier code page is named.
+EXPORT_ENCODINGS: tuple[str, ...] = (
+    "cp1251", "cp1252", "cp932", "shift_jis", "cp949", "euc_kr", "gb18030", "big5", "cp1250", "koi8_r", "cp866",
+    "cp1254", "cp1253", "cp1257", "cp1255", "cp1256", "cp874", "cp1258", "euc_jp", "koi8_u", "iso8859_5",
+    "iso8859_2", "latin_1",
+)  # fmt: skip
+#: The scripts (first word of a letter's Unicode name) each non-Latin code page writes.
+_SCRIPTS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("cp1251", "koi8_r", "koi8_u", "cp866", "iso8859_5"), frozenset({"CYRILLIC"})),
+    "cp1253": frozenset({"GREEK"}),
+    "cp1255": frozenset({"HEBREW"}),
+    "cp1256": frozenset({"ARABIC"}),
+    "cp874": frozenset({"THAI"}),
+    **dict.fromkeys(("cp949", "euc_kr"), frozenset({"HANGUL"})),
+    **dict.fromkeys(("cp932", "shift_jis", "euc_jp", "gb18030", "big5"), frozenset({"CJK", "HIRAGANA", "KATAKANA"})),
+}
+_LATIN = frozenset({"LATIN"})
+#: Runs of text between ASCII spaces, digits and punctuation: the words a reading is judged by.
+_TOKEN = re.compile(r"[^\x00-\x40\x5b-\x60\x7b-\x7f\s]+")
+
+
+def _script(letter: str) -> str:
+    name = unicodedata.name(letter, "?")
+    return name.removeprefix("HALFWIDTH ").removeprefix("FULLWIDTH ").split(" ", 1)[0]
+
+
+def _reads_as_a_word(token: str, encoding: str) -> bool | None:
+    """Whether ``token`` (decoded with ``encoding``) reads as a word of that code page's script; None without letters."""
+    word = token.strip("".join(c for c in token if unicodedata.category(c).startswith("P")))
+    letters = "".join(c for c in word if c.isalpha())
+    if not letters:
+        return None
+    if any(unicodedata.category(c)[0] not in "LMNP" for c in word):
+        return False  # a symbol or control character inside a word: bytes of another code page
+    scripts = _SCRIPTS.get(encoding, _LATIN)
+    if not {_script(c) for c in letters if not c.isascii()} <= scripts:
+        return False
+    if len(letters) > 1 and not (letters.islower() or letters.isupper() or letters.istitle()) and letters.lower() != letters.upper():
+        return False  # "ЛаВкА": no word is written so
+    if scripts is _LATIN and len(letters) > 1 and not any(c.isascii() for c in letters):
+        return False  # "Ěŕăŕçčí": Latin words hold some plain letters
+    if encoding == "cp949":
+        try:
+            word.encode("euc_kr")  # Korean text keeps to the common syllables; other bytes read as rare ones
+        except UnicodeEncodeError:
+            return False
+    return True
+
+
+def _plausibility(text: str, encoding: str) -> float:
+    """The share of the words with non-ASCII letters in ``text`` that read as words of ``encoding``'s script."""
+    verdicts = [v for t in _TOKEN.findall(text) if not t.isascii() if (v := _reads_as_a_word(t, encoding)) is not None]
+    return sum(verdicts) / len(verdicts) if verdicts else 0.0
+
+
 def likely_encoding(sample: bytes) -> str | None:
-    """The encoding charset-normalizer finds most likely for ``sample``, or None."""
+    """The code page ``sample`` is most likely written in, or None.
+
+    charset-normalizer proposes readings in the code pages exports use
+    (:data:`EXPORT_ENCODINGS`); they are ranked by the share of their words that read as
+    words of the code page's own script (letters only, one case pattern, Latin words with
+    some plain letters), then by charset-normalizer's language coherence, then by how
+    common the code page is. On a few words (a small export, a header), charset-normalizer
+    alone often names a Latin or Japanese code page for Cyrillic text.
+
+    Examples
+    --------
+    >>> likely_encoding("order_id;store\\nA1;Лавка\\n".encode("cp1251"))
+    'cp1251'
+    >>> likely_encoding("order_id,store\\nA1,좋은 가게\\n".encode("euc_kr"))
+    'cp949'
+    """
     from charset_normalizer import from_bytes
 
+    ranked = []
+    for match in from_bytes(sample, cp_isolation=list(EXPORT_ENCODINGS)):
+        names = [n for n in match.could_be_from_charset if n in EXPORT_ENCODINGS] or [match.encoding]
+        name = min(names, key=lambda n: EXPORT_ENCODINGS.index(n) if n in EXPORT_ENCODINGS else len(EXPORT_ENCODINGS))
+        order = EXPORT_ENCODINGS.index(name) if name in EXPORT_ENCODINGS else len(EXPORT_ENCODINGS)
+        ranked.append((-round(_plausibility(str(match), name), 1), -round(match.coherence, 1), order, name))
+    if ranked:
+        return min(ranked)[3]
     best = from_bytes(sample).best()
     return best.encoding if best is not None else None
 
@@ -78,6 +158,25 @@ def _stray_bytes_only(path: Path) -> bool:
     broken = text.count("\ufffd")
     good = len(re.findall(r"[^\x00-\x7f\ufffd]", text))
     return 0 < broken < good
+
+
+def _whole_lines(data: bytes, lo: int = 0, hi: int | None = None, more: bool = False) -> bytes:
+    """``data[lo:hi]`` less the partial line at each end where it is cut (``more``: ``data`` itself goes on).
+
+    A character cut in two would make a multi-byte code page (EUC-KR, Shift-JIS) look impossible.
+
+    >>> _whole_lines(b"ab\\ncd\\nef", 1, 7)
+    b'cd\\n'
+    >>> _whole_lines(b"ab\\ncd", more=True), _whole_lines(b"abcd", more=True)
+    (b'ab\\n', b'abcd')
+    """
+    hi = len(data) if hi is None else min(hi, len(data))
+    lo = max(lo, 0)
+    if lo > 0 and (first := data.find(b"\n", lo, hi)) >= 0:
+        lo = first + 1
+    if (hi < len(data) or more) and (last := data.rfind(b"\n", lo, hi)) >= 0:
+        hi = last + 1
+    return bytes(data[lo:hi])
 
 
 def _undecodable(path: Path, encoding: str, sample: bytes) -> _Undecodable:
@@ -156,7 +255,7 @@ def _read(path: Path, head: bytes, enc: str, sep: str | None, decimal: str | Non
     try:
         sample = codecs.getincrementaldecoder(enc)(errors).decode(head, final=len(head) < SNIFF_BYTES)
     except UnicodeDecodeError:
-        raise _undecodable(path, enc, head) from None
+        raise _undecodable(path, enc, _whole_lines(head, more=len(head) >= SNIFF_BYTES)) from None
     sample = sample.lstrip("\ufeff")
     hint = re.match(r"sep=(.)[ \t]*\r?\n", sample)  # a spreadsheet's "sep=;" first line
     skip = 1 if hint else 0
@@ -173,7 +272,7 @@ def _read(path: Path, head: bytes, enc: str, sep: str | None, decimal: str | Non
             encoding_errors=errors,
         )  # fmt: skip
     except UnicodeDecodeError as exc:
-        raise _undecodable(path, enc, bytes(exc.object[max(0, exc.start - 4096) : exc.start + 4096])) from None
+        raise _undecodable(path, enc, _whole_lines(exc.object, exc.start - 4096, exc.start + 4096)) from None
     except pd.errors.EmptyDataError:
         raise TableError(f"cannot read {str(path)!r}: the file is empty") from None
     except pd.errors.ParserError as exc:
@@ -197,7 +296,7 @@ def _read_ragged_text(path: Path, sep: str, enc: str, skip: int, errors: str) ->
     try:
         return _read_ragged(path, sep, enc, skip, errors)
     except UnicodeDecodeError as exc:
-        raise _undecodable(path, enc, bytes(exc.object[max(0, exc.start - 4096) : exc.start + 4096])) from None
+        raise _undecodable(path, enc, _whole_lines(exc.object, exc.start - 4096, exc.start + 4096)) from None
 
 
 def _read_ragged(
