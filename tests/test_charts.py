@@ -186,3 +186,63 @@ def test_recovered_bars_claimed_behind_received(sample_disputes):
     n = len(frame)
     assert [p.get_width() for p in ax.patches[:n]] == frame["claimed_usd"].tolist()
     assert [p.get_width() for p in ax.patches[n:]] == frame["received_usd"].tolist()
+
+
+# --------------------------------------------------------------------------- descriptions (alt text)
+
+
+def test_a_bar_chart_is_described_with_its_axes_and_each_bars_value(table):
+    ax = charts.status_counts(table)
+    text = charts.describe(ax.figure)
+    counts = table["status"].value_counts()
+    assert text.startswith("Bar chart: Orders by dispute status. Horizontal axis: Status on the as-of day;")
+    for status in ("not_shipped", "too_early", "open", "expired"):
+        assert f"{dl.present.value(status)} {counts.get(status, 0):,}" in text, status
+
+
+def test_curves_are_described_by_their_legend(sample_disputes):
+    ax = charts.survival_curves(sample_disputes)
+    text = charts.describe(ax.figure)
+    assert text.startswith("Line chart: Time to refund by payment method (Kaplan-Meier).")
+    assert "Card (n=5)" in text and "Western Union (n=4)" in text
+
+
+def test_bars_on_a_time_axis_are_described_as_spans(table):
+    ax = charts.window_timeline(table, AS_OF, n=3)
+    text = charts.describe(ax.figure)
+    shown = [label.get_text() for label in ax.get_yticklabels()]
+    row = table.set_index("order_id").loc[shown[0]]
+    opens, closes = pd.Timestamp(row["window_opens"]), pd.Timestamp(row["window_closes"]) + pd.Timedelta(days=1)
+    assert f"{shown[0]} {opens.day} {opens:%b %Y} until {closes.day} {closes:%b %Y}" in text
+    assert "Legend: Too early" in text or "Legend: Open" in text or "Legend: Expired" in text
+
+
+def test_many_bars_are_summed_up_not_listed():
+    frame = pd.DataFrame({"n": range(30)}, index=[f"g{i}" for i in range(30)])
+    fig, ax = plt.subplots()
+    ax.bar(frame.index, frame["n"])
+    text = charts.describe(fig)
+    assert "g0 0, g1 1" in text and "g11 11 and 18 more" in text and "g12" not in text
+
+
+def test_an_empty_chart_is_described_by_its_message(sample_disputes):
+    ax = charts.survival_curves(sample_disputes.iloc[:0])
+    assert "no disputes with a refund to show." in charts.describe(ax.figure)
+
+
+def test_in_ipython_shown_figures_carry_their_description_as_alt(sample_disputes):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.pylabtools import select_figure_formats
+
+    shell = InteractiveShell.instance()
+    try:
+        select_figure_formats(shell, {"png"})  # what the inline backend does in a kernel
+        ax = charts.funnel_chart(analysis.funnel(sample_disputes))
+        data, metadata = shell.display_formatter.format(ax.figure)
+        assert data["image/png"] and metadata["image/png"]["alt"] == charts.describe(ax.figure)
+        assert metadata["image/png"]["alt"].startswith("Bar chart: Steps disputes reached")
+        charts.funnel_chart(analysis.funnel(sample_disputes))  # wrapped once, not around itself
+        render = shell.display_formatter.formatters["image/png"].lookup_by_type(matplotlib.figure.Figure)
+        assert render.describes_figures and not getattr(render.__closure__[0].cell_contents, "describes_figures", False)
+    finally:
+        InteractiveShell.clear_instance()

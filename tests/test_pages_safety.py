@@ -5,6 +5,7 @@ from __future__ import annotations
 import nbformat
 import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
 
 from disputelib.report.pages import notebook_page, sanitize_html
 
@@ -71,3 +72,18 @@ def test_notebook_page_sanitises_every_output_type():
     assert "http-equiv" not in body and "<iframe" not in body and "alert(1)" not in body
     assert "<i>a</i>" in body and "<strong>b</strong>" in body and "data:image/svg+xml;base64," in body
     assert page.count('http-equiv="Content-Security-Policy"') == 1
+
+
+def test_a_described_figure_keeps_its_words_as_alt_text_and_others_get_none_made_up():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    described = nbformat.v4.new_output("display_data", {"image/png": "iVBORw0KGgo=\n", "text/plain": "<Figure>"})
+    described.metadata = {"image/png": {"alt": 'Bar chart: "Open" <b>12</b>\nand more', "width": 640}}
+    bare = nbformat.v4.new_output("display_data", {"image/png": "iVBORw0KGgp="})
+    cell.outputs = [described, bare]
+    nb.cells = [cell]
+    body = notebook_page(nb, "t", "r", "ok").split("<body", 1)[1]
+    images = {img["src"].split(",")[1]: img for img in BeautifulSoup(body, "html.parser").find_all("img")}
+    assert images["iVBORw0KGgo="]["alt"] == 'Bar chart: "Open" <b>12</b> and more'  # as text, escaped in the page
+    assert images["iVBORw0KGgo="]["width"] == "640" and "<b>12</b>" not in body
+    assert "iVBORw0KGgp=" in images  # a figure without words is still shown, with nbconvert's own alt text

@@ -96,6 +96,9 @@ def pages(run_dir: Path) -> list[Path]:
     return [run_dir / "index.html", *(run_dir / nb["html"] for nb in manifest["notebooks"])]
 
 
+#: Alternative texts that say nothing of the image (nbconvert's, for an image that has none).
+GENERIC_ALT = frozenset({"No description has been provided for this image", "figure", "image"})
+
 def problems(name: str, facts: dict) -> list[str]:
     """What a manager would trip over on a page, one line per kind of problem."""
     found = []
@@ -111,6 +114,9 @@ def problems(name: str, facts: dict) -> list[str]:
         found.append(f"{name} has snake_case headers: {snake}")
     if not all(alt and alt.strip() for alt in facts["images"]):
         found.append(f"{name}: an image without alt text")
+    generic = [alt for alt in facts["images"] if alt in GENERIC_ALT]
+    if generic:
+        found.append(f"{name}: {len(generic)} image(s) that do not say what they show ({generic[0]!r})")
     return found
 
 
@@ -119,10 +125,11 @@ def test_the_checks_see_a_bad_page(browser, tmp_path):
     page.write_text(
         "<!DOCTYPE html><html><body><table><tr><th>payment_method</th><th>median_days</th></tr>"
         "<tr><td>card</td><td>NaN</td></tr></table>"
-        "<div style='width: 2000px'>wide</div><img src='data:image/png;base64,AAAA'></body></html>"
+        "<div style='width: 2000px'>wide</div><img src='data:image/png;base64,AAAA'>"
+        "<img src='data:image/png;base64,AAAA' alt='No description has been provided for this image'></body></html>"
     )
     found = problems(page.name, layout(browser, page))
-    assert len(found) == 4, found
+    assert len(found) == 5, found
 
 
 @pytest.mark.slow

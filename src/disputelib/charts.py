@@ -4,6 +4,10 @@ Every function draws on the Axes it is given (a new figure when ``ax`` is None) 
 returns that Axes, like pandas and lifelines plot functions. Nothing here calls
 ``plt.show()`` or changes matplotlib's global style; colours are fixed per category so
 the same status or group looks the same in every chart.
+
+In a Jupyter kernel, every figure shown carries a text description of itself
+(:func:`describe`) as its image's ``alt`` metadata, which report pages use as the image's
+alternative text.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.container import BarContainer
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
@@ -57,10 +63,114 @@ PALETTE: tuple[str, ...] = (
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    if ax is not None:
-        return ax
-    _, ax = plt.subplots(figsize=figsize)
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    _describe_in_notebooks()  # pyplot's backend has been chosen by now: its figure formatter is in place
     return ax
+
+
+#: At most this many bars of one series are named in a description, and this many series.
+_DESCRIBED_BARS, _DESCRIBED_SERIES = 12, 4
+
+
+def describe(figure: Figure, drawn: bool = False) -> str:
+    """What a drawn figure shows, in words: the alternative text of its image.
+
+    Read off each chart: its kind and title, what its axes measure, its legend, any
+    message drawn in it ("no disputes to show") and, for bars, each bar's value (up to
+    12 bars of up to 4 series). ``drawn``: the figure has just been drawn (rendered), so
+    its tick labels are laid out already.
+
+    Examples
+    --------
+    >>> ax = status_counts(pd.DataFrame({"status": ["open", "open", "expired"]}))
+    >>> print(describe(ax.figure))
+    Bar chart: Orders by dispute status. Horizontal axis: Status on the as-of day; vertical axis: Orders (count). Status: Not shipped, Too early, Open, Expired. Not shipped 0, Too early 0, Open 2, Expired 1.
+    >>> plt.close(ax.figure)
+    """
+    if not drawn:
+        figure.draw_without_rendering()  # lays out the tick labels the bars are named by
+    return " ".join(_describe_axes(ax) for ax in figure.axes if ax.get_visible() and (ax.has_data() or ax.texts))
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _describe_axes(ax: Axes) -> str:
+    bars = [c for c in ax.containers if isinstance(c, BarContainer) and len(c)]
+    kind = "Bar chart" if bars else "Line chart" if ax.lines else "Chart"
+    title = _words(ax.get_title())
+    sentences = [f"{kind}: {title}" if title else kind]
+    x, y = _words(ax.get_xlabel()), _words(ax.get_ylabel())
+    if x or y:
+        sentences.append("; ".join(f"{where}: {label}" for where, label in (("Horizontal axis", x), ("vertical axis", y)) if label))
+    sentences.extend(_words(t.get_text()) for t in ax.texts if t.get_text().strip() and not bars)
+    legend = ax.get_legend()
+    if legend is not None and not any(not c.get_label().startswith("_") for c in bars):  # else the series name them
+        entries = [_words(t.get_text()) for t in legend.get_texts() if t.get_text().strip()]
+        name = _words(legend.get_title().get_text())
+        if entries:
+            sentences.append(f"{name or 'Legend'}: " + ", ".join(entries))
+    for container in bars[:_DESCRIBED_SERIES]:
+        sentences.append(_describe_bars(ax, container))
+    if len(bars) > _DESCRIBED_SERIES:
+        sentences.append(f"and {len(bars) - _DESCRIBED_SERIES} more series")
+    return " ".join(s.rstrip(".") + "." for s in sentences if s)
+
+
+def _describe_bars(ax: Axes, container: BarContainer) -> str:
+    """``"Open: Visa 12, PayPal 3"``: each bar's category (its tick label) and value."""
+    vertical = container.orientation != "horizontal"
+    axis = ax.xaxis if vertical else ax.yaxis
+    ticks = {round(float(loc), 6): _words(label.get_text()) for loc, label in zip(axis.get_majorticklocs(), axis.get_ticklabels(), strict=False)}
+    values = container.datavalues if container.datavalues is not None else [p.get_height() if vertical else p.get_width() for p in container]
+    dates = isinstance((ax.yaxis if vertical else ax.xaxis).get_major_locator(), mdates.DateLocator)
+    shown = []
+    for patch, amount in list(zip(container.patches, values, strict=True))[:_DESCRIBED_BARS]:
+        middle = patch.get_x() + patch.get_width() / 2 if vertical else patch.get_y() + patch.get_height() / 2
+        name = ticks.get(round(float(middle), 6), "")
+        if dates:  # a bar on a time axis is a span: from its start to its end
+            start = patch.get_y() if vertical else patch.get_x()
+            ends = [mdates.num2date(start), mdates.num2date(start + float(amount))]
+            shown.append(f"{name} {ends[0].day} {ends[0]:%b %Y} until {ends[1].day} {ends[1]:%b %Y}".strip())
+        else:
+            shown.append(f"{name} {float(amount):,.4g}".strip())
+    more = f" and {len(container) - _DESCRIBED_BARS} more" if len(container) > _DESCRIBED_BARS else ""
+    label = container.get_label()
+    series = "" if not label or label.startswith("_") else f"{_words(label)}: "
+    return series + ", ".join(shown) + more
+
+
+def _describe_in_notebooks() -> None:
+    """In an IPython kernel, make the figures it shows carry :func:`describe` as their image's ``alt``.
+
+    Wraps the PNG formatter the inline backend registered for figures (once; again if the
+    backend registers a new one); elsewhere, or before a backend registered one, nothing.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the kernel and the notebooks
+        return
+    shell = get_ipython()
+    formatter = shell.display_formatter.formatters.get("image/png") if shell is not None else None
+    if formatter is None:
+        return
+    try:
+        render = formatter.lookup_by_type(Figure)
+    except KeyError:
+        return
+    if getattr(render, "describes_figures", False):
+        return
+
+    def png_with_alt(figure: Figure) -> object:
+        data = render(figure)  # drawing the figure lays out its tick labels, which describe() reads
+        data, metadata = data if isinstance(data, tuple) else (data, None)
+        text = describe(figure, drawn=True)
+        return (data, {**(metadata or {}), "alt": text}) if text else (data, metadata) if metadata else data
+
+    png_with_alt.describes_figures = True  # type: ignore[attr-defined]
+    formatter.for_type(Figure, png_with_alt)
 
 
 def _set_title(ax: Axes, text: str, width: int = 72) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import html
 import json
 import re
 from typing import TYPE_CHECKING, Any
@@ -154,13 +155,34 @@ def _safe_output(output: nbformat.NotebookNode) -> None:
     if "image/svg+xml" in data and not any(k in data for k in ("image/png", "image/jpeg", "image/gif")):
         # an SVG shown as an image cannot run scripts or load anything
         svg = base64.b64encode(_text(data["image/svg+xml"]).encode()).decode()
-        data["text/html"] = f'<img src="data:image/svg+xml;base64,{svg}" alt="figure">'
+        data["text/html"] = _image("image/svg+xml", svg, output, "figure")
+    picture = next((k for k in ("image/png", "image/jpeg", "image/gif") if k in data), None)
+    if picture and "text/html" not in data and _described(output, picture):
+        # a figure that says what it shows (disputelib.charts.describe) keeps its words as alt text
+        data["text/html"] = _image(picture, "".join(_text(data[picture]).split()), output, "")
     for key in list(data):
         if key not in SAFE_OUTPUT_TYPES:
             del data[key]
     if "text/html" in data:
         data["text/html"] = sanitize_html(_text(data["text/html"]))
     output["metadata"] = {k: v for k, v in output.get("metadata", {}).items() if k in SAFE_OUTPUT_TYPES}
+
+
+def _described(output: nbformat.NotebookNode, kind: str) -> dict[str, Any] | None:
+    """The image's own metadata when it holds an ``alt`` text, else None."""
+    metadata = output.get("metadata", {}).get(kind)
+    alt = metadata.get("alt") if isinstance(metadata, dict) else None
+    return metadata if isinstance(alt, str) and alt.strip() else None
+
+
+def _image(kind: str, b64: str, output: nbformat.NotebookNode, fallback: str) -> str:
+    """An ``<img>`` of embedded data, its alt text and size from the output's metadata."""
+    metadata = _described(output, kind) or {}
+    alt = html.escape(" ".join(str(metadata.get("alt", fallback)).split()))
+    size = "".join(
+        f' {key}="{int(metadata[key])}"' for key in ("width", "height") if isinstance(metadata.get(key), int | float)
+    )
+    return f'<img src="data:{kind};base64,{b64}" alt="{alt}"{size}>'
 
 
 def _text(value: Any) -> str:
