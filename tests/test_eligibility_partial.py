@@ -116,6 +116,16 @@ def test_bounds(case, dates, as_of, missing, bounds):
     assert got == bounds, case
 
 
+def test_judged_before_its_payment_a_receipt_of_unknown_day_bounds_nothing():
+    # Completed on a day the data does not give: by the as_of day, when that is after the payment;
+    # judged on a day before the payment, nothing says when, so no window is exact.
+    row = judge("2026-02-15", paid_at="2026-03-01", order_status="Completed")
+    assert row["status"] == "too_early" and row["missing"] == "shipped_at, received_at"
+    assert pd.isna(row["window_opens"]) and pd.isna(row["window_closes"])
+    assert day(row["window_opens_earliest"]) == "2026-03-11" and pd.isna(row["window_opens_latest"])
+    assert day(row["window_closes_earliest"]) == "2026-03-16" and pd.isna(row["window_closes_latest"])
+
+
 def test_orders_with_every_date_keep_their_answer():
     dates = {"shipped_at": "2026-01-05", "received_at": "2026-02-01"}
     plain = judge("2026-02-11", **dates)

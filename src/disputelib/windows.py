@@ -445,8 +445,9 @@ def partial_windows(
     bounds of the shipment:
 
     - earliest shipment = paid; latest = received (a receipt of known date), ``as_of``
-      (received on an unknown day: an order the data calls completed without a date),
-      unbounded (not received: it may not even have shipped);
+      (received on an unknown day: an order the data calls completed without a date;
+      unbounded when ``as_of`` is before the payment), unbounded (not received: it may
+      not even have shipped);
     - ``window_opens`` from paid + 10 to latest shipment + 10;
     - ``window_closes`` from min(received, paid + protection) + 15 to received + 15
       (received; an unknown receipt day lies between paid and ``as_of``), from
@@ -507,8 +508,10 @@ def partial_windows(
     undated = ~got & state.isin(list(RECEIVED_STATES)).to_numpy(bool)  # received, day unknown
     part = np.isnat(shipped) & ~np.isnat(paid) & ~closed
 
-    # the shipment: exact when known, else between paid and its latest possible day
-    latest_day = np.maximum(paid, today)
+    # the shipment: exact when known, else between paid and its latest possible day; a receipt of
+    # unknown day happened by as_of, unless as_of is before the payment (then nothing bounds it)
+    with np.errstate(invalid="ignore"):
+        latest_day = np.where(paid <= today, np.datetime64(today, "D"), nat)
     s_lo = np.where(part, paid, shipped)
     s_hi = np.where(part, np.where(got, received, np.where(undated, latest_day, nat)), shipped)
     r_lo = np.where(got, received, np.where(undated & part, s_lo, nat))  # NaT: not received
