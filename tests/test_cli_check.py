@@ -185,3 +185,20 @@ def test_orders_get_their_own_column_map_when_headers_differ(tmp_path, capsys):
     assert main([*args, "--orders-columns", str(tmp_path / "ord.toml")]) == 0
     out = capsys.readouterr().out
     assert "D1,claim_above_paid,error" in out, out
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["rules", "--pack", "temu"], "rules"),
+        (["eligibility", "orders.csv", "--as-of", "2026-01-01", "--since", "2025-12-01"], "eligibility"),
+        (["check-log", "events.csv", "extra.csv"], "check-log"),
+    ],
+)
+def test_an_unknown_argument_names_the_subcommand_and_its_help(argv, command, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"disputelib {command}: unrecognized arguments: ") and len(err.splitlines()) == 1
+    assert err.endswith(f"(see disputelib {command} --help)")

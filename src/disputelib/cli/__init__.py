@@ -54,7 +54,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     modules = {}
     for name in SUBCOMMANDS:
         module = importlib.import_module(f"disputelib.cli.{name}")
-        module.add_arguments(sub.add_parser(module.NAME, help=module.HELP, description=module.HELP))
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(command)
+        command.set_defaults(command_parser=command)  # a stray argument is then the subcommand's error
         modules[module.NAME] = module
     return parser, modules
 
@@ -62,7 +64,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``disputelib`` console command."""
     parser, modules = build_parser()
-    args = parser.parse_args(argv)
+    args, stray = parser.parse_known_args(argv)
+    if stray:  # "disputelib rules: unrecognized arguments: --pack (see disputelib rules --help)"
+        args.command_parser.error(f"unrecognized arguments: {' '.join(stray)}")
     try:
         with terminate_as_interrupt():  # SIGTERM cleans up like Ctrl-C: no half-written file stays
             code = modules[args.command].run(args)
