@@ -37,7 +37,43 @@ def test_values_are_placed_in_the_timer_zone(value, date):
     assert str(dates[0]) == date
 
 
-@pytest.mark.parametrize("value", ["12/03/2026", "2026-02-30", "yesterday", "2026-13-01T00:00Z"])
+@pytest.mark.parametrize(
+    ("value", "date"),
+    [
+        ("2026/03/12", "2026-03-12"),  # year first: as Japanese, Chinese and Korean tools write
+        ("2026. 3. 12.", "2026-03-12"),
+        ("2026.03.12 21:30", "2026-03-12"),
+        ("12.03.2026", "2026-03-12"),  # day first with dots: as German, Russian and Polish tools write
+        ("12.3.2026, 23:59", "2026-03-12"),
+        ("13.03.2026 09:00+09:00", "2026-03-12"),  # an offset after the time still makes it an instant
+        ("2026년 3월 12일", "2026-03-12"),
+        ("2026年3月12日", "2026-03-12"),
+        ("Mar 12, 2026", "2026-03-12"),
+        ("March 12th, 2026", "2026-03-12"),
+        ("12 Mar 2026", "2026-03-12"),
+        ("12 march 2026 23:00", "2026-03-12"),
+    ],
+)
+def test_dates_that_name_one_day_in_any_country_are_read(value, date):
+    dates, bad = to_timer_dates(pd.Series([value, "2026-03-12"]), LA)
+    assert not bad.any(), value
+    assert str(dates[0]) == date == str(dates[1])
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "12/03/2026",  # the 12th of March or the 3rd of December: never guessed
+        "03/12/2026",
+        "2026-02-30",
+        "31.02.2026",
+        "2026/13/01",
+        "12.03.26",  # a two-digit year
+        "Smarch 12, 2026",
+        "yesterday",
+        "2026-13-01T00:00Z",
+    ],
+)
 def test_unreadable_values_are_flagged(value):
     dates, bad = to_timer_dates(pd.Series([value]), LA)
     assert bad[0] and np.isnat(dates[0])
