@@ -6,6 +6,7 @@ import sys
 import pandas as pd
 import pytest
 
+import disputelib as dl
 from disputelib.cli import main
 
 CSV = """order_id,amount_usd,payment_method,shipped_at,received_at,buyer_country,buyer_timezone,problem,problem_amount_usd,store
@@ -143,7 +144,34 @@ def test_outputs_never_overwrite_the_input_and_nothing_is_half_written(orders, t
 
 
 def test_amount_hint_says_how_to_write_it(tmp_path, capsys):
-    path = tmp_path / "orders.csv"
-    path.write_text('order_id,amount_usd,payment_method\nA,"1,234.50",Visa\n', encoding="utf-8")
+    path = tmp_path / "orders.csv"  # 1,234 alone may be a thousand or one and a bit: never guessed
+    path.write_text('order_id,amount_usd,payment_method\nA,"1,234",Visa\n', encoding="utf-8")
     assert main(["eligibility", str(path), "--as-of", "2026-03-25"]) == 0
-    assert "no thousands separator" in capsys.readouterr().err
+    assert "no thousands separator without a decimal point" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("written", "sep", "amount"),
+    [
+        ("US $12.50", ",", 12.5),  # as AliExpress shows prices
+        ('"$1,234.50"', ",", 1234.5),
+        ("12.50 USD", ",", 12.5),
+        ("US$ 7.25", ",", 7.25),
+        ("US $12,50", ";", 12.5),  # the marks with a decimal comma
+        ("$1.234,50", ";", 1234.5),
+        ("1,234.50", ";", 1234.5),  # grouped before a point: not a decimal comma
+    ],
+)
+def test_us_dollar_amounts_may_carry_their_marks(tmp_path, written, sep, amount):
+    path = tmp_path / "orders.csv"
+    path.write_text(f"order_id{sep}amount_usd{sep}payment_method\nA{sep}{written}{sep}Visa\n", encoding="utf-8")
+    result = dl.eligibility(dl.read_table(path), "2026-03-25")
+    assert result.table["amount_usd"].tolist() == [amount], result.rejects["reject_reason"].tolist()
+
+
+@pytest.mark.parametrize("written", ["12,50 €", "€5", "₩15,000", "RUB 100", "$ abc", "1,234"])
+def test_other_currencies_and_ambiguous_groupings_are_rejected(tmp_path, written):
+    path = tmp_path / "orders.csv"
+    path.write_text(f'order_id,amount_usd,payment_method\nA,"{written}",Visa\n', encoding="utf-8")
+    result = dl.eligibility(dl.read_table(path), "2026-03-25")
+    assert result.table.empty and result.rejects["reject_reason"].str.startswith("amount_usd is not a number").all()

@@ -465,17 +465,46 @@ def decimal_comma(text: pd.Series, decimal: str) -> pd.Series:
     return text.where(~european, fixed)
 
 
+#: A US dollar amount as shops and exports write it: "US $12.50", "$1,234.50", "12.50 USD".
+_USD_MARKED = r"^\s*(?:US\s?\$|USD\s?\$?|\$)?\s*(?P<number>[+-]?\d[\d.,\s\u00a0\u202f]*?)\s*(?:USD|US\s?\$)?\s*$"
+#: Thousands grouped with commas before a decimal point: 1,234.50 (never 1,234 alone: it may be 1.234).
+_POINT_GROUPED = r"^[+-]?\d{1,3}(?:,\d{3})+\.\d+$"
+
+
+def us_dollars(text: pd.Series, grouping: bool = True) -> pd.Series:
+    """Amount text with its US dollar marks taken off and (``grouping``) commas grouping thousands before a point removed.
+
+    Other currencies keep their marks (and so stay unreadable as US dollars); a lone
+    ``1,234`` is left as it is, since it may be a decimal comma.
+
+    Examples
+    --------
+    >>> us_dollars(pd.Series(["US $12.50", "$1,234.50", "12.50 USD", "1,234", "12,50 €"], dtype="string")).tolist()
+    ['12.50', '1234.50', '12.50', '1,234', '12,50 €']
+    """
+    marked = text.str.extract(_USD_MARKED, expand=False)
+    text = text.where(marked.isna(), marked)
+    if not grouping:
+        return text
+    grouped = text.str.match(_POINT_GROUPED).fillna(False)
+    return text.where(~grouped, text.str.replace(",", "", regex=False))
+
+
 def number_column(frame: pd.DataFrame, name: str, decimal: str = ".") -> tuple[pd.Series, np.ndarray]:
     """A numeric column (float64, NaN if absent) and a mask of values given but not numbers.
 
-    ``decimal`` is ``"."``, ``","`` or ``"auto"`` (see :func:`decimal_comma`).
+    ``decimal`` is ``"."``, ``","`` or ``"auto"`` (see :func:`decimal_comma`). A column of
+    US dollars (its name ends in ``_usd``) may carry their marks (:func:`us_dollars`).
     """
     if name not in frame.columns:
         return pd.Series(np.nan, index=frame.index), np.zeros(len(frame), bool)
     col = frame[name]
     if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
         return col.astype("float64"), np.zeros(len(frame), bool)
-    text = decimal_comma(text_column(frame, name), decimal)
+    text = text_column(frame, name)
+    if name.endswith("_usd") and text.str.contains(r"[$A-Za-z]|,\d{3}\.", regex=True).fillna(False).any():
+        text = us_dollars(text, grouping=decimal != ",")
+    text = decimal_comma(text, decimal)
     values = pd.to_numeric(text, errors="coerce").astype("float64")
     return values, (text.notna() & values.isna()).to_numpy(bool)
 

@@ -48,7 +48,10 @@ MAX_PROTECTION_DAYS = 3650
 #: Amounts in US dollars: at least a cent, at most a billion.
 MIN_AMOUNT, MAX_AMOUNT = 0.01, 1e9
 
-_NUMBER_HINT = " (write US dollars as 1234.50: no currency symbol, no thousands separator)"
+_NUMBER_HINT = (
+    " (write US dollars as 1234.50, $1,234.50 or US $1234.50: no other currency, and no thousands separator"
+    " without a decimal point, since 1,234 may be a decimal comma)"
+)
 
 #: Typed columns added to accepted orders (besides the canonical input columns).
 SHIPPED, RECEIVED = "shipped_date", "received_date"
