@@ -203,6 +203,14 @@ SMALL_EXPORTS = [
     ("Polish", "zamówienie;sklep\nA1;Sklep Łódź Świętokrzyska\n", "cp1250"),
     ("Portuguese", "pedido;loja;cidade\nA1;Loja São João;São Paulo\n", "cp1252"),
     ("Greek", "παραγγελία;κατάστημα\nA1;Αθήνα\n", "cp1253"),
+    ("French", "N° de commande;Boutique\nA1;Crème brûlée\n", "cp1252"),  # not Thai: "Nฐ" mixes alphabets
+    ("Polish, 40 rows", "Numer zamówienia;Kwota;Sklep\n"
+     + "".join(f"{i};{i % 90},50;{['Sklep Łódź', 'Kraków Główny', 'Gdańsk Wrzeszcz', 'Poznań'][i % 4]}\n" for i in range(40)),
+     "cp1250"),
+    ("Hebrew, 300 rows", "מספר הזמנה;סכום;עיר\n"
+     + "".join(f"{i};{i % 90},50;{['תל אביב', 'ירושלים', 'חיפה', 'באר שבע', 'אילת'][i % 5]}\n" for i in range(300)),
+     "cp1255"),
+    ("a pangram, too messy to measure", "Numer;Sklep\n" + "".join(f"{i};Zażółć gęślą jaźń\n" for i in range(40)), "cp1250"),
 ]
 
 
@@ -218,6 +226,13 @@ def test_a_small_export_gets_an_encoding_that_reads_it(tmp_path, case, text, enc
     sep = ";" if ";" in header else ","
     frame = dl.read_table(path, encoding=guess)
     assert frame.columns.tolist() == header.split(sep) and frame.iloc[0].tolist() == row.split(sep)
+
+
+def test_a_utf8_file_read_with_another_encoding_is_named_utf8(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id;store\nA1;Магазин Ёлка\n", encoding="utf-8")  # 0x9D, not a cp1252 byte, is in "Н"
+    with pytest.raises(dl.TableError, match="it is not cp1252 text; it looks like utf-8: try --encoding utf-8 "):
+        dl.read_table(path, encoding="cp1252")
 
 
 def test_a_character_cut_by_the_sniffed_head_does_not_hide_the_encoding(tmp_path):

@@ -76,6 +76,8 @@ _SCRIPTS: dict[str, frozenset[str]] = {
     **dict.fromkeys(("cp932", "shift_jis", "euc_jp", "gb18030", "big5"), frozenset({"CJK", "HIRAGANA", "KATAKANA"})),
 }
 _LATIN = frozenset({"LATIN"})
+#: Scripts whose words never mix in Latin letters (Chinese, Japanese and Korean product names do: "USB충전기").
+_ALPHABETS = frozenset({"CYRILLIC", "GREEK", "HEBREW", "ARABIC", "THAI"})
 #: Runs of text between ASCII spaces, digits and punctuation: the words a reading is judged by.
 _TOKEN = re.compile(r"[^\x00-\x40\x5b-\x60\x7b-\x7f\s]+")
 
@@ -100,6 +102,8 @@ def _reads_as_a_word(token: str, encoding: str) -> bool | None:
         return False  # "ЛаВкА": no word is written so
     if scripts is _LATIN and len(letters) > 1 and not any(c.isascii() for c in letters):
         return False  # "Ěŕăŕçčí": Latin words hold some plain letters
+    if scripts & _ALPHABETS and any(c.isascii() for c in letters) and not letters.isascii():
+        return False  # "zamуwienia", "Nฐ": an alphabet's words are not spelt half in Latin
     if encoding == "cp949":
         try:
             word.encode("euc_kr")  # Korean text keeps to the common syllables; other bytes read as rare ones
@@ -117,12 +121,16 @@ def _plausibility(text: str, encoding: str) -> float:
 def likely_encoding(sample: bytes) -> str | None:
     """The code page ``sample`` is most likely written in, or None.
 
-    charset-normalizer proposes readings in the code pages exports use
+    A sample that is valid UTF-8 is named so (a file read with another encoding that
+    failed). Otherwise charset-normalizer proposes readings in the code pages exports use
     (:data:`EXPORT_ENCODINGS`); they are ranked by the share of their words that read as
     words of the code page's own script (letters only, one case pattern, Latin words with
-    some plain letters), then by charset-normalizer's language coherence, then by how
-    common the code page is. On a few words (a small export, a header), charset-normalizer
-    alone often names a Latin or Japanese code page for Cyrillic text.
+    some plain letters, Cyrillic, Greek, Hebrew, Arabic or Thai words with none), then by
+    charset-normalizer's language coherence, then by how common the code page is (where
+    charset-normalizer finds every reading too messy, each code page is tried alike). On a few words (a small export, a header), charset-normalizer alone often names a
+    Latin or Japanese code page for Cyrillic text, or a Thai one for French. Latin code
+    pages are told apart only by charset-normalizer's language statistics: Hungarian or
+    Turkish text may be named cp1252.
 
     Examples
     --------
@@ -133,14 +141,28 @@ def likely_encoding(sample: bytes) -> str | None:
     """
     from charset_normalizer import from_bytes
 
+    try:
+        sample.decode("utf-8")
+        return "utf-8"  # read with another encoding that failed: it is UTF-8 (ASCII included)
+    except UnicodeDecodeError:
+        pass
     ranked = []
     for match in from_bytes(sample, cp_isolation=list(EXPORT_ENCODINGS)):
         names = [n for n in match.could_be_from_charset if n in EXPORT_ENCODINGS] or [match.encoding]
         name = min(names, key=lambda n: EXPORT_ENCODINGS.index(n) if n in EXPORT_ENCODINGS else len(EXPORT_ENCODINGS))
         order = EXPORT_ENCODINGS.index(name) if name in EXPORT_ENCODINGS else len(EXPORT_ENCODINGS)
-        ranked.append((-round(_plausibility(str(match), name), 1), -round(match.coherence, 1), order, name))
+        plausible = -round(_plausibility(str(match), name), 1)
+        ranked.append((plausible, -round(match.coherence, 1), order, name))
+    if not ranked:  # charset-normalizer found every reading too messy (a few words full of accents)
+        for order, name in enumerate(EXPORT_ENCODINGS):
+            try:
+                text = sample.decode(name)
+            except UnicodeDecodeError:
+                continue
+            if (score := _plausibility(text, name)) >= 0.5:
+                ranked.append((-round(score, 1), 0, order, name))
     if ranked:
-        return min(ranked)[3]
+        return min(ranked)[-1]
     best = from_bytes(sample).best()
     return best.encoding if best is not None else None
 
