@@ -191,6 +191,12 @@ def test_recovered_bars_claimed_behind_received(sample_disputes):
 # --------------------------------------------------------------------------- descriptions (alt text)
 
 
+def test_dollars_are_described_as_dollars(sample_disputes):
+    ax = charts.recovered_bars(analysis.recovered(sample_disputes))
+    text = charts.describe(ax.figure)
+    assert "$" in text and "($" not in text and "(claimed)" not in text  # the series names it once
+
+
 def test_a_bar_chart_is_described_with_its_axes_and_each_bars_value(table):
     ax = charts.status_counts(table)
     text = charts.describe(ax.figure)
@@ -211,10 +217,11 @@ def test_bars_on_a_time_axis_are_described_as_spans(table):
     ax = charts.window_timeline(table, AS_OF, n=3)
     text = charts.describe(ax.figure)
     shown = [label.get_text() for label in ax.get_yticklabels()]
-    row = table.set_index("order_id").loc[shown[0]]
-    opens, closes = pd.Timestamp(row["window_opens"]), pd.Timestamp(row["window_closes"]) + pd.Timedelta(days=1)
-    assert f"{shown[0]} {opens.day} {opens:%b %Y} until {closes.day} {closes:%b %Y}" in text
-    assert "Legend: Too early" in text or "Legend: Open" in text or "Legend: Expired" in text
+    for order in shown:  # first and last day of each window, and its status (the bar's colour)
+        row = table.set_index("order_id").loc[order]
+        opens, closes = pd.Timestamp(row["window_opens"]), pd.Timestamp(row["window_closes"])
+        status = dl.present.value(row["status"])
+        assert f"{order} {opens.day} {opens:%b %Y} to {closes.day} {closes:%b %Y} ({status})" in text, order
 
 
 def test_many_bars_are_summed_up_not_listed():

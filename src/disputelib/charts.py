@@ -70,7 +70,7 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
 
 
 #: At most this many bars of one series are named in a description, and this many series.
-_DESCRIBED_BARS, _DESCRIBED_SERIES = 12, 4
+_DESCRIBED_BARS, _DESCRIBED_SERIES = 12, MAX_GROUPS
 
 
 def describe(figure: Figure, drawn: bool = False) -> str:
@@ -78,7 +78,8 @@ def describe(figure: Figure, drawn: bool = False) -> str:
 
     Read off each chart: its kind and title, what its axes measure, its legend, any
     message drawn in it ("no disputes to show") and, for bars, each bar's value (up to
-    12 bars of up to 4 series). ``drawn``: the figure has just been drawn (rendered), so
+    12 bars of up to :data:`MAX_GROUPS` series; on a time axis a bar of whole days is its
+    first day to its last, dollars are written as such). ``drawn``: the figure has just been drawn (rendered), so
     its tick labels are laid out already.
 
     Examples
@@ -112,30 +113,50 @@ def _describe_axes(ax: Axes) -> str:
         name = _words(legend.get_title().get_text())
         if entries:
             sentences.append(f"{name or 'Legend'}: " + ", ".join(entries))
+    legend_colours = _legend_colours(legend) if legend is not None else {}
     for container in bars[:_DESCRIBED_SERIES]:
-        sentences.append(_describe_bars(ax, container))
+        sentences.append(_describe_bars(ax, container, legend_colours))
     if len(bars) > _DESCRIBED_SERIES:
         sentences.append(f"and {len(bars) - _DESCRIBED_SERIES} more series")
     return " ".join(s.rstrip(".") + "." for s in sentences if s)
 
 
-def _describe_bars(ax: Axes, container: BarContainer) -> str:
-    """``"Open: Visa 12, PayPal 3"``: each bar's category (its tick label) and value."""
+def _legend_colours(legend: object) -> dict[tuple, str]:
+    """Legend entries by the colour of their patch: what a bar of that colour stands for."""
+    return {
+        tuple(np.round(handle.get_facecolor(), 3)): _words(text.get_text())
+        for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=False)
+        if isinstance(handle, Patch) and text.get_text().strip()
+    }
+
+
+def _day(moment: object) -> str:
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def _describe_bars(ax: Axes, container: BarContainer, legend_colours: dict[tuple, str] | None = None) -> str:
+    """``"Open: Visa 12, PayPal 3"``: each bar's category (its tick label), value and, when the legend says, kind."""
     vertical = container.orientation != "horizontal"
     axis = ax.xaxis if vertical else ax.yaxis
     ticks = {round(float(loc), 6): _words(label.get_text()) for loc, label in zip(axis.get_majorticklocs(), axis.get_ticklabels(), strict=False)}
     values = container.datavalues if container.datavalues is not None else [p.get_height() if vertical else p.get_width() for p in container]
     dates = isinstance((ax.yaxis if vertical else ax.xaxis).get_major_locator(), mdates.DateLocator)
+    value_label = (ax.get_ylabel() if vertical else ax.get_xlabel()).lower()
+    dollars = "dollar" in value_label or "usd" in value_label
     shown = []
     for patch, amount in list(zip(container.patches, values, strict=True))[:_DESCRIBED_BARS]:
         middle = patch.get_x() + patch.get_width() / 2 if vertical else patch.get_y() + patch.get_height() / 2
         name = ticks.get(round(float(middle), 6), "")
-        if dates:  # a bar on a time axis is a span: from its start to its end
+        if dates:  # a bar on a time axis is a span of days: its first day to its last
             start = patch.get_y() if vertical else patch.get_x()
-            ends = [mdates.num2date(start), mdates.num2date(start + float(amount))]
-            shown.append(f"{name} {ends[0].day} {ends[0]:%b %Y} until {ends[1].day} {ends[1]:%b %Y}".strip())
+            first, end = mdates.num2date(start), mdates.num2date(start + float(amount))
+            whole_days = float(start).is_integer() and float(start + float(amount)).is_integer()
+            last = mdates.num2date(start + float(amount) - 1) if whole_days and float(amount) >= 1 else end
+            text = f"{name} {_day(first)} to {_day(last)}"
         else:
-            shown.append(f"{name} {float(amount):,.4g}".strip())
+            text = f"{name} ${float(amount):,.2f}" if dollars else f"{name} {float(amount):,.4g}"
+        kind = (legend_colours or {}).get(tuple(np.round(patch.get_facecolor(), 3)))
+        shown.append((f"{text} ({kind})" if kind and kind not in (name, _words(container.get_label())) else text).strip())
     more = f" and {len(container) - _DESCRIBED_BARS} more" if len(container) > _DESCRIBED_BARS else ""
     label = container.get_label()
     series = "" if not label or label.startswith("_") else f"{_words(label)}: "
@@ -623,11 +644,11 @@ def recoverable_lines(by_day: pd.DataFrame, ax: Axes | None = None, title: str |
         return _nothing(ax, "No route is open on these days")
     shown = list(by_day.sum().sort_values(ascending=False).index[:MAX_GROUPS])
     for name in shown:
-        ax.step(by_day.index, by_day[name].to_numpy(), where="post", label=str(name))
+        ax.step(by_day.index, by_day[name].to_numpy(), where="post", label=value(str(name)))
     _set_title(ax, title or "Money still recoverable by route")
     ax.set_xlabel("Day")
     ax.set_ylabel("US dollars in open windows")
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     ax.set_ylim(bottom=0)
-    ax.legend(title="Route", fontsize="small")
+    ax.legend(title="Route", fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))  # beside: never over a line
     return ax
