@@ -74,7 +74,7 @@ def test_strict_exits_non_zero(orders, tmp_path):
         ("", "orders.csv", "the file is empty"),
         ("not parquet", "orders.parquet", "cannot read"),
         (None, "absent.csv", "no such file"),
-        ("order_id\n", "orders.txt", "name a .csv, .csv.gz or .parquet file"),
+        ("order_id\n", "orders.txt", "name a .csv, .csv.gz, .xlsx or .parquet file"),
     ],
 )
 def test_unusable_input_is_one_sentence_and_no_output(tmp_path, capsys, content, name, message):

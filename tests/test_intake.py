@@ -495,3 +495,29 @@ def test_a_ragged_file_with_bytes_that_are_not_utf8_is_one_sentence(tmp_path):
     path.write_bytes(b"order_id,amount_usd,payment_method\nA,1,Visa\nB,2,Visa,extra\nC,3,\xff\xfe\n")
     with pytest.raises(dl.TableError, match="it is not utf-8 text; (it looks like .*: try --encoding |give its encoding with --encoding \\(encoding= in Python\\)$)"):
         dl.read_table(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path, encoding):
+    path = tmp_path / "orders.csv"
+    path.write_bytes("order_id,amount_usd,payment_method,store\nA1,12.50,Visa,Лавка 가게\n".encode(encoding))
+    frame = dl.read_table(path)
+    assert frame.columns.tolist() == ["order_id", "amount_usd", "payment_method", "store"]
+    assert frame["store"].tolist() == ["Лавка 가게"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "encoding", "message"),
+    [
+        ("orders.csv", b"order_id,amount_usd\nA,1\n", "rot13", "unknown encoding 'rot13'"),  # not a text encoding
+        ("orders.csv.gz", b"order_id,amount_usd\nA,1\n", None, "it is not gzip-compressed, as its .gz name says"),
+        ("orders.csv.gz", gzip.compress(b"order_id,amount_usd\n" + b"A,1\n" * 100)[:30], None, "the gzip file is cut short"),
+        ("orders", b"order_id,amount_usd\nA,1\n", None, "name a .csv, .csv.gz, .xlsx or .parquet file"),
+    ],
+)
+def test_files_that_cannot_be_read_are_one_sentence_in_our_words(tmp_path, name, data, encoding, message):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(dl.TableError) as info:
+        dl.read_table(path, encoding=encoding)
+    assert message in str(info.value) and "\n" not in str(info.value)

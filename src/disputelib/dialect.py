@@ -41,13 +41,26 @@ def _head(path: Path) -> bytes:
     try:
         with opener(path, "rb") as f:
             return f.read(SNIFF_BYTES)
-    except (OSError, EOFError) as exc:
+    except gzip.BadGzipFile:
+        raise TableError(f"cannot read {str(path)!r}: it is not gzip-compressed, as its .gz name says") from None
+    except EOFError:
+        raise TableError(f"cannot read {str(path)!r}: the gzip file is cut short") from None
+    except OSError as exc:
         raise TableError(f"cannot read {str(path)!r}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 def _encoding(head: bytes, given: str | None) -> str:
+    """The encoding a file is read with: ``given``, else its byte-order mark's, else UTF-8.
+
+    UTF-16 without a byte-order mark is recognised by its NUL bytes: text a CSV holds has
+    none, and ASCII in UTF-16 has one in every other byte.
+
+    >>> _encoding("id,n\\nA,1\\n".encode("utf-16-le"), None), _encoding(b"id,n\\n", None)
+    ('utf-16-le', 'utf-8')
+    """
     if given:
         try:
+            "".encode(given)  # text encodings only: rot13 or base64 name bytes-to-bytes transforms
             return codecs.lookup(given).name
         except LookupError:
             raise TableError(f"unknown encoding {given!r}: use a name such as utf-8, cp1251, euc-kr or latin-1") from None
@@ -55,6 +68,11 @@ def _encoding(head: bytes, given: str | None) -> str:
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    pairs = head[: len(head) // 2 * 2]
+    if pairs and pairs.count(0) * 3 >= len(pairs):
+        odd, even = pairs[1::2].count(0), pairs[0::2].count(0)
+        if max(odd, even) * 3 >= len(pairs):  # NULs in one half of the bytes: ASCII as UTF-16
+            return "utf-16-le" if odd > even else "utf-16-be"
     return "utf-8"
 
 

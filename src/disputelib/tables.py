@@ -40,7 +40,7 @@ class TableError(DisputelibError, ValueError):
     """A table that cannot be read or written; the message is one sentence for the user."""
 
 
-def table_format(path: str | Path) -> str:
+def table_format(path: str | Path, writing: bool = False) -> str:
     """``"csv"``, ``"parquet"`` or ``"xlsx"`` from a file name; :class:`TableError` otherwise."""
     name = Path(path).name.lower()
     suffix = Path(path).suffix.lower()
@@ -49,9 +49,8 @@ def table_format(path: str | Path) -> str:
     try:
         return FORMATS[suffix]
     except KeyError:
-        raise TableError(
-            f"cannot tell the format of {str(path)!r}: name a .csv, .csv.gz or .parquet file (.xlsx is read, not written)"
-        ) from None
+        names = ".csv, .csv.gz or .parquet file (.xlsx is read, not written)" if writing else ".csv, .csv.gz, .xlsx or .parquet file"
+        raise TableError(f"cannot tell the format of {str(path)!r}: name a {names}") from None
 
 
 def read_table(
@@ -266,7 +265,7 @@ def write_table(
         text.to_csv(out, **options)
         return
     path = Path(path)
-    kind = table_format(path)
+    kind = table_format(path, writing=True)
     if kind == "xlsx":
         raise TableError(f"cannot write {str(path)!r}: write .csv (with --excel for a spreadsheet) or .parquet")
     if path.parent and not path.parent.exists():
