@@ -136,3 +136,21 @@ def test_buyers_data_without_payment_method():
     orders = pd.DataFrame({"order_id": ["1"], "amount_usd": ["5"], "paid_at": ["2026-01-01"]})
     table = dl.eligibility(orders, "2026-02-01").table
     assert table["payment_network"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("written", "method"),
+    [
+        ("카카오페이", "kakao_pay"),
+        ("ЮMoney", "yoomoney"),
+        ("Банковская карта", "card"),
+        ("Мир", "card"),
+        ("支付宝", "alipay"),
+        ("クレジットカード", "card"),
+        ("Cartão de crédito", "card"),
+        ("Przelew", "bank_transfer"),
+        ("계좌이체", "bank_transfer"),
+    ],
+)
+def test_methods_written_in_the_buyers_language_are_known(written, method):
+    assert dl.normalize_payment_method(pd.Series([written])).tolist() == [method]
