@@ -120,8 +120,14 @@ def ci_report(tmp_path_factory) -> CIReport:
 
     from disputelib.cli import main
 
-    out = tmp_path_factory.mktemp("ci-report") / "reports"
-    code = main(["report", "--config", str(CI_CONFIG), "--out", str(out)])
+    base = tmp_path_factory.mktemp("ci-report")
+    here = os.getcwd()
+    os.chdir(base)
+    try:  # --out relative to the working folder, as `make report` gives it
+        code = main(["report", "--config", str(CI_CONFIG), "--out", "reports"])
+    finally:
+        os.chdir(here)
+    out = base / "reports"
     return CIReport(code=code, out=out, run_dir=(out / "latest").resolve())
 
 

@@ -273,6 +273,8 @@ def test_ci_report_end_to_end_is_reproducible(ci_report, tmp_path):
         assert manifest["headline"]["refund_times"], manifest["headline"]["notes"]
     index = (first / "index.html").read_text()
     assert f'<div class="big">{len(expected.table):,}</div><div>orders</div>' in index
+    for nb in manifest["notebooks"]:  # a page never names the build folder, gone once the run is published
+        assert ".tmp-" not in (first / nb["html"]).read_text(), nb["name"]
 
     # the same config again, into the same --out folder: the same numbers and tables
     out = ci_report.out

@@ -122,8 +122,14 @@ def _quiet_papermill() -> Iterator[None]:
 
 
 def _substitute(value: Any, run_dir: Path) -> Any:
+    """``{run}`` in a string parameter made the run's folder, as an absolute path.
+
+    The folder is the run's build folder until the run is published under another name:
+    notebooks are told it absolutely, so that they name it as ``out_dir`` rather than print a
+    ``.tmp-...`` path that no longer exists when the page is read.
+    """
     if isinstance(value, str) and RUN_PLACEHOLDER in value:
-        return value.replace(RUN_PLACEHOLDER, str(run_dir))
+        return value.replace(RUN_PLACEHOLDER, str(run_dir.resolve()))
     return value
 
 
