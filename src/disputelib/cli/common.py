@@ -70,7 +70,7 @@ def out_path(value: str | None) -> Path | None:
     path = Path(value)
     if path.is_dir():
         raise UserError(f"cannot write {value!r}: it is a folder, not a file (name a .csv, .csv.gz or .parquet file)")
-    if table_format(path) == "xlsx":
+    if table_format(path, writing=True) == "xlsx":
         raise UserError(f"cannot write {value!r}: write .csv (with --excel for a spreadsheet) or .parquet")
     return path
 
