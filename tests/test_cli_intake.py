@@ -142,6 +142,22 @@ def test_check_log_reads_both_files_through_one_column_map(tmp_path, capsys):
     assert set(findings.loc[findings["message"].str.match(r"row [234]:"), "rule"]) == {"unreadable_row"}
 
 
+@pytest.mark.parametrize("engine", ["local", "dask"])
+def test_check_log_reads_an_orders_file_in_another_encoding_than_the_log(tmp_path, capsys, engine):
+    events, orders = tmp_path / "events.csv", tmp_path / "orders.csv"
+    events.write_bytes("dispute_id,order_id,event,at,amount_usd,note\n"
+                       "D1,O1,opened,2026-03-01T10:00:00-08:00,10,좋은 가게\n".encode("euc_kr"))  # fmt: skip
+    orders.write_text("order_id,amount_usd,payment_method,shipped_at,store\nO1,10,Visa,2026-02-01,Лавка\n", encoding="utf-8")
+    argv = ["check-log", str(events), "--orders", str(orders), "--encoding", "euc-kr", "--engine", engine]
+    if engine == "dask":
+        argv += ["--workers", "1"]
+    assert main(argv) == 2  # one --encoding for both: the orders are not EUC-KR
+    assert "it is not euc_kr text; it looks like utf-8" in capsys.readouterr().err
+    assert main([*argv, "--orders-encoding", "utf-8", "--out", str(tmp_path / "f.csv")]) == 0, capsys.readouterr().err
+    findings = pd.read_csv(tmp_path / "f.csv", dtype=str, keep_default_na=False)
+    assert "unknown_order" not in set(findings["rule"])  # the order was read, and known
+
+
 def test_check_log_map_with_an_unknown_key_is_one_sentence(tmp_path, capsys):
     events, columns = tmp_path / "events.csv", tmp_path / "map.toml"
     events.write_text(EVENTS, encoding="utf-8")

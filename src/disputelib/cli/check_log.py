@@ -67,6 +67,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="MAP.toml",
         help="column map for the --orders file when its headers differ from the log's (default: --columns)",
     )
+    parser.add_argument(
+        "--orders-encoding",
+        metavar="NAME",
+        help="encoding of the --orders file when it differs from the log's (default: --encoding)",
+    )
     add_engine(parser)
 
 
@@ -83,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     check_outputs(inputs, {"--out": out})
     pack = load_dispute_pack(args.pack)
     events = read_input(args.events, args, "events")
-    orders = read_input(args.orders, args, "orders", args.orders_columns) if args.orders else None
+    orders = read_input(args.orders, args, "orders", args.orders_columns, args.orders_encoding) if args.orders else None
     try:
         result = check_log(events, orders, pack, as_of=args.as_of)
     except LogColumnsError as exc:
@@ -118,7 +123,7 @@ def run_dask(args: argparse.Namespace) -> int:
     inputs.update({"rule pack": pack_file, "column map": args.columns, "orders column map": args.orders_columns})
     check_outputs(inputs, {"--out": out}, folders=dataset)
     pack = load_dispute_pack(args.pack)
-    orders = read_input(args.orders, args, "orders", args.orders_columns) if args.orders else None
+    orders = read_input(args.orders, args, "orders", args.orders_columns, args.orders_encoding) if args.orders else None
     options = {"sep": args.sep, "decimal": args.decimal, "encoding": args.encoding, "columns": args.columns}
     with dask_client(args) as client:
         from disputelib import distributed

@@ -115,15 +115,17 @@ def add_excel(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def read_input(path: str, args: argparse.Namespace, contract: str, columns: str | None = None) -> pd.DataFrame:
-    """Read an input table with the dialect options and column map of ``args`` (``columns`` replaces the map)."""
+def read_input(
+    path: str, args: argparse.Namespace, contract: str, columns: str | None = None, encoding: str | None = None
+) -> pd.DataFrame:
+    """Read an input table with the dialect options and column map of ``args`` (``columns`` and ``encoding`` replace theirs)."""
     from disputelib.tables import read_table  # pandas loads only for commands that read tables
 
     return read_table(
         path,
         sep=args.sep,
         decimal=args.decimal,
-        encoding=args.encoding,
+        encoding=encoding or args.encoding,
         columns=columns or args.columns,
         contract=contract,
     )
