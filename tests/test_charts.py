@@ -210,7 +210,8 @@ def test_curves_are_described_by_their_legend(sample_disputes):
     ax = charts.survival_curves(sample_disputes)
     text = charts.describe(ax.figure)
     assert text.startswith("Line chart: Time to refund by payment method (Kaplan-Meier).")
-    assert "Card (n=5)" in text and "Western Union (n=4)" in text
+    assert "Card (n=5) from 100% to 0%" in text  # all five card disputes refunded
+    assert "Western Union (n=4) from 100% to " in text and "Also shown: censored (still pending)" in text
 
 
 def test_bars_on_a_time_axis_are_described_as_spans(table):

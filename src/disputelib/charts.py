@@ -108,10 +108,19 @@ def _describe_axes(ax: Axes) -> str:
         sentences.append("; ".join(f"{where}: {label}" for where, label in (("Horizontal axis", x), ("vertical axis", y)) if label))
     sentences.extend(_words(t.get_text()) for t in ax.texts if t.get_text().strip() and not bars)
     legend = ax.get_legend()
+    lines = [line for line in ax.get_lines() if not line.get_label().startswith("_") and len(line.get_ydata())]
     if legend is not None and not any(not c.get_label().startswith("_") for c in bars):  # else the series name them
+        named = {_words(line.get_label()) for line in lines}
         entries = [_words(t.get_text()) for t in legend.get_texts() if t.get_text().strip()]
         name = _words(legend.get_title().get_text())
-        if entries:
+        if lines:
+            shown = ", ".join(_describe_line(ax, line) for line in lines[:_DESCRIBED_SERIES])
+            more = f" and {len(lines) - _DESCRIBED_SERIES} more" if len(lines) > _DESCRIBED_SERIES else ""
+            sentences.append(f"{name or 'Lines'}: {shown}{more}")
+            entries = [e for e in entries if e not in named]
+            if entries:
+                sentences.append("Also shown: " + ", ".join(entries))
+        elif entries:
             sentences.append(f"{name or 'Legend'}: " + ", ".join(entries))
     legend_colours = _legend_colours(legend) if legend is not None else {}
     for container in bars[:_DESCRIBED_SERIES]:
@@ -119,6 +128,28 @@ def _describe_axes(ax: Axes) -> str:
     if len(bars) > _DESCRIBED_SERIES:
         sentences.append(f"and {len(bars) - _DESCRIBED_SERIES} more series")
     return " ".join(s.rstrip(".") + "." for s in sentences if s)
+
+
+def _amount(ax: Axes, value: float, vertical: bool = True) -> str:
+    """A value of the axis that measures it, as its ticks write it: a share, dollars or a number."""
+    axis = ax.yaxis if vertical else ax.xaxis
+    label = (ax.get_ylabel() if vertical else ax.get_xlabel()).lower()
+    formatter = axis.get_major_formatter()
+    if isinstance(formatter, PercentFormatter):
+        return f"{value / formatter.xmax * 100:.0f}%"
+    if "dollar" in label or "usd" in label:
+        return f"${value:,.2f}"
+    return f"{value:,.4g}"
+
+
+def _describe_line(ax: Axes, line: Line2D) -> str:
+    """``"Card (n=10) from 100% to 12%"``: a line's name, first and last value."""
+    values = np.asarray(line.get_ydata(), dtype=float)
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return _words(line.get_label())
+    first, last = _amount(ax, float(values[0])), _amount(ax, float(values[-1]))
+    return f"{_words(line.get_label())} " + (f"at {first}" if first == last else f"from {first} to {last}")
 
 
 def _legend_colours(legend: object) -> dict[tuple, str]:
@@ -141,8 +172,6 @@ def _describe_bars(ax: Axes, container: BarContainer, legend_colours: dict[tuple
     ticks = {round(float(loc), 6): _words(label.get_text()) for loc, label in zip(axis.get_majorticklocs(), axis.get_ticklabels(), strict=False)}
     values = container.datavalues if container.datavalues is not None else [p.get_height() if vertical else p.get_width() for p in container]
     dates = isinstance((ax.yaxis if vertical else ax.xaxis).get_major_locator(), mdates.DateLocator)
-    value_label = (ax.get_ylabel() if vertical else ax.get_xlabel()).lower()
-    dollars = "dollar" in value_label or "usd" in value_label
     shown = []
     for patch, amount in list(zip(container.patches, values, strict=True))[:_DESCRIBED_BARS]:
         middle = patch.get_x() + patch.get_width() / 2 if vertical else patch.get_y() + patch.get_height() / 2
@@ -154,7 +183,7 @@ def _describe_bars(ax: Axes, container: BarContainer, legend_colours: dict[tuple
             last = mdates.num2date(start + float(amount) - 1) if whole_days and float(amount) >= 1 else end
             text = f"{name} {_day(first)} to {_day(last)}"
         else:
-            text = f"{name} ${float(amount):,.2f}" if dollars else f"{name} {float(amount):,.4g}"
+            text = f"{name} {_amount(ax, float(amount), vertical)}"
         kind = (legend_colours or {}).get(tuple(np.round(patch.get_facecolor(), 3)))
         shown.append((f"{text} ({kind})" if kind and kind not in (name, _words(container.get_label())) else text).strip())
     more = f" and {len(container) - _DESCRIBED_BARS} more" if len(container) > _DESCRIBED_BARS else ""
