@@ -169,9 +169,19 @@ def test_us_dollar_amounts_may_carry_their_marks(tmp_path, written, sep, amount)
     assert result.table["amount_usd"].tolist() == [amount], result.rejects["reject_reason"].tolist()
 
 
-@pytest.mark.parametrize("written", ["12,50 €", "€5", "₩15,000", "RUB 100", "$ abc", "1,234"])
-def test_other_currencies_and_ambiguous_groupings_are_rejected(tmp_path, written):
-    path = tmp_path / "orders.csv"
-    path.write_text(f'order_id,amount_usd,payment_method\nA,"{written}",Visa\n', encoding="utf-8")
+@pytest.mark.parametrize("sep", [",", ";"])
+@pytest.mark.parametrize("written", ["12,50 €", "€5", "₩15,000", "RUB 100", "$ abc", "1,234", "$1,234"])
+def test_other_currencies_and_ambiguous_groupings_are_rejected(tmp_path, written, sep):
+    path = tmp_path / "orders.csv"  # with ";" a column of decimal commas (12,50) beside it
+    path.write_text(f'order_id{sep}amount_usd{sep}payment_method\nA{sep}"{written}"{sep}Visa\nB{sep}"12,50"{sep}Visa\n',
+                    encoding="utf-8")  # fmt: skip
     result = dl.eligibility(dl.read_table(path), "2026-03-25")
-    assert result.table.empty and result.rejects["reject_reason"].str.startswith("amount_usd is not a number").all()
+    assert "A" not in result.table["order_id"].tolist()
+    assert result.rejects.set_index("order_id").loc["A", "reject_reason"].startswith("amount_usd is not a number")
+
+
+def test_a_dot_group_never_starts_with_zero(tmp_path):
+    path = tmp_path / "orders.csv"  # 0.001 beside decimal commas is not one thousand written the European way
+    path.write_text("order_id;amount_usd;payment_method\nA;0.001;Visa\nB;12,50;Visa\n", encoding="utf-8")
+    result = dl.eligibility(dl.read_table(path), "2026-03-25")
+    assert result.table["order_id"].tolist() == ["B"] and "A" in result.rejects["order_id"].tolist()

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import disputelib as dl
 from disputelib.clock import iso_in_zone, midnight_after, to_timer_dates
 
 LA = "America/Los_Angeles"
@@ -72,6 +73,10 @@ def test_dates_that_name_one_day_in_any_country_are_read(value, date):
         "Smarch 12, 2026",
         "yesterday",
         "2026-13-01T00:00Z",
+        "2026",  # a year or a month names no day
+        "2026-11",
+        "10:00",  # a time alone would be today's
+        "02-11-2026",
     ],
 )
 def test_unreadable_values_are_flagged(value):
@@ -144,3 +149,21 @@ def test_offsets_in_unusual_forms_are_instants_not_wall_time():
         "2026-10-17T03:00:00",
         "2026-10-17T19:00:00",  # naive: noon in Pacific daylight time
     ]
+
+
+def test_a_value_read_one_by_one_never_makes_the_others_guessed():
+    # "+9:00" is an offset pandas' ISO parser does not take: such a column is read value by value,
+    # and that must not read 03/11/2026 as 11 March or 02.11.26 as 11 February
+    values = pd.Series(["02.11.2026 10:00 +9:00", "03/11/2026", "02.11.26", "26.11.02", "12/31/2026", "10:00",
+                        "Nov 2, 2026 2:30 PM"])  # fmt: skip
+    dates, bad = to_timer_dates(values, LA)
+    assert bad.tolist() == [False, True, True, True, True, True, False]
+    assert [str(d) for d in dates[[0, 6]]] == ["2026-11-01", "2026-11-02"]  # 10:00 in Seoul is the 1st in California
+
+
+@pytest.mark.parametrize("value", ["02.11.2602", "Nov 2, 1500", "2602년 11월 2일", "2 November 2602"])
+def test_dates_far_out_in_any_form_are_outside_never_wrapped(value):
+    frame = pd.DataFrame({"order_id": ["A"], "amount_usd": ["10"], "payment_method": ["Visa"], "shipped_at": [value]})
+    result = dl.eligibility(frame, "2026-11-27")
+    assert result.table.empty
+    assert result.rejects["reject_reason"].tolist() == ["shipped_at is outside 1970-01-01 to 2199-12-31"]

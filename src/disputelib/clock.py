@@ -23,7 +23,7 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
-from disputelib.columns import factorize
+from disputelib.columns import factorize, iso_dates
 from disputelib.errors import DisputelibError
 
 #: What an ``as_of`` may be given as: ``YYYY-MM-DD`` text, a ``datetime.date`` or a
@@ -31,61 +31,11 @@ from disputelib.errors import DisputelibError
 AsOf: TypeAlias = "str | dt.date | np.datetime64"
 
 _DATE_ONLY = r"^\d{4}-\d{1,2}-\d{1,2}$"
+#: The year of a value that starts with a whole date (ISO, or ISO's compact 20260312 form).
+_FULL_DATE = r"^(\d{4})(?:-\d{1,2}-\d{1,2}(?=$|[T ])|\d{4}(?=$|T))"
 # An offset only counts after a time of day: "2026-3-12" is a date, not 2026-3 at -12:00.
 # Hours alone ("T12Z") and the compact form ("20261017T120000Z") count too.
 _WITH_OFFSET = r"[T ]\d{1,2}(?::?\d{2}){0,2}(?:[.,]\d+)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
-
-#: Dates written otherwise than ISO 8601 that name one day whatever the reader's country,
-#: rewritten as ISO before parsing (what follows the date, a time or an offset, is kept):
-#: year first with "/" or "." (2026/11/02 or 2026. 11. 2., as Japanese, Chinese and Korean
-#: tools write),
-#: day first with "." (02.11.2026, as German, Russian and Polish ones do), Korean or
-#: Japanese year-month-day (2026년 11월 2일, 2026年11月2日) and English month names
-#: (Nov 2, 2026; 2 November 2026). 03/11/2026 stays unreadable: its day may come first or
-#: its month.
-_OTHER_DATES = re.compile(
-    r"^(?:(?P<y1>\d{4})\s*[/.]\s*(?P<m1>\d{1,2})\s*[/.]\s*(?P<d1>\d{1,2})\.?"
-    r"|(?P<d2>\d{1,2})\.(?P<m2>\d{1,2})\.(?P<y2>\d{4})"
-    r"|(?P<y3>\d{4})\s*[년年]\s*(?P<m3>\d{1,2})\s*[월月]\s*(?P<d3>\d{1,2})\s*[일日]"
-    r"|(?P<mon4>[A-Za-z]{3,9})\.?\s+(?P<d4>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y4>\d{4})"
-    r"|(?P<d5>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mon5>[A-Za-z]{3,9})\.?,?\s+(?P<y5>\d{4}))"
-    r"(?=$|[T ,]\s*\d)"
-)
-_MONTHS = {name: i for i, names in enumerate(
-    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-     ("dec", "december")), start=1) for name in names}  # fmt: skip
-
-
-def _iso_date(match: re.Match) -> str:
-    """The ISO text of one :data:`_OTHER_DATES` match (an unknown month name: left as written)."""
-    parts = match.groupdict()
-    for k in "12345":
-        if parts.get(f"y{k}"):
-            year, day = parts[f"y{k}"], parts[f"d{k}"]
-            month = parts.get(f"m{k}") or _MONTHS.get(parts[f"mon{k}"].lower())
-            if month is None:
-                return match.group(0)
-            return f"{year}-{int(month):02d}-{int(day):02d}"
-    return match.group(0)  # pragma: no cover - one branch always matches
-
-
-def iso_dates(text: pd.Series) -> pd.Series:
-    """Text dates in the forms of :data:`_OTHER_DATES` rewritten as ISO 8601; others as they are.
-
-    Examples
-    --------
-    >>> iso_dates(pd.Series(["2026/11/02", "02.11.2026 14:30", "2026년 11월 2일", "Nov 2, 2026", "03/11/2026"])).tolist()
-    ['2026-11-02', '2026-11-02 14:30', '2026-11-02', '2026-11-02', '03/11/2026']
-    """
-    other = ~text.str.match(r"\d{4}-").fillna(True).to_numpy(bool)
-    if not other.any():
-        return text
-    rewritten = text[other].str.replace(_OTHER_DATES, _iso_date, n=1, regex=True).str.replace(
-        r"^(\d{4}-\d{2}-\d{2}),\s*", r"\1 ", regex=True
-    )
-    return text.mask(other, rewritten)
-
 
 NAT_DAY = np.datetime64("NaT", "D")
 NAT_NS = np.datetime64("NaT", "ns")
@@ -187,9 +137,13 @@ def _parse_text(text: pd.Series, zone: str) -> np.ndarray:
     """UTC instants of distinct, stripped, non-empty strings (``NaT`` where unreadable)."""
     out = np.full(len(text), NAT_NS)
     text = iso_dates(text)
-    date_only = text.str.match(_DATE_ONLY).fillna(False).to_numpy(bool)
-    aware = (~date_only) & text.str.contains(_WITH_OFFSET, regex=True).fillna(False).to_numpy(bool)
-    naive = ~(date_only | aware)
+    # a whole date first, in a year we read: "2026", "2026-11" or "10:00" name no day, and
+    # year 2602 would wrap around in nanoseconds
+    year = pd.to_numeric(text.str.extract(_FULL_DATE, expand=False), errors="coerce").to_numpy("float64")
+    readable = (year >= 1969) & (year <= 2200)
+    date_only = readable & text.str.match(_DATE_ONLY).fillna(False).to_numpy(bool)
+    aware = readable & ~date_only & text.str.contains(_WITH_OFFSET, regex=True).fillna(False).to_numpy(bool)
+    naive = readable & ~(date_only | aware)
     if date_only.any():
         parsed = pd.to_datetime(text[date_only], format="%Y-%m-%d", errors="coerce")
         out[date_only] = localize(parsed.to_numpy("datetime64[ns]"), zone)
@@ -205,7 +159,9 @@ def _parse_naive(text: pd.Series, zone: str) -> np.ndarray:
     """UTC instants of timestamps without a recognised offset (wall time in ``zone``).
 
     Should pandas still find an offset in some of them (a form the pattern above does not
-    know), those are read one by one as the instants they name, never as wall time.
+    know, such as ``+9:00``), those are read one by one as the instants they name, never as
+    wall time. Every value starts with a whole ISO date (:func:`_parse_text`), so reading
+    one by one never guesses which of day and month comes first.
     """
     try:
         parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")

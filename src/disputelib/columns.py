@@ -444,14 +444,17 @@ def _repeated_text(array: pa.Array) -> np.ndarray:
 
 #: Decimal-comma numbers: ``12,5``, ``1.234,56``, ``1234,56``, ``1 234,56`` (dots, spaces or
 #: no-break spaces as thousands separators).
-_COMMA_NUMBER = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,\d+)?$"
+_COMMA_NUMBER = r"^[+-]?(?:[1-9]\d{0,2}(?:\.\d{3})+|[1-9]\d{0,2}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,\d+)?$"
+#: 1,234: a thousand and more with its thousands grouped, or one and a bit with a decimal comma.
+_AMBIGUOUS_COMMA = r"^[+-]?[1-9]\d{0,2},\d{3}$"
 
 
 def decimal_comma(text: pd.Series, decimal: str) -> pd.Series:
     """Numeric text with ``decimal`` (``","``, or ``"auto"``: if the column holds a comma) as ``.``.
 
     Other text is left as it is (``12.5`` stays ``12.5``), so that only numbers written the
-    European way change.
+    European way change; with ``"auto"``, so is ``1,234`` (a thousand and more, or one and
+    a bit: only ``decimal=","`` says).
 
     Examples
     --------
@@ -461,6 +464,8 @@ def decimal_comma(text: pd.Series, decimal: str) -> pd.Series:
     if decimal == "." or not text.str.contains(",", regex=False).fillna(False).any():
         return text
     european = text.str.match(_COMMA_NUMBER).fillna(False)
+    if decimal == "auto":  # only a decimal comma the user named makes 1,234 one and a bit
+        european &= ~text.str.match(_AMBIGUOUS_COMMA).fillna(False)
     fixed = text.str.replace(r"[.\s\u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False)
     return text.where(~european, fixed)
 
@@ -507,6 +512,58 @@ def number_column(frame: pd.DataFrame, name: str, decimal: str = ".") -> tuple[p
     text = decimal_comma(text, decimal)
     values = pd.to_numeric(text, errors="coerce").astype("float64")
     return values, (text.notna() & values.isna()).to_numpy(bool)
+
+
+#: Dates written otherwise than ISO 8601 that name one day whatever the reader's country,
+#: rewritten as ISO before parsing (what follows the date, a time or an offset, is kept):
+#: year first with "/" or "." (2026/11/02 or 2026. 11. 2., as Japanese, Chinese and Korean
+#: tools write),
+#: day first with "." (02.11.2026, as German, Russian and Polish ones do), Korean or
+#: Japanese year-month-day (2026년 11월 2일, 2026年11月2日) and English month names
+#: (Nov 2, 2026; 2 November 2026). 03/11/2026 stays unreadable: its day may come first or
+#: its month.
+_OTHER_DATES = re.compile(
+    r"^(?:(?P<y1>\d{4})\s*[/.]\s*(?P<m1>\d{1,2})\s*[/.]\s*(?P<d1>\d{1,2})\.?"
+    r"|(?P<d2>\d{1,2})\.(?P<m2>\d{1,2})\.(?P<y2>\d{4})"
+    r"|(?P<y3>\d{4})\s*[년年]\s*(?P<m3>\d{1,2})\s*[월月]\s*(?P<d3>\d{1,2})\s*[일日]"
+    r"|(?P<mon4>[A-Za-z]{3,9})\.?\s+(?P<d4>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y4>\d{4})"
+    r"|(?P<d5>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mon5>[A-Za-z]{3,9})\.?,?\s+(?P<y5>\d{4}))"
+    r"(?=$|[T ,]\s*\d)"
+)
+_MONTHS = {name: i for i, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")), start=1) for name in names}  # fmt: skip
+
+
+def _iso_date(match: re.Match) -> str:
+    """The ISO text of one :data:`_OTHER_DATES` match (an unknown month name: left as written)."""
+    parts = match.groupdict()
+    for k in "12345":
+        if parts.get(f"y{k}"):
+            year, day = parts[f"y{k}"], parts[f"d{k}"]
+            month = parts.get(f"m{k}") or _MONTHS.get(parts[f"mon{k}"].lower())
+            if month is None:
+                return match.group(0)
+            return f"{year}-{int(month):02d}-{int(day):02d}"
+    return match.group(0)  # pragma: no cover - one branch always matches
+
+
+def iso_dates(text: pd.Series) -> pd.Series:
+    """Text dates in the forms of :data:`_OTHER_DATES` rewritten as ISO 8601; others as they are.
+
+    Examples
+    --------
+    >>> iso_dates(pd.Series(["2026/11/02", "02.11.2026 14:30", "2026년 11월 2일", "Nov 2, 2026", "03/11/2026"])).tolist()
+    ['2026-11-02', '2026-11-02 14:30', '2026-11-02', '2026-11-02', '03/11/2026']
+    """
+    other = ~text.str.match(r"\d{4}-").fillna(True).to_numpy(bool)
+    if not other.any():
+        return text
+    rewritten = text[other].str.replace(_OTHER_DATES, _iso_date, n=1, regex=True).str.replace(
+        r"^(\d{4}-\d{2}-\d{2}),\s*", r"\1 ", regex=True
+    )
+    return text.mask(other, rewritten)
 
 
 #: Words some date parsers read relative to the clock; a result must never depend on it.
@@ -567,7 +624,7 @@ def time_column(frame: pd.DataFrame, name: str) -> tuple[pd.Series, np.ndarray, 
 def _kind(value: object) -> int:
     """0: fine to read; 1: far outside the years we read; 2: a word relative to today."""
     if isinstance(value, str):
-        match = _YEAR_AT(value)
+        match = _YEAR_AT(value) or _YEAR_AT(_OTHER_DATES.sub(_iso_date, value.strip(), count=1))
         if match is not None:  # a leading year: no relative word starts with one
             return int(not 1969 <= int(match.group(1)) <= 2200)
         return 2 if value.strip().casefold() in RELATIVE_WORDS else 0
