@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import disputelib as dl
 from disputelib.cli import EXIT_BROKEN_PIPE, main
 
 DISPUTELIB = Path(sys.executable).with_name("disputelib")
@@ -152,10 +153,19 @@ def test_check_log_reads_an_orders_file_in_another_encoding_than_the_log(tmp_pat
     if engine == "dask":
         argv += ["--workers", "1"]
     assert main(argv) == 2  # one --encoding for both: the orders are not EUC-KR
-    assert "it is not euc_kr text; it looks like utf-8" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "orders.csv" in err and "it is not euc_kr text; it looks like utf-8: try --orders-encoding utf-8" in err
     assert main([*argv, "--orders-encoding", "utf-8", "--out", str(tmp_path / "f.csv")]) == 0, capsys.readouterr().err
     findings = pd.read_csv(tmp_path / "f.csv", dtype=str, keep_default_na=False)
     assert "unknown_order" not in set(findings["rule"])  # the order was read, and known
+
+
+def test_a_utf8_file_given_another_encoding_that_decodes_it_is_refused_not_misread(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id,amount_usd,payment_method\nA1,10,Банковская карта\nA2,5,Cartão de crédito\n", encoding="utf-8")
+    for encoding in ("cp1251", "cp1252", "latin-1"):  # each decodes every byte: mojibake, not an error
+        with pytest.raises(dl.TableError, match=r"(it is UTF-8 .*: read it with|it looks like utf-8: try) --encoding utf-8 "):
+            dl.read_table(path, encoding=encoding)
 
 
 def test_check_log_map_with_an_unknown_key_is_one_sentence(tmp_path, capsys):

@@ -210,6 +210,10 @@ SMALL_EXPORTS = [
     ("Hebrew, 300 rows", "מספר הזמנה;סכום;עיר\n"
      + "".join(f"{i};{i % 90},50;{['תל אביב', 'ירושלים', 'חיפה', 'באר שבע', 'אילת'][i % 5]}\n" for i in range(300)),
      "cp1255"),
+    ("Polish methods, 10 rows", "zamówienie;metoda\n" + "".join(f"{i};Karta płatnicza\n" for i in range(10)), "cp1250"),
+    ("one KOI8-R row", "order_id,payment_method\n1,Банковская карта\n", "koi8_r"),
+    ("one Korean row", "order_id,payment_method\n1,카카오페이\n", "euc_kr"),
+    ("one Chinese row", "order_id,payment_method\n1,支付宝\n", "gb18030"),
     ("a pangram, too messy to measure", "Numer;Sklep\n" + "".join(f"{i};Zażółć gęślą jaźń\n" for i in range(40)), "cp1250"),
 ]
 
@@ -521,3 +525,9 @@ def test_files_that_cannot_be_read_are_one_sentence_in_our_words(tmp_path, name,
     with pytest.raises(dl.TableError) as info:
         dl.read_table(path, encoding=encoding)
     assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_utf32_with_its_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_bytes("order_id,amount_usd,payment_method\nA1,12.50,Visa\n".encode("utf-32"))
+    assert dl.read_table(path).columns.tolist() == ["order_id", "amount_usd", "payment_method"]

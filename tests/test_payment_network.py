@@ -150,6 +150,9 @@ def test_buyers_data_without_payment_method():
         ("Cartão de crédito", "card"),
         ("Przelew", "bank_transfer"),
         ("계좌이체", "bank_transfer"),
+        ("카카오 페이", "kakao_pay"),  # spaced
+        ("ＰａｙＰａｌ", "paypal"),  # fullwidth
+        ("Carta\u0303o de cre\u0301dito", "card"),  # accents decomposed (NFD), as macOS writes names
     ],
 )
 def test_methods_written_in_the_buyers_language_are_known(written, method):

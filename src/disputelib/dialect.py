@@ -66,6 +66,8 @@ def _encoding(head: bytes, given: str | None) -> str:
             raise TableError(f"unknown encoding {given!r}: use a name such as utf-8, cp1251, euc-kr or latin-1") from None
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16's: FF FE starts both
+        return "utf-32"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     pairs = head[: len(head) // 2 * 2]
@@ -101,8 +103,8 @@ _TOKEN = re.compile(r"[^\x00-\x40\x5b-\x60\x7b-\x7f\s]+")
 
 
 def _script(letter: str) -> str:
-    name = unicodedata.name(letter, "?")
-    return name.removeprefix("HALFWIDTH ").removeprefix("FULLWIDTH ").split(" ", 1)[0]
+    name = unicodedata.name(letter, "?")  # half-width katakana count apart: another code page's bytes, mostly
+    return name.removeprefix("FULLWIDTH ").split(" ", 1)[0]
 
 
 def _reads_as_a_word(token: str, encoding: str) -> bool | None:
@@ -111,8 +113,8 @@ def _reads_as_a_word(token: str, encoding: str) -> bool | None:
     letters = "".join(c for c in word if c.isalpha())
     if not letters:
         return None
-    if any(unicodedata.category(c)[0] not in "LMNP" for c in word):
-        return False  # a symbol or control character inside a word: bytes of another code page
+    if any(unicodedata.category(c)[0] not in "LMP" and unicodedata.category(c) != "Nd" for c in word):
+        return False  # a symbol, ³ or a control character inside a word: bytes of another code page
     scripts = _SCRIPTS.get(encoding, _LATIN)
     if not {_script(c) for c in letters if not c.isascii()} <= scripts:
         return False
@@ -219,6 +221,21 @@ def _whole_lines(data: bytes, lo: int = 0, hi: int | None = None, more: bool = F
     return bytes(data[lo:hi])
 
 
+def _is_utf8_text(sample: bytes) -> bool:
+    """True for bytes that are valid UTF-8 with characters beyond ASCII: text in another code page almost never is.
+
+    >>> _is_utf8_text("Лавка".encode()), _is_utf8_text("Лавка".encode("cp1251")), _is_utf8_text(b"plain")
+    (True, False, False)
+    """
+    if sample.isascii():
+        return False
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _undecodable(path: Path, encoding: str, sample: bytes) -> _Undecodable:
     guess = likely_encoding(sample)
     if guess and guess != encoding:
@@ -296,6 +313,11 @@ def _read(path: Path, head: bytes, enc: str, sep: str | None, decimal: str | Non
         sample = codecs.getincrementaldecoder(enc)(errors).decode(head, final=len(head) < SNIFF_BYTES)
     except UnicodeDecodeError:
         raise _undecodable(path, enc, _whole_lines(head, more=len(head) >= SNIFF_BYTES)) from None
+    if not enc.startswith("utf") and _is_utf8_text(_whole_lines(head, more=len(head) >= SNIFF_BYTES)):
+        raise TableError(
+            f"cannot read {str(path)!r} as {enc} text: it is UTF-8 (its letters would read as mojibake): "
+            "read it with --encoding utf-8 (encoding= in Python)"
+        )
     sample = sample.lstrip("\ufeff")
     hint = re.match(r"sep=(.)[ \t]*\r?\n", sample)  # a spreadsheet's "sep=;" first line
     skip = 1 if hint else 0

@@ -10,6 +10,7 @@ kept as written rather than rejected.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -359,14 +360,21 @@ def canonical_method(spelling: object) -> str | None:
     key = _key(spelling)
     if key in ALIASES:
         return ALIASES[key]
-    text = " ".join(str(spelling).split()).casefold()
+    if _SPACED_SCRIPT.search(key) and key.replace(" ", "") in ALIASES:  # "카카오 페이": Hangul and kana spaced freely
+        return ALIASES[key.replace(" ", "")]
+    text = key
     if _PAYPAL.search(text):  # PayPal Balance, PayPal Credit, PayPal (Visa ****1234): paid through PayPal
         return "paypal"
     return "card" if _NETWORK_PATTERN.search(text) else None
 
 
+#: Scripts an export may space inside a name: Hangul, kana and Han.
+_SPACED_SCRIPT = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\uac00-\ud7af\u4e00-\u9fff]")
+
+
 def _key(value: object) -> str:
-    return " ".join(str(value).split()).casefold()
+    """The spelling as the vocabulary is looked up: NFKC (composed accents, ｆｕｌｌｗｉｄｔｈ letters), one space, any case."""
+    return " ".join(unicodedata.normalize("NFKC", str(value)).split()).casefold()
 
 
 def payment_method_or_given(values: pd.Series) -> tuple[pd.Series, pd.Series]:

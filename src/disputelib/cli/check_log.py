@@ -88,13 +88,27 @@ def run(args: argparse.Namespace) -> int:
     check_outputs(inputs, {"--out": out})
     pack = load_dispute_pack(args.pack)
     events = read_input(args.events, args, "events")
-    orders = read_input(args.orders, args, "orders", args.orders_columns, args.orders_encoding) if args.orders else None
+    orders = _read_orders(args)
     try:
         result = check_log(events, orders, pack, as_of=args.as_of)
     except LogColumnsError as exc:
         raise UserError(f"{args.events}: {exc}") from None
     write_table(result.findings, out, excel=args.excel)
     return _finish(args, result)
+
+
+def _read_orders(args: argparse.Namespace):
+    """The --orders file, read with its own column map and encoding; an encoding hint names --orders-encoding."""
+    if not args.orders:
+        return None
+    from disputelib.tables import TableError
+
+    try:
+        return read_input(args.orders, args, "orders", args.orders_columns, args.orders_encoding)
+    except TableError as exc:
+        if "--encoding" not in str(exc):
+            raise
+        raise TableError(str(exc).replace("--encoding", "--orders-encoding")) from None
 
 
 def _finish(args: argparse.Namespace, result) -> int:
@@ -123,7 +137,7 @@ def run_dask(args: argparse.Namespace) -> int:
     inputs.update({"rule pack": pack_file, "column map": args.columns, "orders column map": args.orders_columns})
     check_outputs(inputs, {"--out": out}, folders=dataset)
     pack = load_dispute_pack(args.pack)
-    orders = read_input(args.orders, args, "orders", args.orders_columns, args.orders_encoding) if args.orders else None
+    orders = _read_orders(args)
     options = {"sep": args.sep, "decimal": args.decimal, "encoding": args.encoding, "columns": args.columns}
     with dask_client(args) as client:
         from disputelib import distributed
