@@ -269,3 +269,11 @@ def test_no_displayed_cell_is_nan_none_or_a_snake_case_header(columns):
     assert not [c for c in cells if c in ("nan", "NaN", "None", "NaT", "<NA>", "inf")]
     assert not any("_" in c for c in shown.text.columns)
     assert len(shown.text) == len(frame)
+
+
+def test_every_known_payment_method_has_words_for_a_page():
+    from disputelib.payments import KNOWN_METHODS
+    from disputelib.present.vocabulary import VALUES
+
+    raw = [m for m in KNOWN_METHODS if m not in VALUES]
+    assert raw == [], f"shown as codes on a page: {raw}"  # giropay writes itself in lower case: in VALUES as such
