@@ -123,9 +123,10 @@ class Routes:
         """Accepted orders that no route covers (no row in :attr:`table`)."""
         return int(self.table.attrs.get(UNCOVERED_ATTR, 0))
 
-    def summary(self) -> str:
+    def summary(self, words: bool = False) -> str:
+        """``read ... rows: ...; 7 routes (too_early 2, ...)``; ``words``: statuses as words, for a page."""
         counts = self.table["status"].value_counts()
-        by_status = ", ".join(f"{s} {int(counts.get(s, 0))}" for s in ROUTE_STATUSES)
+        by_status = ", ".join(f"{s.replace('_', ' ') if words else s} {int(counts.get(s, 0))}" for s in ROUTE_STATUSES)
         n = self.n_uncovered
         uncovered = f"; {n} order{'' if n == 1 else 's'} covered by no route" if n else ""
         return (

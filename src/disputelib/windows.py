@@ -564,23 +564,29 @@ class Eligibility:
     #: Optional columns no header matched, with a header that looks like each (not read).
     column_hints: Mapping[str, str] = field(default_factory=dict)
 
-    def summary(self) -> str:
+    def summary(self, words: bool = False) -> str:
+        """``read 3 rows: 2 accepted, 1 rejected (not_shipped 0, ...)``; ``words``: statuses as words, for a page."""
         counts = {str(k): int(v) for k, v in self.table["status"].value_counts().items()}
-        return summary_line(self.n_read, len(self.rejects), counts, self.unknown_methods) + column_hints_note(
-            self.column_hints
-        )
+        line = summary_line(self.n_read, len(self.rejects), counts, self.unknown_methods, words=words)
+        return line + column_hints_note(self.column_hints)
 
 
-def summary_line(n_read: int, n_rejected: int, statuses: Mapping[str, int], unknown_methods: Mapping[str, int]) -> str:
+def summary_line(
+    n_read: int, n_rejected: int, statuses: Mapping[str, int], unknown_methods: Mapping[str, int], words: bool = False
+) -> str:
     """The summary of an eligibility run from its counts (also of a run over many parts).
+
+    Statuses are named by their codes (a log line), or as ``words`` (a page).
 
     Examples
     --------
     >>> summary_line(3, 1, {"open": 2}, {})
     'read 3 rows: 2 accepted, 1 rejected (not_shipped 0, too_early 0, open 2, expired 0)'
+    >>> summary_line(3, 1, {"open": 2}, {}, words=True)
+    'read 3 rows: 2 accepted, 1 rejected (not shipped 0, too early 0, open 2, expired 0)'
     """
     shown = STATUSES + tuple(s for s in PARTIAL_STATUSES if statuses.get(s, 0))
-    by_status = ", ".join(f"{s} {int(statuses.get(s, 0))}" for s in shown)
+    by_status = ", ".join(f"{s.replace('_', ' ') if words else s} {int(statuses.get(s, 0))}" for s in shown)
     return (
         f"read {n_read} rows: {sum(statuses.values())} accepted, {n_rejected} rejected"
         f" ({by_status})" + unknown_methods_note(unknown_methods)
