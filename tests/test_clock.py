@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import disputelib as dl
-from disputelib.clock import iso_in_zone, midnight_after, to_timer_dates
+from disputelib.clock import iso_in_zone, midnight_after, to_instants, to_timer_dates
 
 LA = "America/Los_Angeles"
 
@@ -167,3 +167,25 @@ def test_dates_far_out_in_any_form_are_outside_never_wrapped(value):
     result = dl.eligibility(frame, "2026-11-27")
     assert result.table.empty
     assert result.rejects["reject_reason"].tolist() == ["shipped_at is outside 1970-01-01 to 2199-12-31"]
+
+
+@pytest.mark.parametrize(
+    ("value", "instant"),
+    [
+        ("Nov 2, 2026 2:30 PM", "2026-11-02T22:30"),  # 14:30 Pacific (PST, UTC-8)
+        ("2026-11-02 12:30 AM", "2026-11-02T08:30"),
+        ("2026년 11월 2일 오후 11:30", "2026-11-03T07:30"),
+        ("2026年11月2日 午前 1:05", "2026-11-02T09:05"),
+        ("2026-11-02 10:00 +9:00", "2026-11-02T01:00"),
+    ],
+)
+def test_twelve_hour_times_and_short_offsets_are_read_alone_or_among_others(value, instant):
+    alone, _ = to_instants(pd.Series([value]), LA)
+    among, _ = to_instants(pd.Series(["2026-11-01", value, "2026-11-03T10:00"]), LA)
+    assert str(alone[0])[:16] == str(among[1])[:16] == instant
+
+
+@pytest.mark.parametrize("value", ["2026-11-02 10:00 EST", "2026-11-02 13:00 PM"])
+def test_zone_names_and_impossible_times_are_unreadable(value):
+    _, bad = to_instants(pd.Series([value]), LA)
+    assert bad[0]

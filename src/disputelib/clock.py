@@ -31,6 +31,12 @@ from disputelib.errors import DisputelibError
 AsOf: TypeAlias = "str | dt.date | np.datetime64"
 
 _DATE_ONLY = r"^\d{4}-\d{1,2}-\d{1,2}$"
+#: A whole date and a time of day that pandas' ISO parser does not take but only one reading
+#: fits: a 12-hour time, or an offset of one-digit hours (2026-11-02 2:30 PM, ... 10:00 +9:00).
+_CLOCK_TIME = (
+    r"^\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?"
+    r"\s*(?:Z|[+-]\d{1,2}(?::?\d{2})?)?$"
+)
 #: The year of a value that starts with a whole date (ISO, or ISO's compact 20260312 form).
 _FULL_DATE = r"^(\d{4})(?:-\d{1,2}-\d{1,2}(?=$|[T ])|\d{4}(?=$|T))"
 # An offset only counts after a time of day: "2026-3-12" is a date, not 2026-3 at -12:00.
@@ -166,7 +172,12 @@ def _parse_naive(text: pd.Series, zone: str) -> np.ndarray:
     try:
         parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
         if not isinstance(parsed.dtype, pd.DatetimeTZDtype):
-            return localize(parsed.to_numpy("datetime64[ns]"), zone)
+            out = localize(parsed.to_numpy("datetime64[ns]"), zone)
+            # a 12-hour time or a short offset (2026-11-02 2:30 PM, +9:00): read one by one, whatever the other rows
+            again = np.isnat(out) & text.str.match(_CLOCK_TIME).fillna(False).to_numpy(bool)
+            if again.any():
+                out[again] = [_parse_one(value, zone) for value in text[again]]
+            return out
     except (ValueError, TypeError):
         pass
     return np.array([_parse_one(value, zone) for value in text], dtype="datetime64[ns]")

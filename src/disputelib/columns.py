@@ -554,14 +554,18 @@ def iso_dates(text: pd.Series) -> pd.Series:
 
     Examples
     --------
-    >>> iso_dates(pd.Series(["2026/11/02", "02.11.2026 14:30", "2026년 11월 2일", "Nov 2, 2026", "03/11/2026"])).tolist()
-    ['2026-11-02', '2026-11-02 14:30', '2026-11-02', '2026-11-02', '03/11/2026']
+    >>> iso_dates(pd.Series(["2026/11/02", "02.11.2026 14:30", "2026년 11월 2일 오후 3:15", "Nov 2, 2026", "03/11/2026"])).tolist()
+    ['2026-11-02', '2026-11-02 14:30', '2026-11-02 3:15 PM', '2026-11-02', '03/11/2026']
     """
     other = ~text.str.match(r"\d{4}-").fillna(True).to_numpy(bool)
     if not other.any():
         return text
-    rewritten = text[other].str.replace(_OTHER_DATES, _iso_date, n=1, regex=True).str.replace(
-        r"^(\d{4}-\d{2}-\d{2}),\s*", r"\1 ", regex=True
+    rewritten = (
+        text[other]
+        .str.replace(r"\s*(?:오전|午前)\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*$", r" \1 AM", regex=True)
+        .str.replace(r"\s*(?:오후|午後)\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*$", r" \1 PM", regex=True)
+        .str.replace(_OTHER_DATES, _iso_date, n=1, regex=True)
+        .str.replace(r"^(\d{4}-\d{2}-\d{2}),\s*", r"\1 ", regex=True)
     )
     return text.mask(other, rewritten)
 
