@@ -71,10 +71,9 @@ def _encoding(head: bytes, given: str | None) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     pairs = head[: len(head) // 2 * 2]
-    if pairs and pairs.count(0) * 3 >= len(pairs):
-        odd, even = pairs[1::2].count(0), pairs[0::2].count(0)
-        if max(odd, even) * 3 >= len(pairs):  # NULs in one half of the bytes: ASCII as UTF-16
-            return "utf-16-le" if odd > even else "utf-16-be"
+    odd, even = pairs[1::2].count(0), pairs[0::2].count(0)
+    if pairs and max(odd, even) * 3 >= len(pairs):  # NULs in one half of the bytes: ASCII as UTF-16
+        return "utf-16-le" if odd > even else "utf-16-be"
     return "utf-8"
 
 
@@ -100,6 +99,11 @@ _LATIN = frozenset({"LATIN"})
 _ALPHABETS = frozenset({"CYRILLIC", "GREEK", "HEBREW", "ARABIC", "THAI"})
 #: Runs of text between ASCII spaces, digits and punctuation: the words a reading is judged by.
 _TOKEN = re.compile(r"[^\x00-\x40\x5b-\x60\x7b-\x7f\s]+")
+
+
+def _commonness(encoding: str) -> int:
+    """Where ``encoding`` stands in :data:`EXPORT_ENCODINGS` (after them all if not there)."""
+    return EXPORT_ENCODINGS.index(encoding) if encoding in EXPORT_ENCODINGS else len(EXPORT_ENCODINGS)
 
 
 def _script(letter: str) -> str:
@@ -147,8 +151,9 @@ def likely_encoding(sample: bytes) -> str | None:
     words of the code page's own script (letters only, one case pattern, Latin words with
     some plain letters, Cyrillic, Greek, Hebrew, Arabic or Thai words with none), then by
     charset-normalizer's language coherence, then by how common the code page is (where
-    charset-normalizer finds every reading too messy, each code page is tried alike). On a few words (a small export, a header), charset-normalizer alone often names a
-    Latin or Japanese code page for Cyrillic text, or a Thai one for French. Latin code
+    charset-normalizer finds every reading too messy, each code page is tried alike). On a
+    few words (a small export, a header), charset-normalizer alone often names a Latin or
+    Japanese code page for Cyrillic text, or a Thai one for French. Latin code
     pages are told apart only by charset-normalizer's language statistics: Hungarian or
     Turkish text may be named cp1252.
 
@@ -161,18 +166,13 @@ def likely_encoding(sample: bytes) -> str | None:
     """
     from charset_normalizer import from_bytes
 
-    try:
-        sample.decode("utf-8")
+    if _is_utf8(sample):
         return "utf-8"  # read with another encoding that failed: it is UTF-8 (ASCII included)
-    except UnicodeDecodeError:
-        pass
     ranked = []
     for match in from_bytes(sample, cp_isolation=list(EXPORT_ENCODINGS)):
-        names = [n for n in match.could_be_from_charset if n in EXPORT_ENCODINGS] or [match.encoding]
-        name = min(names, key=lambda n: EXPORT_ENCODINGS.index(n) if n in EXPORT_ENCODINGS else len(EXPORT_ENCODINGS))
-        order = EXPORT_ENCODINGS.index(name) if name in EXPORT_ENCODINGS else len(EXPORT_ENCODINGS)
+        name = min(match.could_be_from_charset or [match.encoding], key=_commonness)
         plausible = -round(_plausibility(str(match), name), 1)
-        ranked.append((plausible, -round(match.coherence, 1), order, name))
+        ranked.append((plausible, -round(match.coherence, 1), _commonness(name), name))
     if not ranked:  # charset-normalizer found every reading too messy (a few words full of accents)
         for order, name in enumerate(EXPORT_ENCODINGS):
             try:
@@ -221,14 +221,12 @@ def _whole_lines(data: bytes, lo: int = 0, hi: int | None = None, more: bool = F
     return bytes(data[lo:hi])
 
 
-def _is_utf8_text(sample: bytes) -> bool:
-    """True for bytes that are valid UTF-8 with characters beyond ASCII: text in another code page almost never is.
+def _is_utf8(sample: bytes) -> bool:
+    """True for valid UTF-8 (ASCII included): beyond ASCII, text in another code page almost never is.
 
-    >>> _is_utf8_text("Лавка".encode()), _is_utf8_text("Лавка".encode("cp1251")), _is_utf8_text(b"plain")
-    (True, False, False)
+    >>> _is_utf8("Лавка".encode()), _is_utf8("Лавка".encode("cp1251")), _is_utf8(b"plain")
+    (True, False, True)
     """
-    if sample.isascii():
-        return False
     try:
         sample.decode("utf-8")
     except UnicodeDecodeError:
@@ -236,11 +234,34 @@ def _is_utf8_text(sample: bytes) -> bool:
     return True
 
 
-def _undecodable(path: Path, encoding: str, sample: bytes) -> _Undecodable:
-    guess = likely_encoding(sample)
-    if guess and guess != encoding:
-        return _Undecodable(f"cannot read {str(path)!r}: it is not {encoding} text; it looks like {guess}: try --encoding {guess} (encoding= in Python)")
-    return _Undecodable(f"cannot read {str(path)!r}: it is not {encoding} text; give its encoding with --encoding (encoding= in Python)")
+class EncodingError(TableError):
+    """A file that is not text in the encoding it was read with (or, ``decoded``, reads as
+    mojibake in it), and the encoding it looks like.
+
+    The sentence names the command-line option that sets the encoding (``option``):
+    :meth:`for_option` gives the same error for a command whose file takes another one.
+    """
+
+    def __init__(
+        self, path: Path, encoding: str, guess: str | None, option: str = "--encoding", decoded: bool = False
+    ) -> None:
+        self.path, self.encoding, self.guess, self.option, self.decoded = path, encoding, guess, option, decoded
+        name = str(path)
+        if decoded:  # every byte decoded, but into mojibake
+            text = f"cannot read {name!r} as {encoding} text: it is UTF-8 (its letters would read as mojibake): read it with {option} utf-8"
+        elif guess and guess != encoding:
+            text = f"cannot read {name!r}: it is not {encoding} text; it looks like {guess}: try {option} {guess}"
+        else:
+            text = f"cannot read {name!r}: it is not {encoding} text; give its encoding with {option}"
+        super().__init__(f"{text} (encoding= in Python)")
+
+    def for_option(self, option: str) -> EncodingError:
+        """The same error, naming ``option`` as the one to set."""
+        return EncodingError(self.path, self.encoding, self.guess, option, self.decoded)
+
+
+def _undecodable(path: Path, encoding: str, sample: bytes) -> EncodingError:
+    return EncodingError(path, encoding, likely_encoding(sample))
 
 
 def sniff_separator(text: str) -> str:
@@ -296,28 +317,22 @@ def read_csv(
     enc = _encoding(head, encoding)
     try:
         return _read(path, head, enc, sep, decimal, "strict")
-    except _Undecodable:
+    except EncodingError:
         # UTF-8 with a few broken bytes: reject those rows, not the file (looked at only on failure)
         if encoding is None and enc == "utf-8" and _stray_bytes_only(path):
             return _read(path, head, enc, sep, decimal, "replace")
         raise
 
 
-class _Undecodable(TableError):
-    """The file is not text in the encoding it was read with."""
-
-
 def _read(path: Path, head: bytes, enc: str, sep: str | None, decimal: str | None, errors: str) -> pd.DataFrame:
     """:func:`read_csv` with a known encoding and ``errors`` (``"strict"`` or ``"replace"``)."""
+    lines = _whole_lines(head, more=len(head) >= SNIFF_BYTES)
     try:
         sample = codecs.getincrementaldecoder(enc)(errors).decode(head, final=len(head) < SNIFF_BYTES)
     except UnicodeDecodeError:
-        raise _undecodable(path, enc, _whole_lines(head, more=len(head) >= SNIFF_BYTES)) from None
-    if not enc.startswith("utf") and _is_utf8_text(_whole_lines(head, more=len(head) >= SNIFF_BYTES)):
-        raise TableError(
-            f"cannot read {str(path)!r} as {enc} text: it is UTF-8 (its letters would read as mojibake): "
-            "read it with --encoding utf-8 (encoding= in Python)"
-        )
+        raise _undecodable(path, enc, lines) from None
+    if not enc.startswith("utf") and not lines.isascii() and _is_utf8(lines):
+        raise EncodingError(path, enc, "utf-8", decoded=True)
     sample = sample.lstrip("\ufeff")
     hint = re.match(r"sep=(.)[ \t]*\r?\n", sample)  # a spreadsheet's "sep=;" first line
     skip = 1 if hint else 0

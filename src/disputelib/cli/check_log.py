@@ -101,14 +101,12 @@ def _read_orders(args: argparse.Namespace):
     """The --orders file, read with its own column map and encoding; an encoding hint names --orders-encoding."""
     if not args.orders:
         return None
-    from disputelib.tables import TableError
+    from disputelib.dialect import EncodingError
 
     try:
         return read_input(args.orders, args, "orders", args.orders_columns, args.orders_encoding)
-    except TableError as exc:
-        if "--encoding" not in str(exc):
-            raise
-        raise TableError(str(exc).replace("--encoding", "--orders-encoding")) from None
+    except EncodingError as exc:
+        raise exc.for_option("--orders-encoding") from None
 
 
 def _finish(args: argparse.Namespace, result) -> int:
