@@ -531,3 +531,15 @@ def test_utf32_with_its_byte_order_mark_is_read(tmp_path):
     path = tmp_path / "orders.csv"
     path.write_bytes("order_id,amount_usd,payment_method\nA1,12.50,Visa\n".encode("utf-32"))
     assert dl.read_table(path).columns.tolist() == ["order_id", "amount_usd", "payment_method"]
+
+
+def test_an_encoding_error_crosses_processes_and_names_another_option(tmp_path):
+    import pickle
+
+    path = tmp_path / "orders.csv"
+    path.write_bytes("order_id;store\nA1;Лавка Ёлка\n".encode("cp1251"))
+    with pytest.raises(dl.TableError) as info:
+        dl.read_table(path)
+    again = pickle.loads(pickle.dumps(info.value))  # as a Dask worker sends it back
+    assert str(again) == str(info.value) and "try --encoding cp1251 " in str(again)
+    assert "try --orders-encoding cp1251 " in str(again.for_option("--orders-encoding"))

@@ -255,6 +255,9 @@ class EncodingError(TableError):
             text = f"cannot read {name!r}: it is not {encoding} text; give its encoding with {option}"
         super().__init__(f"{text} (encoding= in Python)")
 
+    def __reduce__(self) -> tuple:  # pickled as its parts (a Dask worker sends it back to the client)
+        return EncodingError, (self.path, self.encoding, self.guess, self.option, self.decoded)
+
     def for_option(self, option: str) -> EncodingError:
         """The same error, naming ``option`` as the one to set."""
         return EncodingError(self.path, self.encoding, self.guess, option, self.decoded)
