@@ -23,7 +23,7 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
-from disputelib.columns import factorize, iso_dates
+from disputelib.columns import READ_YEARS, factorize, iso_dates
 from disputelib.errors import DisputelibError
 
 #: What an ``as_of`` may be given as: ``YYYY-MM-DD`` text, a ``datetime.date`` or a
@@ -146,7 +146,7 @@ def _parse_text(text: pd.Series, zone: str) -> np.ndarray:
     # a whole date first, in a year we read: "2026", "2026-11" or "10:00" name no day, and
     # year 2602 would wrap around in nanoseconds
     year = pd.to_numeric(text.str.extract(_FULL_DATE, expand=False), errors="coerce").to_numpy("float64")
-    readable = (year >= 1969) & (year <= 2200)
+    readable = (year >= READ_YEARS[0]) & (year <= READ_YEARS[1])
     date_only = readable & text.str.match(_DATE_ONLY).fillna(False).to_numpy(bool)
     aware = readable & ~date_only & text.str.contains(_WITH_OFFSET, regex=True).fillna(False).to_numpy(bool)
     naive = readable & ~(date_only | aware)

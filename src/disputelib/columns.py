@@ -560,14 +560,22 @@ def iso_dates(text: pd.Series) -> pd.Series:
     other = ~text.str.match(r"\d{4}-").fillna(True).to_numpy(bool)
     if not other.any():
         return text
-    rewritten = (
-        text[other]
-        .str.replace(r"\s*(?:오전|午前)\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*$", r" \1 AM", regex=True)
-        .str.replace(r"\s*(?:오후|午後)\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*$", r" \1 PM", regex=True)
-        .str.replace(_OTHER_DATES, _iso_date, n=1, regex=True)
-        .str.replace(r"^(\d{4}-\d{2}-\d{2}),\s*", r"\1 ", regex=True)
-    )
-    return text.mask(other, rewritten)
+    return text.mask(other, text[other].map(iso_date, na_action="ignore").astype(text.dtype))
+
+
+_MORNING = re.compile(r"\s*(?:오전|午前)\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*$")
+_AFTERNOON = re.compile(r"\s*(?:오후|午後)\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*$")
+_DATE_COMMA = re.compile(r"^(\d{4}-\d{2}-\d{2}),\s*")
+
+
+def iso_date(value: str) -> str:
+    """One text date of :data:`_OTHER_DATES` rewritten as ISO 8601 (a Korean or Japanese AM/PM as such); others as they are.
+
+    >>> iso_date("2026年11月2日 午後 3:15"), iso_date("03/11/2026")
+    ('2026-11-02 3:15 PM', '03/11/2026')
+    """
+    value = _AFTERNOON.sub(r" \1 PM", _MORNING.sub(r" \1 AM", value))
+    return _DATE_COMMA.sub(r"\1 ", _OTHER_DATES.sub(_iso_date, value, count=1))
 
 
 #: Words some date parsers read relative to the clock; a result must never depend on it.
@@ -575,6 +583,8 @@ RELATIVE_WORDS = frozenset({"now", "today", "yesterday", "tomorrow"})
 #: Instants outside this span (with a day's margin for time zones) are never read: outside
 #: 1970-01-01..2199-12-31 anyway, and some would not fit in nanoseconds (1677, 2263).
 _EARLIEST, _LATEST = np.datetime64("1969-12-30", "D"), np.datetime64("2200-01-02", "D")
+#: The years a text or object date may lead with before it is read (else it is outside).
+READ_YEARS = (1969, 2200)
 _YEAR = r"^\s*([+-]?\d{4})(?:[-/.T ]|\d{4}|$)"
 _YEAR_AT = re.compile(_YEAR).match
 
@@ -628,12 +638,12 @@ def time_column(frame: pd.DataFrame, name: str) -> tuple[pd.Series, np.ndarray, 
 def _kind(value: object) -> int:
     """0: fine to read; 1: far outside the years we read; 2: a word relative to today."""
     if isinstance(value, str):
-        match = _YEAR_AT(value) or _YEAR_AT(_OTHER_DATES.sub(_iso_date, value.strip(), count=1))
+        match = _YEAR_AT(value) or _YEAR_AT(iso_date(value.strip()))
         if match is not None:  # a leading year: no relative word starts with one
-            return int(not 1969 <= int(match.group(1)) <= 2200)
+            return int(not READ_YEARS[0] <= int(match.group(1)) <= READ_YEARS[1])
         return 2 if value.strip().casefold() in RELATIVE_WORDS else 0
     if isinstance(value, dt.date):  # datetime too
-        return int(not 1969 <= value.year <= 2200)
+        return int(not READ_YEARS[0] <= value.year <= READ_YEARS[1])
     if isinstance(value, np.datetime64) and not np.isnat(value):
         day = value.astype("datetime64[D]")
         return int(day < _EARLIEST or day >= _LATEST)
