@@ -56,7 +56,7 @@ from disputelib.orders import (
 from disputelib.policy import DEFAULT_PACK, WINDOW_ANCHORS, Pack, PackError, Timer, Window, available_packs, load_pack
 from disputelib.present.vocabulary import value as words
 from disputelib.refunds import add_business_days
-from disputelib.windows import as_date, claims, compute_windows
+from disputelib.windows import as_date, claims, compute_windows, status_counts
 
 #: The routes :func:`routes` looks at when none are named.
 DEFAULT_ROUTES: tuple[str, ...] = ("aliexpress-2022", "paypal", "visa-chargeback", "mastercard-chargeback")
@@ -126,7 +126,7 @@ class Routes:
     def summary(self, words: bool = False) -> str:
         """``read ... rows: ...; 7 routes (too_early 2, ...)``; ``words``: statuses as words, for a page."""
         counts = self.table["status"].value_counts()
-        by_status = ", ".join(f"{s.replace('_', ' ') if words else s} {int(counts.get(s, 0))}" for s in ROUTE_STATUSES)
+        by_status = status_counts(counts, ROUTE_STATUSES, words)
         n = self.n_uncovered
         uncovered = f"; {n} order{'' if n == 1 else 's'} covered by no route" if n else ""
         return (

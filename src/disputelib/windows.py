@@ -27,7 +27,7 @@ step that needs the whole table).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -571,6 +571,15 @@ class Eligibility:
         return line + column_hints_note(self.column_hints)
 
 
+def status_counts(counts: Mapping[str, int], shown: Sequence[str], words: bool = False) -> str:
+    """``"too_early 2, open 4"`` for a log line, ``"too early 2, open 4"`` (``words``) for a page.
+
+    >>> status_counts({"open": 4}, ["not_shipped", "open"], words=True)
+    'not shipped 0, open 4'
+    """
+    return ", ".join(f"{s.replace('_', ' ') if words else s} {int(counts.get(s, 0))}" for s in shown)
+
+
 def summary_line(
     n_read: int, n_rejected: int, statuses: Mapping[str, int], unknown_methods: Mapping[str, int], words: bool = False
 ) -> str:
@@ -586,7 +595,7 @@ def summary_line(
     'read 3 rows: 2 accepted, 1 rejected (not shipped 0, too early 0, open 2, expired 0)'
     """
     shown = STATUSES + tuple(s for s in PARTIAL_STATUSES if statuses.get(s, 0))
-    by_status = ", ".join(f"{s.replace('_', ' ') if words else s} {int(statuses.get(s, 0))}" for s in shown)
+    by_status = status_counts(statuses, shown, words)
     return (
         f"read {n_read} rows: {sum(statuses.values())} accepted, {n_rejected} rejected"
         f" ({by_status})" + unknown_methods_note(unknown_methods)
