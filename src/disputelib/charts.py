@@ -79,8 +79,8 @@ def describe(figure: Figure, drawn: bool = False) -> str:
     Read off each chart: its kind and title, what its axes measure, its legend, any
     message drawn in it ("no disputes to show") and, for bars, each bar's value (up to
     12 bars of up to :data:`MAX_GROUPS` series; on a time axis a bar of whole days is its
-    first day to its last, dollars are written as such). ``drawn``: the figure has just been drawn (rendered), so
-    its tick labels are laid out already.
+    first day to its last, dollars are written as such). ``drawn``: the figure has just
+    been drawn (rendered), so its tick labels are laid out already.
 
     Examples
     --------
@@ -108,8 +108,8 @@ def _describe_axes(ax: Axes) -> str:
         sentences.append("; ".join(f"{where}: {label}" for where, label in (("Horizontal axis", x), ("vertical axis", y)) if label))
     sentences.extend(_words(t.get_text()) for t in ax.texts if t.get_text().strip() and not bars)
     legend = ax.get_legend()
-    lines = [line for line in ax.get_lines() if not line.get_label().startswith("_") and len(line.get_ydata())]
-    if legend is not None and not any(not c.get_label().startswith("_") for c in bars):  # else the series name them
+    lines = [line for line in ax.get_lines() if _named(line) and len(line.get_ydata())]
+    if legend is not None and not any(_named(c) for c in bars):  # else the series name them
         named = {_words(line.get_label()) for line in lines}
         entries = [_words(t.get_text()) for t in legend.get_texts() if t.get_text().strip()]
         name = _words(legend.get_title().get_text())
@@ -152,10 +152,20 @@ def _describe_line(ax: Axes, line: Line2D) -> str:
     return f"{_words(line.get_label())} " + (f"at {first}" if first == last else f"from {first} to {last}")
 
 
+def _named(artist: object) -> bool:
+    """A line or bar series with a label of its own (matplotlib's own start with ``_``)."""
+    label = artist.get_label()
+    return bool(label) and not label.startswith("_")
+
+
+def _colour(patch: Patch) -> tuple:
+    return tuple(np.round(patch.get_facecolor(), 3))
+
+
 def _legend_colours(legend: object) -> dict[tuple, str]:
     """Legend entries by the colour of their patch: what a bar of that colour stands for."""
     return {
-        tuple(np.round(handle.get_facecolor(), 3)): _words(text.get_text())
+        _colour(handle): _words(text.get_text())
         for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=False)
         if isinstance(handle, Patch) and text.get_text().strip()
     }
@@ -168,28 +178,29 @@ def _day(moment: object) -> str:
 def _describe_bars(ax: Axes, container: BarContainer, legend_colours: dict[tuple, str] | None = None) -> str:
     """``"Open: Visa 12, PayPal 3"``: each bar's category (its tick label), value and, when the legend says, kind."""
     vertical = container.orientation != "horizontal"
-    axis = ax.xaxis if vertical else ax.yaxis
-    ticks = {round(float(loc), 6): _words(label.get_text()) for loc, label in zip(axis.get_majorticklocs(), axis.get_ticklabels(), strict=False)}
+    categories, values_axis = (ax.xaxis, ax.yaxis) if vertical else (ax.yaxis, ax.xaxis)
+    ticks = {
+        round(float(loc), 6): _words(label.get_text())
+        for loc, label in zip(categories.get_majorticklocs(), categories.get_ticklabels(), strict=False)
+    }
     values = container.datavalues if container.datavalues is not None else [p.get_height() if vertical else p.get_width() for p in container]
-    dates = isinstance((ax.yaxis if vertical else ax.xaxis).get_major_locator(), mdates.DateLocator)
+    dates = isinstance(values_axis.get_major_locator(), mdates.DateLocator)
+    series = _words(container.get_label()) if _named(container) else ""
     shown = []
     for patch, amount in list(zip(container.patches, values, strict=True))[:_DESCRIBED_BARS]:
         middle = patch.get_x() + patch.get_width() / 2 if vertical else patch.get_y() + patch.get_height() / 2
         name = ticks.get(round(float(middle), 6), "")
+        span = float(amount)
         if dates:  # a bar on a time axis is a span of days: its first day to its last
             start = patch.get_y() if vertical else patch.get_x()
-            first, end = mdates.num2date(start), mdates.num2date(start + float(amount))
-            whole_days = float(start).is_integer() and float(start + float(amount)).is_integer()
-            last = mdates.num2date(start + float(amount) - 1) if whole_days and float(amount) >= 1 else end
-            text = f"{name} {_day(first)} to {_day(last)}"
+            whole_days = float(start).is_integer() and (start + span).is_integer() and span >= 1
+            text = f"{name} {_day(mdates.num2date(start))} to {_day(mdates.num2date(start + span - whole_days))}"
         else:
-            text = f"{name} {_amount(ax, float(amount), vertical)}"
-        kind = (legend_colours or {}).get(tuple(np.round(patch.get_facecolor(), 3)))
-        shown.append((f"{text} ({kind})" if kind and kind not in (name, _words(container.get_label())) else text).strip())
+            text = f"{name} {_amount(ax, span, vertical)}"
+        kind = (legend_colours or {}).get(_colour(patch))
+        shown.append((f"{text} ({kind})" if kind and kind not in (name, series) else text).strip())
     more = f" and {len(container) - _DESCRIBED_BARS} more" if len(container) > _DESCRIBED_BARS else ""
-    label = container.get_label()
-    series = "" if not label or label.startswith("_") else f"{_words(label)}: "
-    return series + ", ".join(shown) + more
+    return (f"{series}: " if series else "") + ", ".join(shown) + more
 
 
 def _describe_in_notebooks() -> None:
@@ -214,10 +225,12 @@ def _describe_in_notebooks() -> None:
         return
 
     def png_with_alt(figure: Figure) -> object:
-        data = render(figure)  # drawing the figure lays out its tick labels, which describe() reads
-        data, metadata = data if isinstance(data, tuple) else (data, None)
+        rendered = render(figure)  # drawing the figure lays out its tick labels, which describe() reads
         text = describe(figure, drawn=True)
-        return (data, {**(metadata or {}), "alt": text}) if text else (data, metadata) if metadata else data
+        if not text:
+            return rendered
+        data, metadata = rendered if isinstance(rendered, tuple) else (rendered, None)
+        return data, {**(metadata or {}), "alt": text}
 
     png_with_alt.describes_figures = True  # type: ignore[attr-defined]
     formatter.for_type(Figure, png_with_alt)
